@@ -1,0 +1,42 @@
+//! What this build is: version, SIMD, and which tract matrix kernels it will run.
+//!
+//! tract registers its wasm kernels through link-time constructors; if they were dropped it
+//! would silently fall back to generic code. The browser test asserts on `matmul_kernels()`.
+
+use serde::Serialize;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct BuildInfo {
+    pub version: &'static str,
+    pub target_arch: &'static str,
+    /// Compiled with `target-feature=+simd128` (only meaningful on wasm32).
+    pub simd128: bool,
+    /// Names of the tract matrix-multiply kernels built and runnable on this machine.
+    pub matmul_kernels: Vec<String>,
+}
+
+pub fn version() -> &'static str {
+    env!("CARGO_PKG_VERSION")
+}
+
+pub fn simd128() -> bool {
+    cfg!(target_feature = "simd128")
+}
+
+pub fn matmul_kernels() -> Vec<String> {
+    let isa = tract_linalg::isa::native();
+    tract_linalg::mmm_routines::runnable_for(&isa)
+        .into_iter()
+        .filter(|kernel| kernel.built())
+        .map(|kernel| kernel.name().to_string())
+        .collect()
+}
+
+pub fn build_info() -> BuildInfo {
+    BuildInfo {
+        version: version(),
+        target_arch: std::env::consts::ARCH,
+        simd128: simd128(),
+        matmul_kernels: matmul_kernels(),
+    }
+}

@@ -1,0 +1,13 @@
+//! Qingyu (轻语): on-device summaries and captions.
+//!
+//! The crate builds natively (tests, CLI, benchmarks) and for `wasm32-unknown-unknown` with
+//! SIMD128, where `wasm/` is the only module that knows about JavaScript.
+
+pub mod build_info;
+pub mod error;
+pub mod vision;
+
+#[cfg(target_arch = "wasm32")]
+mod wasm;
+
+pub use error::{Error, Result};
