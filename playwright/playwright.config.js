@@ -23,5 +23,7 @@ export default defineConfig({
     url: `http://127.0.0.1:${PORT}/index.html`,
     reuseExistingServer: false,
     timeout: 30_000,
+    stdout: 'ignore',
+    stderr: 'pipe',
   },
 });

@@ -17,7 +17,7 @@ TARGET_DIR="target/wasm-${TARGET_FEATURES//[+,]/}"
 echo "[wasm] cargo build --profile $PROFILE (target features $TARGET_FEATURES) → $TARGET_DIR"
 # RUSTFLAGS in the environment would override .cargo/config.toml: set it explicitly instead.
 RUSTFLAGS="-C target-feature=$TARGET_FEATURES" CARGO_TARGET_DIR="$TARGET_DIR" \
-  cargo build --quiet --profile "$PROFILE" --target wasm32-unknown-unknown -p "$CRATE" \
+  cargo build --quiet --profile "$PROFILE" --target wasm32-unknown-unknown -p "$CRATE" --lib \
   ${FEATURES:+--features "$FEATURES"}
 
 WASM="$TARGET_DIR/wasm32-unknown-unknown/$PROFILE/$CRATE.wasm"

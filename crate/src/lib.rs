@@ -5,6 +5,10 @@
 
 pub mod build_info;
 pub mod error;
+pub mod gguf;
+pub mod kernels;
+pub mod llm;
+pub mod tokenizer;
 pub mod vision;
 
 #[cfg(target_arch = "wasm32")]

@@ -58,3 +58,13 @@ test('tract-onnx in wasm classifies coffee.png as espresso', async ({ page }) =>
   expect(result.top5.map((l) => l.name)).toContain('espresso');
   expect(result.badInput).toMatch(/^InvalidInput: /);
 });
+
+test('LLM kernels: SIMD128 matches the scalar reference inside the shipped module', async ({ page }) => {
+  await page.goto('/index.html');
+  const path = await page.evaluate(async () => {
+    const qy = await import('/pkg/qingyu.js');
+    await qy.default();
+    return qy.kernelSelfTest(20261121, 300);
+  });
+  expect(path).toBe('wasm-simd128');
+});

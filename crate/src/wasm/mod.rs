@@ -2,10 +2,12 @@
 //! Every error crosses as a `JsError` whose message starts with its kind
 //! (`InvalidInput: …`); no panic reaches JS unannounced (the panic hook logs it).
 
+mod llm;
+
 use crate::vision::{image_input::decode_rgb, ImageClassifier};
 use wasm_bindgen::prelude::*;
 
-fn to_js(e: crate::Error) -> JsError {
+pub(crate) fn to_js(e: crate::Error) -> JsError {
     JsError::new(&e.to_string())
 }
 
@@ -23,6 +25,14 @@ pub fn version() -> String {
 #[wasm_bindgen(js_name = buildInfo)]
 pub fn build_info() -> String {
     serde_json::to_string(&crate::build_info::build_info()).unwrap_or_default()
+}
+
+/// Runs the kernel property checks (SIMD128 vs scalar reference, random shapes) inside this
+/// module; returns the SIMD path name, or throws naming the first mismatch.
+#[wasm_bindgen(js_name = kernelSelfTest)]
+pub fn kernel_self_test(seed: u32, cases: u32) -> Result<String, JsError> {
+    crate::kernels::check::simd_matches_scalar(seed as u64, cases as usize).map_err(|e| JsError::new(&e))?;
+    Ok(crate::kernels::simd_path().to_string())
 }
 
 #[wasm_bindgen]

@@ -1,0 +1,100 @@
+//! The native command line: `qingyu bench-llm …` (and more as features land).
+//! Run `qingyu help` for the commands.
+
+use qingyu::gguf::Gguf;
+use qingyu::kernels;
+use qingyu::llm::{Logits, Qwen2Model};
+use std::process::ExitCode;
+use std::time::Instant;
+
+const DEFAULT_GGUF: &str = "models/dist/qwen2.5-coder-0.5b-instruct-q5_0-tied.gguf";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("bench-llm") => bench_llm(&args[1..]),
+        Some("help") | None => {
+            println!("qingyu bench-llm [--gguf PATH] [--prompts 64,512,1024] [--decode N] [--json]");
+            Ok(())
+        }
+        Some(other) => Err(format!("unknown command {other:?}; try `qingyu help`")),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("qingyu: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn flag<'a>(args: &'a [String], name: &str) -> Option<&'a str> {
+    args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).map(String::as_str)
+}
+
+/// Peak resident memory of this process (Linux), in MiB.
+fn peak_rss_mib() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).map(|l| l.split_whitespace().nth(1).unwrap_or("0").parse::<f64>().unwrap_or(0.0)))
+        .unwrap_or(0.0)
+        / 1024.0
+}
+
+/// Prefill and decode speed of our engine, one thread, on deterministic token ids.
+fn bench_llm(args: &[String]) -> Result<(), String> {
+    let path = flag(args, "--gguf").unwrap_or(DEFAULT_GGUF);
+    let prompts: Vec<usize> = flag(args, "--prompts")
+        .unwrap_or("64,512,1024")
+        .split(',')
+        .map(|s| s.parse().map_err(|_| format!("bad --prompts value {s:?}")))
+        .collect::<Result<_, _>>()?;
+    let decode: usize = flag(args, "--decode").unwrap_or("32").parse().map_err(|_| "bad --decode")?;
+    let json = args.iter().any(|a| a == "--json");
+
+    let t0 = Instant::now();
+    let bytes = std::fs::read(path).map_err(|e| format!("{path}: {e}"))?;
+    let gguf = Gguf::parse(&bytes).map_err(|e| e.to_string())?;
+    let model = Qwen2Model::load(&gguf, |_, _| {}).map_err(|e| e.to_string())?;
+    drop(gguf);
+    drop(bytes);
+    let load_s = t0.elapsed().as_secs_f64();
+    let vocab = model.config.vocab as u32;
+    // A fixed, text-like spread of ids (no tokenizer needed for speed).
+    let ids = |n: usize| -> Vec<u32> { (0..n as u32).map(|i| (i * 7919 + 13) % vocab.min(150_000)).collect() };
+
+    let mut prefill = Vec::new();
+    for &n in &prompts {
+        let mut cache = model.new_cache(n + decode + 8);
+        let t = Instant::now();
+        model.forward(&ids(n), &mut cache, Logits::LastOnly).map_err(|e| e.to_string())?;
+        prefill.push((n, n as f64 / t.elapsed().as_secs_f64()));
+    }
+    let ctx = 64;
+    let mut cache = model.new_cache(ctx + decode + 8);
+    let logits = model.forward(&ids(ctx), &mut cache, Logits::LastOnly).map_err(|e| e.to_string())?;
+    let mut next = qingyu::llm::sampler::argmax(&logits);
+    let t = Instant::now();
+    for _ in 0..decode {
+        let logits = model.forward(&[next], &mut cache, Logits::LastOnly).map_err(|e| e.to_string())?;
+        next = qingyu::llm::sampler::argmax(&logits);
+    }
+    let decode_tps = decode as f64 / t.elapsed().as_secs_f64();
+    let peak = peak_rss_mib();
+    if json {
+        let p: Vec<String> = prefill.iter().map(|(n, v)| format!("\"{n}\":{v:.3}")).collect();
+        println!(
+            "{{\"engine\":\"qingyu-native\",\"kernels\":\"{}\",\"load_s\":{load_s:.3},\"prefill_tps\":{{{}}},\"decode_tps\":{decode_tps:.3},\"peak_mib\":{peak:.0},\"weights_mib\":{:.0}}}",
+            kernels::simd_path(),
+            p.join(","),
+            model.weight_bytes() as f64 / 1048576.0
+        );
+    } else {
+        println!("qingyu native ({}), 1 thread: load {load_s:.2} s, weights {:.0} MiB, peak RSS {peak:.0} MiB", kernels::simd_path(), model.weight_bytes() as f64 / 1048576.0);
+        for (n, v) in &prefill {
+            println!("  prefill {n:>5} tokens: {v:8.1} tok/s");
+        }
+        println!("  decode  (after {ctx}): {decode_tps:8.1} tok/s");
+    }
+    Ok(())
+}

@@ -1,0 +1,156 @@
+//! Property checks: every dispatched (SIMD) kernel against the scalar reference on random
+//! shapes, odd sizes included. Compiled into the library (not only tests) so the browser test
+//! can run the very same checks inside the shipped wasm module (`kernelSelfTest()`).
+
+use super::{quant::BLOCK, scalar, Q8Matrix, Q8Vector};
+
+/// A small deterministic generator (xorshift64*), so failures reproduce from the seed.
+pub struct Rng(u64);
+
+impl Rng {
+    pub fn new(seed: u64) -> Self {
+        Self(seed.max(1))
+    }
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next_u64() % n as u64) as usize
+    }
+    /// Uniform in [−scale, scale).
+    pub fn f32(&mut self, scale: f32) -> f32 {
+        ((self.next_u64() >> 40) as f32 / (1u64 << 24) as f32 * 2.0 - 1.0) * scale
+    }
+    pub fn vec(&mut self, n: usize, scale: f32) -> Vec<f32> {
+        (0..n).map(|_| self.f32(scale)).collect()
+    }
+}
+
+fn close(what: &str, got: &[f32], want: &[f32], rel: f32) -> Result<(), String> {
+    let scale = want.iter().fold(1e-6f32, |m, v| m.max(v.abs()));
+    close_at(what, got, want, rel, scale)
+}
+
+/// Like `close`, with the tolerance relative to `scale` (for sums with cancellation, the
+/// sum of the terms' magnitudes).
+fn close_at(what: &str, got: &[f32], want: &[f32], rel: f32, scale: f32) -> Result<(), String> {
+    for (i, (g, w)) in got.iter().zip(want).enumerate() {
+        if (g - w).abs() > rel * scale {
+            return Err(format!("{what}: element {i} is {g}, scalar says {w} (scale {scale})"));
+        }
+    }
+    if got.len() != want.len() {
+        return Err(format!("{what}: length {} vs {}", got.len(), want.len()));
+    }
+    Ok(())
+}
+
+/// A random matrix in one of the three layouts the model uses: 0 = one scale per 32 values
+/// (Q5_0/Q8_0), 1 = one per 16 (Q6_K), 2 = per 32 with mins (Q4_K).
+pub fn random_matrix(rng: &mut Rng, rows: usize, cols: usize, layout: usize) -> Q8Matrix {
+    let mut w = Q8Matrix::from_f32(&rng.vec(rows * cols, 1.0), rows, cols);
+    if layout == 1 {
+        w.group = 16;
+        w.quants.iter_mut().for_each(|q| *q = (*q as i32 / 4).clamp(-32, 31) as i8);
+        w.scales = rng.vec(rows * cols / 16, 0.05);
+    } else if layout == 2 {
+        w.quants.iter_mut().for_each(|q| *q = (*q as i32).rem_euclid(16) as i8);
+        w.mins = rng.vec(rows * cols / BLOCK, 0.1);
+    }
+    w
+}
+
+/// Largest Σ|terms| of any row · token product: the scale float rounding is relative to.
+fn matvec_magnitude(w: &Q8Matrix, xs: &[Q8Vector]) -> f32 {
+    let mut abs_w = w.clone();
+    abs_w.quants.iter_mut().for_each(|q| *q = q.saturating_abs());
+    abs_w.scales.iter_mut().for_each(|s| *s = s.abs());
+    abs_w.mins.clear();
+    let mut out = vec![0.0; w.rows];
+    let mut max = 1e-6f32;
+    for x in xs {
+        let mut abs_x = x.clone();
+        abs_x.quants.iter_mut().for_each(|q| *q = q.abs());
+        abs_x.scales.iter_mut().for_each(|s| *s = s.abs());
+        scalar::matvec_q8(&abs_w, &abs_x, 0..w.rows, &mut out);
+        let mins: f32 = w.mins.iter().map(|m| m.abs()).sum::<f32>() * x.sums.iter().fold(0f32, |m, s| m.max(s.abs()));
+        max = out.iter().fold(max, |m, v| m.max(v + mins));
+    }
+    max
+}
+
+/// Runs `cases` random cases of every kernel; Err names the first mismatch and its shape.
+pub fn simd_matches_scalar(seed: u64, cases: usize) -> Result<(), String> {
+    let mut rng = Rng::new(seed);
+    for case in 0..cases {
+        let rows = 1 + rng.below(37);
+        let cols = BLOCK * (1 + rng.below(9));
+        let tokens = 1 + rng.below(11);
+        let w = random_matrix(&mut rng, rows, cols, case % 3);
+        let xs: Vec<Q8Vector> = (0..tokens).map(|_| Q8Vector::from_f32(&rng.vec(cols, 3.0))).collect();
+        let shape = format!("case {case}: {rows}×{cols}, {tokens} tokens");
+
+        // matvec on a sub-range of rows (odd starts and lengths).
+        let start = rng.below(rows);
+        let end = start + 1 + rng.below(rows - start);
+        let mut got = vec![0.0; end - start];
+        let mut want = vec![0.0; end - start];
+        super::matvec_q8(&w, &xs[0], start..end, &mut got);
+        scalar::matvec_q8(&w, &xs[0], start..end, &mut want);
+        let magnitude = matvec_magnitude(&w, &xs);
+        close_at(&format!("matvec_q8 {shape}, rows {start}..{end}"), &got, &want, 1e-5, magnitude)?;
+
+        let mut got = vec![0.0; tokens * rows];
+        let mut want = vec![0.0; tokens * rows];
+        super::matmul_q8(&w, &xs, &mut got);
+        for (t, x) in xs.iter().enumerate() {
+            scalar::matvec_q8(&w, x, 0..rows, &mut want[t * rows..(t + 1) * rows]);
+        }
+        close_at(&format!("matmul_q8 {shape}"), &got, &want, 1e-5, magnitude)?;
+
+        let n = 1 + rng.below(300);
+        let a = rng.vec(n, 4.0);
+        let b = rng.vec(n, 4.0);
+        let magnitude: f32 = a.iter().zip(&b).map(|(x, y)| (x * y).abs()).sum();
+        close_at(&format!("dot n={n}"), &[super::dot(&a, &b)], &[scalar::dot(&a, &b)], 1e-6, magnitude)?;
+
+        let alpha = rng.f32(2.0);
+        let (mut got, mut want) = (a.clone(), a.clone());
+        super::axpy(&mut got, alpha, &b);
+        scalar::axpy(&mut want, alpha, &b);
+        close(&format!("axpy n={n}"), &got, &want, 1e-6)?;
+
+        let weight = rng.vec(n, 1.5);
+        let (mut got, mut want) = (vec![0.0; n], vec![0.0; n]);
+        super::rms_norm(&a, &weight, 1e-6, &mut got);
+        scalar::rms_norm(&a, &weight, 1e-6, &mut want);
+        close(&format!("rms_norm n={n}"), &got, &want, 1e-5)?;
+
+        let logits = rng.vec(n, 30.0);
+        let (mut got, mut want) = (logits.clone(), logits.clone());
+        super::softmax(&mut got);
+        scalar::softmax(&mut want);
+        close(&format!("softmax n={n}"), &got, &want, 1e-5)?;
+
+        let gate = rng.vec(n, 12.0);
+        let (mut got, mut want) = (gate.clone(), gate.clone());
+        super::silu_mul(&mut got, &b);
+        scalar::silu_mul(&mut want, &b);
+        close(&format!("silu_mul n={n}"), &got, &want, 1e-5)?;
+
+        let head_dim = 2 * (1 + rng.below(40));
+        let heads = 1 + rng.below(4);
+        let x = rng.vec(heads * head_dim, 2.0);
+        let angles: Vec<f32> = (0..head_dim / 2).map(|_| rng.f32(3.0)).collect();
+        let cos: Vec<f32> = angles.iter().map(|a| a.cos()).collect();
+        let sin: Vec<f32> = angles.iter().map(|a| a.sin()).collect();
+        let (mut got, mut want) = (x.clone(), x);
+        super::rope(&mut got, head_dim, &cos, &sin);
+        scalar::rope(&mut want, head_dim, &cos, &sin);
+        close(&format!("rope head_dim={head_dim}"), &got, &want, 1e-6)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,115 @@
+//! The LLM's numeric kernels. Each has a scalar reference (`scalar`) and a SIMD path:
+//! `core::arch::wasm32` SIMD128 in the browser, AVX2 natively on x86-64 (runtime-detected).
+//! The dispatching functions here are what the model calls.
+
+pub mod check;
+pub mod quant;
+pub mod scalar;
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+pub mod wasm_simd;
+#[cfg(target_arch = "x86_64")]
+pub mod x86;
+
+pub use quant::{Q8Matrix, Q8Vector, BLOCK};
+use std::ops::Range;
+
+/// Which implementation the dispatchers use (printed by the bench, asserted in tests).
+pub fn simd_path() -> &'static str {
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    return "wasm-simd128";
+    #[cfg(target_arch = "x86_64")]
+    if x86::available() {
+        return "x86-avx2";
+    }
+    #[allow(unreachable_code)]
+    "scalar"
+}
+
+/// `out[i] = row (rows.start + i) of w · x`, for the quantized layouts in `quant`.
+pub fn matvec_q8(w: &Q8Matrix, x: &Q8Vector, rows: Range<usize>, out: &mut [f32]) {
+    debug_assert_eq!(w.cols, x.len());
+    debug_assert_eq!(out.len(), rows.len());
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    return wasm_simd::matvec_q8(w, x, rows, out);
+    #[cfg(target_arch = "x86_64")]
+    if x86::available() {
+        // SAFETY: AVX2 presence checked at run time.
+        return unsafe { x86::matvec_q8(w, x, rows, out) };
+    }
+    #[allow(unreachable_code)]
+    scalar::matvec_q8(w, x, rows, out)
+}
+
+/// Batched product for prefill: `out[t * w.rows + r] = row r of w · xs[t]`.
+/// Walks the weights once per group of tokens so each weight block is reused from cache.
+pub fn matmul_q8(w: &Q8Matrix, xs: &[Q8Vector], out: &mut [f32]) {
+    debug_assert_eq!(out.len(), xs.len() * w.rows);
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    return wasm_simd::matmul_q8(w, xs, out);
+    #[cfg(target_arch = "x86_64")]
+    if x86::available() {
+        // SAFETY: AVX2 presence checked at run time.
+        return unsafe { x86::matmul_q8(w, xs, out) };
+    }
+    #[allow(unreachable_code)]
+    for (t, x) in xs.iter().enumerate() {
+        scalar::matvec_q8(w, x, 0..w.rows, &mut out[t * w.rows..(t + 1) * w.rows]);
+    }
+}
+
+pub fn rms_norm(x: &[f32], weight: &[f32], eps: f32, out: &mut [f32]) {
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    return wasm_simd::rms_norm(x, weight, eps, out);
+    #[allow(unreachable_code)]
+    scalar::rms_norm(x, weight, eps, out)
+}
+
+pub fn softmax(x: &mut [f32]) {
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    return wasm_simd::softmax(x);
+    #[allow(unreachable_code)]
+    scalar::softmax(x)
+}
+
+pub fn silu_mul(gate: &mut [f32], up: &[f32]) {
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    return wasm_simd::silu_mul(gate, up);
+    #[allow(unreachable_code)]
+    scalar::silu_mul(gate, up)
+}
+
+pub fn rope(x: &mut [f32], head_dim: usize, cos: &[f32], sin: &[f32]) {
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    return wasm_simd::rope(x, head_dim, cos, sin);
+    #[allow(unreachable_code)]
+    scalar::rope(x, head_dim, cos, sin)
+}
+
+pub fn dot(a: &[f32], b: &[f32]) -> f32 {
+    debug_assert_eq!(a.len(), b.len());
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    return wasm_simd::dot(a, b);
+    #[cfg(target_arch = "x86_64")]
+    if x86::available() {
+        // SAFETY: AVX2 presence checked at run time.
+        return unsafe { x86::dot(a, b) };
+    }
+    #[allow(unreachable_code)]
+    scalar::dot(a, b)
+}
+
+pub fn axpy(acc: &mut [f32], alpha: f32, v: &[f32]) {
+    debug_assert_eq!(acc.len(), v.len());
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    return wasm_simd::axpy(acc, alpha, v);
+    #[cfg(target_arch = "x86_64")]
+    if x86::available() {
+        // SAFETY: AVX2 presence checked at run time.
+        return unsafe { x86::axpy(acc, alpha, v) };
+    }
+    #[allow(unreachable_code)]
+    scalar::axpy(acc, alpha, v)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,90 @@
+//! Scalar reference kernels: the definition every SIMD path is tested against.
+
+use super::quant::{Q8Matrix, Q8Vector, BLOCK};
+
+/// `out[r] = Σ_g w.scale[r,g] · x.scale · Σ_i w.q · x.q − Σ_b w.min[r,b] · x.sum[b]` for
+/// `rows`, where g runs over the matrix's scale groups (16 or 32 values).
+pub fn matvec_q8(w: &Q8Matrix, x: &Q8Vector, rows: std::ops::Range<usize>, out: &mut [f32]) {
+    let bpr = w.blocks_per_row();
+    let gpb = BLOCK / w.group;
+    for (o, r) in out.iter_mut().zip(rows.clone()) {
+        let mut acc = 0f32;
+        for b in 0..bpr {
+            for g in 0..gpb {
+                let at = (r * bpr + b) * BLOCK + g * w.group;
+                let wq = &w.quants[at..at + w.group];
+                let xq = &x.quants[b * BLOCK + g * w.group..][..w.group];
+                let sumi: i32 = wq.iter().zip(xq).map(|(&a, &b)| a as i32 * b as i32).sum();
+                acc += w.scales[at / w.group] * x.scales[b] * sumi as f32;
+            }
+        }
+        *o = acc;
+    }
+    subtract_mins(w, x, rows, out);
+}
+
+/// For matrices with mins (Q4_K): `out[r] −= Σ_b min[r,b] · x.sum[b]`. Cheap (one multiply
+/// per 32 weights), so every SIMD path shares this scalar pass.
+pub fn subtract_mins(w: &Q8Matrix, x: &Q8Vector, rows: std::ops::Range<usize>, out: &mut [f32]) {
+    if w.mins.is_empty() {
+        return;
+    }
+    let bpr = w.blocks_per_row();
+    for (o, r) in out.iter_mut().zip(rows) {
+        let mins = &w.mins[r * bpr..(r + 1) * bpr];
+        *o -= mins.iter().zip(&x.sums).map(|(m, s)| m * s).sum::<f32>();
+    }
+}
+
+pub fn rms_norm(x: &[f32], weight: &[f32], eps: f32, out: &mut [f32]) {
+    let mean_sq = x.iter().map(|v| v * v).sum::<f32>() / x.len() as f32;
+    let scale = 1.0 / (mean_sq + eps).sqrt();
+    for ((o, &v), &w) in out.iter_mut().zip(x).zip(weight) {
+        *o = v * scale * w;
+    }
+}
+
+pub fn softmax(x: &mut [f32]) {
+    let max = x.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+    let mut sum = 0f32;
+    for v in x.iter_mut() {
+        *v = (*v - max).exp();
+        sum += *v;
+    }
+    let inv = 1.0 / sum;
+    for v in x.iter_mut() {
+        *v *= inv;
+    }
+}
+
+/// SwiGLU: `gate[i] = silu(gate[i]) · up[i]`.
+pub fn silu_mul(gate: &mut [f32], up: &[f32]) {
+    for (g, &u) in gate.iter_mut().zip(up) {
+        *g = *g / (1.0 + (-*g).exp()) * u;
+    }
+}
+
+/// NeoX-style rotary embedding on each `head_dim` head of `x`: element i pairs with
+/// i + head_dim/2, rotated by the angle whose cos/sin are `cos[i]`, `sin[i]`.
+pub fn rope(x: &mut [f32], head_dim: usize, cos: &[f32], sin: &[f32]) {
+    let half = head_dim / 2;
+    for head in x.chunks_exact_mut(head_dim) {
+        let (a, b) = head.split_at_mut(half);
+        for i in 0..half {
+            let (x0, x1) = (a[i], b[i]);
+            a[i] = x0 * cos[i] - x1 * sin[i];
+            b[i] = x0 * sin[i] + x1 * cos[i];
+        }
+    }
+}
+
+pub fn dot(a: &[f32], b: &[f32]) -> f32 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
+
+/// `acc += alpha · v`.
+pub fn axpy(acc: &mut [f32], alpha: f32, v: &[f32]) {
+    for (a, &x) in acc.iter_mut().zip(v) {
+        *a += alpha * x;
+    }
+}

@@ -1,0 +1,295 @@
+//! `core::arch::wasm32` SIMD128 kernels: what runs in the browser.
+
+use super::quant::{Q8Matrix, Q8Vector, BLOCK};
+use super::scalar::subtract_mins;
+use core::arch::wasm32::*;
+use std::ops::Range;
+
+#[inline(always)]
+unsafe fn load(p: *const u8) -> v128 {
+    v128_load(p as *const v128)
+}
+
+#[inline(always)]
+fn hsum(v: v128) -> f32 {
+    f32x4_extract_lane::<0>(v) + f32x4_extract_lane::<1>(v) + f32x4_extract_lane::<2>(v) + f32x4_extract_lane::<3>(v)
+}
+
+/// The four i16x8 vectors of one activation block.
+#[inline(always)]
+unsafe fn act_block(x: *const i16) -> [v128; 4] {
+    let p = x as *const u8;
+    [load(p), load(p.add(16)), load(p.add(32)), load(p.add(48))]
+}
+
+/// The four i16x8 quarters of one 32-block of i8 weights.
+#[inline(always)]
+unsafe fn widen(w: *const i8) -> [v128; 4] {
+    let w0 = load(w as *const u8);
+    let w1 = load((w as *const u8).add(16));
+    [i16x8_extend_low_i8x16(w0), i16x8_extend_high_i8x16(w0), i16x8_extend_low_i8x16(w1), i16x8_extend_high_i8x16(w1)]
+}
+
+/// Adds one block's contribution to `acc`, with one scale per block (G16 = false) or one per
+/// 16 values (G16 = true); `s` points at the block's first scale.
+#[inline(always)]
+unsafe fn accumulate<const G16: bool>(acc: v128, w: &[v128; 4], x: &[v128; 4], s: *const f32, xs: f32) -> v128 {
+    let lo = i32x4_add(i32x4_dot_i16x8(w[0], x[0]), i32x4_dot_i16x8(w[1], x[1]));
+    let hi = i32x4_add(i32x4_dot_i16x8(w[2], x[2]), i32x4_dot_i16x8(w[3], x[3]));
+    if G16 {
+        let acc = f32x4_add(acc, f32x4_mul(f32x4_splat(*s * xs), f32x4_convert_i32x4(lo)));
+        f32x4_add(acc, f32x4_mul(f32x4_splat(*s.add(1) * xs), f32x4_convert_i32x4(hi)))
+    } else {
+        f32x4_add(acc, f32x4_mul(f32x4_splat(*s * xs), f32x4_convert_i32x4(i32x4_add(lo, hi))))
+    }
+}
+
+pub fn matvec_q8(w: &Q8Matrix, x: &Q8Vector, rows: Range<usize>, out: &mut [f32]) {
+    if w.group == 16 {
+        matvec::<true>(w, x, rows.clone(), out)
+    } else {
+        matvec::<false>(w, x, rows.clone(), out)
+    }
+    subtract_mins(w, x, rows, out);
+}
+
+fn matvec<const G16: bool>(w: &Q8Matrix, x: &Q8Vector, rows: Range<usize>, out: &mut [f32]) {
+    let bpr = w.blocks_per_row();
+    let spb = BLOCK / w.group;
+    let start = rows.start;
+    let n = rows.len();
+    let mut i = 0;
+    // Four rows at a time share each activation block's loads.
+    while i + 4 <= n {
+        let r = start + i;
+        let mut acc = [f32x4_splat(0.0); 4];
+        for b in 0..bpr {
+            // SAFETY: block b of rows r..r+4 and of x lie inside their vectors (sizes checked at load).
+            unsafe {
+                let xb = act_block(x.quants.as_ptr().add(b * BLOCK));
+                for k in 0..4 {
+                    let idx = (r + k) * bpr + b;
+                    let wv = widen(w.quants.as_ptr().add(idx * BLOCK));
+                    acc[k] = accumulate::<G16>(acc[k], &wv, &xb, w.scales.as_ptr().add(idx * spb), x.scales[b]);
+                }
+            }
+        }
+        for k in 0..4 {
+            out[i + k] = hsum(acc[k]);
+        }
+        i += 4;
+    }
+    while i < n {
+        let r = start + i;
+        let mut acc = f32x4_splat(0.0);
+        for b in 0..bpr {
+            // SAFETY: as above.
+            unsafe {
+                let xb = act_block(x.quants.as_ptr().add(b * BLOCK));
+                let idx = r * bpr + b;
+                let wv = widen(w.quants.as_ptr().add(idx * BLOCK));
+                acc = accumulate::<G16>(acc, &wv, &xb, w.scales.as_ptr().add(idx * spb), x.scales[b]);
+            }
+        }
+        out[i] = hsum(acc);
+        i += 1;
+    }
+}
+
+pub fn matmul_q8(w: &Q8Matrix, xs: &[Q8Vector], out: &mut [f32]) {
+    if w.group == 16 {
+        matmul::<true>(w, xs, out)
+    } else {
+        matmul::<false>(w, xs, out)
+    }
+    for (t, x) in xs.iter().enumerate() {
+        subtract_mins(w, x, 0..w.rows, &mut out[t * w.rows..(t + 1) * w.rows]);
+    }
+}
+
+fn matmul<const G16: bool>(w: &Q8Matrix, xs: &[Q8Vector], out: &mut [f32]) {
+    let bpr = w.blocks_per_row();
+    let spb = BLOCK / w.group;
+    let rows = w.rows;
+    const T: usize = 4;
+    for r in 0..rows {
+        let mut t = 0;
+        // Four tokens at a time: each weight block is widened once and used four times.
+        while t + T <= xs.len() {
+            let mut acc = [f32x4_splat(0.0); T];
+            for b in 0..bpr {
+                let idx = r * bpr + b;
+                // SAFETY: block idx of w and block b of each x are in bounds.
+                unsafe {
+                    let wv = widen(w.quants.as_ptr().add(idx * BLOCK));
+                    let s = w.scales.as_ptr().add(idx * spb);
+                    for k in 0..T {
+                        let x = &xs[t + k];
+                        let xb = act_block(x.quants.as_ptr().add(b * BLOCK));
+                        acc[k] = accumulate::<G16>(acc[k], &wv, &xb, s, x.scales[b]);
+                    }
+                }
+            }
+            for k in 0..T {
+                out[(t + k) * rows + r] = hsum(acc[k]);
+            }
+            t += T;
+        }
+        for (k, x) in xs.iter().enumerate().skip(t) {
+            matvec::<G16>(w, x, r..r + 1, &mut out[k * rows + r..k * rows + r + 1]);
+        }
+    }
+}
+
+pub fn dot(a: &[f32], b: &[f32]) -> f32 {
+    let n = a.len().min(b.len());
+    let mut acc = f32x4_splat(0.0);
+    let mut i = 0;
+    while i + 4 <= n {
+        // SAFETY: i + 4 <= n.
+        unsafe {
+            let x = v128_load(a.as_ptr().add(i) as *const v128);
+            let y = v128_load(b.as_ptr().add(i) as *const v128);
+            acc = f32x4_add(acc, f32x4_mul(x, y));
+        }
+        i += 4;
+    }
+    let mut s = hsum(acc);
+    while i < n {
+        s += a[i] * b[i];
+        i += 1;
+    }
+    s
+}
+
+pub fn axpy(acc: &mut [f32], alpha: f32, v: &[f32]) {
+    let n = acc.len().min(v.len());
+    let a = f32x4_splat(alpha);
+    let mut i = 0;
+    while i + 4 <= n {
+        // SAFETY: i + 4 <= n.
+        unsafe {
+            let p = acc.as_mut_ptr().add(i) as *mut v128;
+            let x = v128_load(v.as_ptr().add(i) as *const v128);
+            v128_store(p, f32x4_add(v128_load(p), f32x4_mul(a, x)));
+        }
+        i += 4;
+    }
+    while i < n {
+        acc[i] += alpha * v[i];
+        i += 1;
+    }
+}
+
+pub fn rms_norm(x: &[f32], weight: &[f32], eps: f32, out: &mut [f32]) {
+    let scale = 1.0 / (dot(x, x) / x.len() as f32 + eps).sqrt();
+    let s = f32x4_splat(scale);
+    let n = x.len().min(weight.len()).min(out.len());
+    let mut i = 0;
+    while i + 4 <= n {
+        // SAFETY: i + 4 <= n for all three slices.
+        unsafe {
+            let v = v128_load(x.as_ptr().add(i) as *const v128);
+            let w = v128_load(weight.as_ptr().add(i) as *const v128);
+            v128_store(out.as_mut_ptr().add(i) as *mut v128, f32x4_mul(f32x4_mul(v, s), w));
+        }
+        i += 4;
+    }
+    while i < n {
+        out[i] = x[i] * scale * weight[i];
+        i += 1;
+    }
+}
+
+/// e^x for four lanes: x = n·ln2 + r, |r| ≤ ln2/2, degree-6 polynomial for e^r, scale by 2^n.
+/// Relative error ~2e-7 over the range softmax and SiLU use; underflows cleanly to 0.
+#[inline(always)]
+fn exp4(x: v128) -> v128 {
+    let x = f32x4_max(f32x4_min(x, f32x4_splat(88.0)), f32x4_splat(-87.0));
+    let n = f32x4_nearest(f32x4_mul(x, f32x4_splat(std::f32::consts::LOG2_E)));
+    // r = x − n·ln2 in two steps (Cody–Waite) for precision.
+    let r = f32x4_sub(x, f32x4_mul(n, f32x4_splat(0.693_145_75)));
+    let r = f32x4_sub(r, f32x4_mul(n, f32x4_splat(1.428_606_8e-6)));
+    let mut p = f32x4_splat(1.0 / 720.0);
+    for c in [1.0 / 120.0, 1.0 / 24.0, 1.0 / 6.0, 0.5, 1.0, 1.0] {
+        p = f32x4_add(f32x4_mul(p, r), f32x4_splat(c));
+    }
+    let bits = i32x4_shl(i32x4_add(i32x4_trunc_sat_f32x4(n), i32x4_splat(127)), 23);
+    f32x4_mul(p, bits)
+}
+
+pub fn softmax(x: &mut [f32]) {
+    let max = x.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+    let m = f32x4_splat(max);
+    let n = x.len();
+    let mut sum = f32x4_splat(0.0);
+    let mut i = 0;
+    while i + 4 <= n {
+        // SAFETY: i + 4 <= n.
+        unsafe {
+            let p = x.as_mut_ptr().add(i) as *mut v128;
+            let e = exp4(f32x4_sub(v128_load(p), m));
+            v128_store(p, e);
+            sum = f32x4_add(sum, e);
+        }
+        i += 4;
+    }
+    let mut total = hsum(sum);
+    while i < n {
+        x[i] = (x[i] - max).exp();
+        total += x[i];
+        i += 1;
+    }
+    let inv = 1.0 / total;
+    for v in x.iter_mut() {
+        *v *= inv;
+    }
+}
+
+pub fn silu_mul(gate: &mut [f32], up: &[f32]) {
+    let n = gate.len().min(up.len());
+    let one = f32x4_splat(1.0);
+    let mut i = 0;
+    while i + 4 <= n {
+        // SAFETY: i + 4 <= n.
+        unsafe {
+            let p = gate.as_mut_ptr().add(i) as *mut v128;
+            let g = v128_load(p);
+            let u = v128_load(up.as_ptr().add(i) as *const v128);
+            let sig = f32x4_div(one, f32x4_add(one, exp4(f32x4_neg(g))));
+            v128_store(p, f32x4_mul(f32x4_mul(g, sig), u));
+        }
+        i += 4;
+    }
+    while i < n {
+        gate[i] = gate[i] / (1.0 + (-gate[i]).exp()) * up[i];
+        i += 1;
+    }
+}
+
+pub fn rope(x: &mut [f32], head_dim: usize, cos: &[f32], sin: &[f32]) {
+    let half = head_dim / 2;
+    for head in x.chunks_exact_mut(head_dim) {
+        let (a, b) = head.split_at_mut(half);
+        let mut i = 0;
+        while i + 4 <= half {
+            // SAFETY: i + 4 <= half for a, b, cos and sin.
+            unsafe {
+                let pa = a.as_mut_ptr().add(i) as *mut v128;
+                let pb = b.as_mut_ptr().add(i) as *mut v128;
+                let (x0, x1) = (v128_load(pa), v128_load(pb));
+                let c = v128_load(cos.as_ptr().add(i) as *const v128);
+                let s = v128_load(sin.as_ptr().add(i) as *const v128);
+                v128_store(pa, f32x4_sub(f32x4_mul(x0, c), f32x4_mul(x1, s)));
+                v128_store(pb, f32x4_add(f32x4_mul(x0, s), f32x4_mul(x1, c)));
+            }
+            i += 4;
+        }
+        while i < half {
+            let (x0, x1) = (a[i], b[i]);
+            a[i] = x0 * cos[i] - x1 * sin[i];
+            b[i] = x0 * sin[i] + x1 * cos[i];
+            i += 1;
+        }
+    }
+}

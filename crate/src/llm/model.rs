@@ -1,0 +1,202 @@
+//! The Qwen2 forward pass: embeddings → 24 × (RMSNorm, GQA attention with RoPE, RMSNorm,
+//! SwiGLU MLP) → RMSNorm → tied output head. One code path serves batched prefill
+//! (n tokens) and single-token decode (n = 1).
+
+use super::config::Qwen2Config;
+use super::kv_cache::KvCache;
+use super::weights::ModelWeights;
+use crate::gguf::Gguf;
+use crate::kernels::{self, Q8Matrix, Q8Vector};
+use crate::{Error, Result};
+
+pub struct Qwen2Model {
+    pub config: Qwen2Config,
+    pub weights: ModelWeights,
+    /// 1 / theta^(2i/head_dim) for i in 0..head_dim/2.
+    inv_freq: Vec<f64>,
+}
+
+/// Which positions of a forward pass need logits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Logits {
+    LastOnly,
+    All,
+}
+
+impl Qwen2Model {
+    pub fn load(g: &Gguf, progress: impl FnMut(usize, usize)) -> Result<Self> {
+        let config = Qwen2Config::from_gguf(g)?;
+        let weights = ModelWeights::load(g, &config, progress)?;
+        let half = config.head_dim / 2;
+        let inv_freq = (0..half)
+            .map(|i| 1.0 / (config.rope_theta as f64).powf(2.0 * i as f64 / config.head_dim as f64))
+            .collect();
+        Ok(Self { config, weights, inv_freq })
+    }
+
+    pub fn new_cache(&self, capacity: usize) -> KvCache {
+        KvCache::new(self.config.n_layer, self.config.kv_dim(), capacity)
+    }
+
+    /// Bytes held by the repacked weights.
+    pub fn weight_bytes(&self) -> usize {
+        let m = |q: &Q8Matrix| q.quants.len() + 4 * q.scales.len();
+        let w = &self.weights;
+        m(&w.embed)
+            + w.output.as_ref().map_or(0, m)
+            + w.layers.iter().map(|l| m(&l.wq) + m(&l.wk) + m(&l.wv) + m(&l.wo) + m(&l.gate) + m(&l.up) + m(&l.down)).sum::<usize>()
+    }
+
+    /// Runs `tokens` at positions `cache.len ..`, appends them to the cache, and returns the
+    /// logits (vocab floats per requested position).
+    pub fn forward(&self, tokens: &[u32], cache: &mut KvCache, want: Logits) -> Result<Vec<f32>> {
+        let c = &self.config;
+        let n = tokens.len();
+        if n == 0 {
+            return Err(Error::InvalidInput("no tokens to run".into()));
+        }
+        if cache.len + n > cache.capacity {
+            return Err(Error::InvalidInput(format!(
+                "context full: {} + {n} tokens exceed the {}-token context",
+                cache.len, cache.capacity
+            )));
+        }
+        if let Some(&bad) = tokens.iter().find(|&&t| t as usize >= c.vocab) {
+            return Err(Error::InvalidInput(format!("token id {bad} is outside the vocabulary ({})", c.vocab)));
+        }
+        let (d, kv, hd) = (c.d_model, c.kv_dim(), c.head_dim);
+        let pos0 = cache.len;
+
+        let mut x = vec![0f32; n * d];
+        for (t, &tok) in tokens.iter().enumerate() {
+            self.weights.embed.dequantize_row(tok as usize, &mut x[t * d..(t + 1) * d]);
+        }
+        let (cos, sin) = self.rope_tables(pos0, n);
+
+        let mut xn = vec![0f32; n * d];
+        let mut xq: Vec<Q8Vector> = vec![Q8Vector::default(); n];
+        let mut q = vec![0f32; n * d];
+        let mut k = vec![0f32; n * kv];
+        let mut v = vec![0f32; n * kv];
+        let mut attn = vec![0f32; n * d];
+        let mut proj = vec![0f32; n * d];
+        let mut gate = vec![0f32; n * c.d_ffn];
+        let mut up = vec![0f32; n * c.d_ffn];
+        let mut hq: Vec<Q8Vector> = vec![Q8Vector::default(); n];
+        let mut scores = vec![0f32; pos0 + n];
+
+        for (li, l) in self.weights.layers.iter().enumerate() {
+            // Attention block.
+            norm_and_quantize(&x, &l.attn_norm, c.rms_eps, d, &mut xn, &mut xq);
+            kernels::matmul_q8(&l.wq, &xq, &mut q);
+            kernels::matmul_q8(&l.wk, &xq, &mut k);
+            kernels::matmul_q8(&l.wv, &xq, &mut v);
+            for t in 0..n {
+                add_bias(&mut q[t * d..(t + 1) * d], &l.bq);
+                add_bias(&mut k[t * kv..(t + 1) * kv], &l.bk);
+                add_bias(&mut v[t * kv..(t + 1) * kv], &l.bv);
+                let half = hd / 2;
+                let (ct, st) = (&cos[t * half..(t + 1) * half], &sin[t * half..(t + 1) * half]);
+                kernels::rope(&mut q[t * d..(t + 1) * d], hd, ct, st);
+                kernels::rope(&mut k[t * kv..(t + 1) * kv], hd, ct, st);
+                cache.store(li, pos0 + t, &k[t * kv..(t + 1) * kv], &v[t * kv..(t + 1) * kv]);
+            }
+            self.attention(li, cache, pos0, n, &q, &mut attn, &mut scores);
+            quantize_rows(&attn, d, &mut xq);
+            kernels::matmul_q8(&l.wo, &xq, &mut proj);
+            add_in_place(&mut x, &proj);
+
+            // SwiGLU MLP block.
+            norm_and_quantize(&x, &l.ffn_norm, c.rms_eps, d, &mut xn, &mut xq);
+            kernels::matmul_q8(&l.gate, &xq, &mut gate);
+            kernels::matmul_q8(&l.up, &xq, &mut up);
+            kernels::silu_mul(&mut gate, &up);
+            quantize_rows(&gate, c.d_ffn, &mut hq);
+            kernels::matmul_q8(&l.down, &hq, &mut proj);
+            add_in_place(&mut x, &proj);
+        }
+        cache.len = pos0 + n;
+
+        let first = match want {
+            Logits::LastOnly => n - 1,
+            Logits::All => 0,
+        };
+        let out_rows = n - first;
+        let mut finals = vec![Q8Vector::default(); out_rows];
+        for (i, t) in (first..n).enumerate() {
+            kernels::rms_norm(&x[t * d..(t + 1) * d], &self.weights.out_norm, c.rms_eps, &mut xn[..d]);
+            finals[i].quantize(&xn[..d]);
+        }
+        let head = self.weights.output();
+        let mut logits = vec![0f32; out_rows * c.vocab];
+        kernels::matmul_q8(head, &finals, &mut logits);
+        Ok(logits)
+    }
+
+    /// Causal grouped-query attention for the `n` new positions; writes `attn` (n × d).
+    #[allow(clippy::too_many_arguments)]
+    fn attention(&self, layer: usize, cache: &KvCache, pos0: usize, n: usize, q: &[f32], attn: &mut [f32], scores: &mut [f32]) {
+        let c = &self.config;
+        let (d, hd) = (c.d_model, c.head_dim);
+        let group = c.n_head / c.n_kv_head;
+        let scale = 1.0 / (hd as f32).sqrt();
+        for t in 0..n {
+            let visible = pos0 + t + 1;
+            for h in 0..c.n_head {
+                let kv_head = h / group;
+                let qh = &q[t * d + h * hd..][..hd];
+                let s = &mut scores[..visible];
+                for (p, score) in s.iter_mut().enumerate() {
+                    *score = kernels::dot(qh, cache.key(layer, p, kv_head, hd)) * scale;
+                }
+                kernels::softmax(s);
+                let out = &mut attn[t * d + h * hd..][..hd];
+                out.fill(0.0);
+                for (p, &weight) in s.iter().enumerate() {
+                    kernels::axpy(out, weight, cache.value(layer, p, kv_head, hd));
+                }
+            }
+        }
+    }
+
+    /// cos/sin of every rotary angle for positions pos0..pos0+n (n × head_dim/2 each).
+    fn rope_tables(&self, pos0: usize, n: usize) -> (Vec<f32>, Vec<f32>) {
+        let half = self.inv_freq.len();
+        let mut cos = Vec::with_capacity(n * half);
+        let mut sin = Vec::with_capacity(n * half);
+        for p in pos0..pos0 + n {
+            for &f in &self.inv_freq {
+                let angle = p as f64 * f;
+                cos.push(angle.cos() as f32);
+                sin.push(angle.sin() as f32);
+            }
+        }
+        (cos, sin)
+    }
+}
+
+fn norm_and_quantize(x: &[f32], weight: &[f32], eps: f32, d: usize, xn: &mut [f32], xq: &mut [Q8Vector]) {
+    for (t, q) in xq.iter_mut().enumerate() {
+        let row = &mut xn[t * d..(t + 1) * d];
+        kernels::rms_norm(&x[t * d..(t + 1) * d], weight, eps, row);
+        q.quantize(row);
+    }
+}
+
+fn quantize_rows(x: &[f32], width: usize, out: &mut [Q8Vector]) {
+    for (t, q) in out.iter_mut().enumerate() {
+        q.quantize(&x[t * width..(t + 1) * width]);
+    }
+}
+
+fn add_bias(x: &mut [f32], bias: &[f32]) {
+    for (v, b) in x.iter_mut().zip(bias) {
+        *v += b;
+    }
+}
+
+fn add_in_place(x: &mut [f32], y: &[f32]) {
+    for (a, b) in x.iter_mut().zip(y) {
+        *a += b;
+    }
+}

@@ -1,0 +1,132 @@
+//! What the wasm worker and the CLI drive: an `Engine` (model + tokenizer, loaded once) and a
+//! `Session` (KV cache + one generation at a time, streamed token by token).
+
+use super::generate::{FinishReason, GenerateOptions, Generation, TokenText};
+use super::{KvCache, Qwen2Model};
+use crate::gguf::Gguf;
+use crate::tokenizer::{Tokenizer, Utf8Stream};
+use crate::{Error, Result};
+
+pub struct Engine {
+    pub model: Qwen2Model,
+    pub tokenizer: Tokenizer,
+}
+
+impl Engine {
+    /// Parses the GGUF and repacks the weights; `progress(layer, layers)` reports the repack.
+    pub fn load(gguf_bytes: &[u8], progress: impl FnMut(usize, usize)) -> Result<Self> {
+        let gguf = Gguf::parse(gguf_bytes)?;
+        let tokenizer = Tokenizer::from_gguf(&gguf)?;
+        let model = Qwen2Model::load(&gguf, progress)?;
+        if tokenizer.vocab_size() > model.config.vocab {
+            return Err(Error::ModelLoad(format!(
+                "tokenizer has {} tokens, the embedding only {}",
+                tokenizer.vocab_size(),
+                model.config.vocab
+            )));
+        }
+        Ok(Self { model, tokenizer })
+    }
+}
+
+/// A ChatML prompt (Qwen2's chat format) for one system + user turn.
+pub fn chatml(system: &str, user: &str) -> String {
+    format!("<|im_start|>system\n{system}<|im_end|>\n<|im_start|>user\n{user}<|im_end|>\n<|im_start|>assistant\n")
+}
+
+pub struct Session {
+    pub cache: KvCache,
+    generation: Option<Generation>,
+    utf8: Utf8Stream,
+}
+
+struct Detokenizer<'a> {
+    tokenizer: &'a Tokenizer,
+    utf8: &'a mut Utf8Stream,
+}
+
+impl TokenText for Detokenizer<'_> {
+    fn push(&mut self, id: u32) -> String {
+        self.utf8.push_bytes(self.tokenizer.token_bytes(id))
+    }
+    fn flush(&mut self) -> String {
+        self.utf8.finish()
+    }
+    fn is_end(&self, id: u32) -> bool {
+        self.tokenizer.is_eog(id)
+    }
+}
+
+impl Session {
+    pub fn new(engine: &Engine, context: usize) -> Self {
+        Self { cache: engine.model.new_cache(context), generation: None, utf8: Utf8Stream::new() }
+    }
+
+    /// Starts a generation for `prompt` (ChatML special tokens are parsed). Returns the prompt
+    /// length in tokens. Errors if the prompt does not leave room for `max_tokens`.
+    pub fn start(&mut self, engine: &Engine, prompt: &str, options: GenerateOptions) -> Result<usize> {
+        let ids = engine.tokenizer.encode(prompt, true);
+        self.start_ids(ids, options)
+    }
+
+    pub fn start_ids(&mut self, ids: Vec<u32>, options: GenerateOptions) -> Result<usize> {
+        let n = ids.len();
+        if n + 1 > self.cache.capacity {
+            return Err(Error::InvalidInput(format!(
+                "the prompt is {n} tokens; the context holds {}",
+                self.cache.capacity
+            )));
+        }
+        self.cache.clear();
+        self.utf8 = Utf8Stream::new();
+        self.generation = Some(Generation::new(ids, options)?);
+        Ok(n)
+    }
+
+    /// Runs up to `chunk` prompt tokens; true once the prompt is fully processed.
+    pub fn prefill(&mut self, engine: &Engine, chunk: usize) -> Result<bool> {
+        let g = self.generation.as_mut().ok_or_else(|| Error::InvalidInput("no generation started".into()))?;
+        g.prefill(&engine.model, &mut self.cache, chunk)
+    }
+
+    /// One token; the text it completed, or None when finished.
+    pub fn step(&mut self, engine: &Engine) -> Result<Option<String>> {
+        let g = self.generation.as_mut().ok_or_else(|| Error::InvalidInput("no generation started".into()))?;
+        let mut out = Detokenizer { tokenizer: &engine.tokenizer, utf8: &mut self.utf8 };
+        g.step(&engine.model, &mut self.cache, &mut out)
+    }
+
+    pub fn finish_reason(&self) -> Option<FinishReason> {
+        self.generation.as_ref().and_then(|g| g.finished())
+    }
+
+    pub fn generated_tokens(&self) -> &[u32] {
+        self.generation.as_ref().map_or(&[], |g| g.generated_tokens())
+    }
+
+    /// Drops the current generation; the next `step` fails until `start` is called again.
+    pub fn cancel(&mut self) {
+        self.generation = None;
+    }
+
+    /// Runs a whole generation, calling `on_text` with each piece; `on_text` returning false
+    /// cancels (takes effect before the next token). Returns the text and the finish reason.
+    pub fn generate(
+        &mut self,
+        engine: &Engine,
+        prompt: &str,
+        options: GenerateOptions,
+        mut on_text: impl FnMut(&str) -> bool,
+    ) -> Result<(String, FinishReason)> {
+        self.start(engine, prompt, options)?;
+        let mut text = String::new();
+        while let Some(piece) = self.step(engine)? {
+            text.push_str(&piece);
+            if !on_text(&piece) {
+                self.cancel();
+                return Err(Error::Aborted);
+            }
+        }
+        Ok((text, self.finish_reason().unwrap_or(FinishReason::MaxTokens)))
+    }
+}

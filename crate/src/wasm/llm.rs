@@ -1,0 +1,161 @@
+//! The LLM for JavaScript: load once, then `start` → `step`… per token (the worker yields to
+//! its event loop between steps, so a cancel message takes effect within one token).
+
+use super::to_js;
+use crate::llm::generate::{FinishReason, GenerateOptions};
+use crate::llm::sampler::{argmax, SamplingOptions};
+use crate::llm::session::{Engine, Session};
+use crate::llm::Logits;
+use crate::Error;
+use serde::Deserialize;
+use wasm_bindgen::prelude::*;
+
+/// Generation options as JSON (all optional): `{maxTokens, temperature, topK, topP,
+/// repetitionPenalty, seed, stop: [..]}`.
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct JsOptions {
+    max_tokens: Option<usize>,
+    temperature: Option<f32>,
+    top_k: Option<usize>,
+    top_p: Option<f32>,
+    repetition_penalty: Option<f32>,
+    seed: Option<u32>,
+    stop: Option<Vec<String>>,
+}
+
+fn parse_options(json: &str) -> Result<GenerateOptions, Error> {
+    let o: JsOptions = if json.trim().is_empty() {
+        JsOptions::default()
+    } else {
+        serde_json::from_str(json).map_err(|e| Error::Unsupported(format!("generation options: {e}")))?
+    };
+    let d = GenerateOptions::default();
+    let s = SamplingOptions::default();
+    let opts = GenerateOptions {
+        max_tokens: o.max_tokens.unwrap_or(d.max_tokens),
+        stop: o.stop.unwrap_or_default(),
+        sampling: SamplingOptions {
+            temperature: o.temperature.unwrap_or(s.temperature),
+            top_k: o.top_k.unwrap_or(s.top_k),
+            top_p: o.top_p.unwrap_or(s.top_p),
+            repetition_penalty: o.repetition_penalty.unwrap_or(s.repetition_penalty),
+            seed: o.seed.map_or(s.seed, u64::from),
+            ..s
+        },
+    };
+    let sp = &opts.sampling;
+    if opts.max_tokens == 0 || !(0.0..=5.0).contains(&sp.temperature) || !(0.0..=1.0).contains(&sp.top_p) || sp.top_p == 0.0 || !(0.5..=3.0).contains(&sp.repetition_penalty) {
+        return Err(Error::Unsupported(format!(
+            "generation options out of range (maxTokens ≥ 1, temperature 0–5, topP (0, 1], repetitionPenalty 0.5–3): {json}"
+        )));
+    }
+    Ok(opts)
+}
+
+#[wasm_bindgen]
+pub struct Llm {
+    engine: Engine,
+    session: Session,
+}
+
+#[wasm_bindgen]
+impl Llm {
+    /// Loads the GGUF bytes (repacking the weights) with a KV cache of `context` tokens.
+    #[wasm_bindgen(constructor)]
+    pub fn new(gguf: &[u8], context: usize) -> Result<Llm, JsError> {
+        let engine = Engine::load(gguf, |_, _| {}).map_err(to_js)?;
+        let context = context.clamp(16, engine.model.config.n_ctx_train);
+        let session = Session::new(&engine, context);
+        Ok(Llm { engine, session })
+    }
+
+    /// `{n_layer, d_model, vocab, context, weight_bytes, kv_cache_bytes, kernels}` as JSON.
+    pub fn info(&self) -> String {
+        let c = &self.engine.model.config;
+        serde_json::json!({
+            "n_layer": c.n_layer, "d_model": c.d_model, "vocab": c.vocab,
+            "context": self.session.cache.capacity,
+            "weight_bytes": self.engine.model.weight_bytes(),
+            "kv_cache_bytes": self.session.cache.bytes(),
+            "kernels": crate::kernels::simd_path(),
+        })
+        .to_string()
+    }
+
+    /// Token ids of `text` (ChatML special tokens parsed).
+    pub fn tokenize(&self, text: &str) -> Vec<u32> {
+        self.engine.tokenizer.encode(text, true)
+    }
+
+    pub fn detokenize(&self, ids: &[u32]) -> String {
+        self.engine.tokenizer.decode(ids)
+    }
+
+    /// Starts generating after `prompt` (a full ChatML prompt); returns its length in tokens.
+    pub fn start(&mut self, prompt: &str, options_json: &str) -> Result<usize, JsError> {
+        let options = parse_options(options_json).map_err(to_js)?;
+        self.session.start(&self.engine, prompt, options).map_err(to_js)
+    }
+
+    /// Runs up to `chunk` prompt tokens; true when the prompt is done (call between yields
+    /// so a long prompt can be cancelled too).
+    pub fn prefill(&mut self, chunk: usize) -> Result<bool, JsError> {
+        self.session.prefill(&self.engine, chunk).map_err(to_js)
+    }
+
+    /// One token: the text it completed (maybe ""), or undefined when finished.
+    pub fn step(&mut self) -> Result<Option<String>, JsError> {
+        self.session.step(&self.engine).map_err(to_js)
+    }
+
+    /// "end-of-text" | "stop" | "max-tokens" | "context-full", or undefined while running.
+    #[wasm_bindgen(js_name = finishReason)]
+    pub fn finish_reason(&self) -> Option<String> {
+        self.session.finish_reason().map(|r| {
+            match r {
+                FinishReason::EndOfText => "end-of-text",
+                FinishReason::Stop => "stop",
+                FinishReason::MaxTokens => "max-tokens",
+                FinishReason::ContextFull => "context-full",
+            }
+            .to_string()
+        })
+    }
+
+    #[wasm_bindgen(js_name = generatedTokens)]
+    pub fn generated_tokens(&self) -> Vec<u32> {
+        self.session.generated_tokens().to_vec()
+    }
+
+    pub fn cancel(&mut self) {
+        self.session.cancel();
+    }
+
+    /// Benchmark helper: runs `ids` from an empty cache (one batch), returns the argmax.
+    #[wasm_bindgen(js_name = benchPrefill)]
+    pub fn bench_prefill(&mut self, ids: &[u32]) -> Result<u32, JsError> {
+        self.session.cancel();
+        self.session.cache.clear();
+        let logits = self.engine.model.forward(ids, &mut self.session.cache, Logits::LastOnly).map_err(to_js)?;
+        Ok(argmax(&logits))
+    }
+
+    /// Benchmark helper: `n` greedy single-token steps continuing the cache.
+    #[wasm_bindgen(js_name = benchDecode)]
+    pub fn bench_decode(&mut self, n: usize) -> Result<Vec<u32>, JsError> {
+        let model = &self.engine.model;
+        let cache = &mut self.session.cache;
+        if cache.len == 0 {
+            return Err(to_js(Error::InvalidInput("benchDecode needs a prompt first (benchPrefill)".into())));
+        }
+        let mut out = Vec::with_capacity(n);
+        let mut next = 0u32;
+        for _ in 0..n {
+            let logits = model.forward(&[next], cache, Logits::LastOnly).map_err(to_js)?;
+            next = argmax(&logits);
+            out.push(next);
+        }
+        Ok(out)
+    }
+}
