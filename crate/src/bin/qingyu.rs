@@ -13,7 +13,9 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("bench-llm") => bench_llm(&args[1..]),
+        Some("generate") => generate(&args[1..]),
         Some("help") | None => {
+            println!("qingyu generate PROMPT [--system TEXT] [--max-tokens N] [--temperature T] [--seed N] [--gguf PATH]");
             println!("qingyu bench-llm [--gguf PATH] [--prompts 64,512,1024] [--decode N] [--json]");
             Ok(())
         }
@@ -30,6 +32,48 @@ fn main() -> ExitCode {
 
 fn flag<'a>(args: &'a [String], name: &str) -> Option<&'a str> {
     args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).map(String::as_str)
+}
+
+/// Chat with the model once (ChatML), streaming the answer to stdout.
+fn generate(args: &[String]) -> Result<(), String> {
+    use qingyu::llm::generate::GenerateOptions;
+    use qingyu::llm::session::{chatml, Engine, Session};
+    use std::io::Write;
+    let prompt = args.first().filter(|a| !a.starts_with("--")).ok_or("generate needs a PROMPT")?;
+    let path = flag(args, "--gguf").unwrap_or(DEFAULT_GGUF);
+    let mut options = GenerateOptions::default();
+    if let Some(n) = flag(args, "--max-tokens") {
+        options.max_tokens = n.parse().map_err(|_| "bad --max-tokens")?;
+    }
+    if let Some(t) = flag(args, "--temperature") {
+        options.sampling.temperature = t.parse().map_err(|_| "bad --temperature")?;
+    }
+    if let Some(s) = flag(args, "--seed") {
+        options.sampling.seed = s.parse().map_err(|_| "bad --seed")?;
+    }
+    let system = flag(args, "--system").unwrap_or("You are a helpful assistant.");
+    let bytes = std::fs::read(path).map_err(|e| format!("{path}: {e}"))?;
+    let engine = Engine::load(&bytes, |_, _| {}).map_err(|e| e.to_string())?;
+    drop(bytes);
+    let mut session = Session::new(&engine, 4096);
+    let t = Instant::now();
+    let mut first: Option<f64> = None;
+    let mut stdout = std::io::stdout();
+    let (_, reason) = session
+        .generate(&engine, &chatml(system, prompt), options, |piece| {
+            first.get_or_insert(t.elapsed().as_secs_f64());
+            print!("{piece}");
+            let _ = stdout.flush();
+            true
+        })
+        .map_err(|e| e.to_string())?;
+    let n = session.generated_tokens().len();
+    eprintln!(
+        "\n[{n} tokens, {reason:?}; first text after {:.2} s, {:.1} tok/s overall]",
+        first.unwrap_or(0.0),
+        n as f64 / t.elapsed().as_secs_f64()
+    );
+    Ok(())
 }
 
 /// Peak resident memory of this process (Linux), in MiB.

@@ -2,20 +2,20 @@
 //! lowest merge rank is merged until no pair has a rank (ties: the leftmost pair first, as in
 //! llama.cpp and Hugging Face). Symbols are token ids, so a merge is one hash lookup.
 
+use super::hash::FastMap;
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashMap};
-use std::hash::{BuildHasherDefault, Hasher};
+use std::collections::BinaryHeap;
 
 /// Merge table: `(left id, right id)` → `(rank, merged id)`.
 pub(super) struct Merges {
-    table: HashMap<u64, (u32, u32), BuildHasherDefault<PairHasher>>,
+    table: FastMap<u64, (u32, u32)>,
     /// The token of each single byte.
     byte_ids: [u32; 256],
 }
 
 impl Merges {
     pub(super) fn new(byte_ids: [u32; 256]) -> Self {
-        Self { table: HashMap::default(), byte_ids }
+        Self { table: FastMap::default(), byte_ids }
     }
 
     /// Adds a merge unless the pair already has one (the first, lowest rank wins).
@@ -52,20 +52,21 @@ impl Merges {
         let mut heap = BinaryHeap::with_capacity(bytes.len());
         let push = |heap: &mut BinaryHeap<_>, ids: &[u32], left: u32, right: u32| {
             if left != NONE && right != NONE {
-                if let Some((rank, _)) = self.get(ids[left as usize], ids[right as usize]) {
-                    heap.push(Reverse((rank, left, right, ids[left as usize], ids[right as usize])));
+                if let Some((rank, merged)) = self.get(ids[left as usize], ids[right as usize]) {
+                    heap.push(Reverse((rank, left, right, ids[right as usize], merged)));
                 }
             }
         };
         for i in 1..bytes.len() as u32 {
             push(&mut heap, &ids, i - 1, i);
         }
-        while let Some(Reverse((_, left, right, left_id, right_id))) = heap.pop() {
+        // An entry is stale once its left symbol was merged away, or has grown (then
+        // `next[left]` has moved on), or its right symbol has grown (a different id).
+        while let Some(Reverse((_, left, right, right_id, merged))) = heap.pop() {
             let (l, r) = (left as usize, right as usize);
-            if ids[l] != left_id || ids[r] != right_id || next[l] != right {
+            if next[l] != right || ids[r] != right_id || ids[l] == NONE {
                 continue;
             }
-            let (_, merged) = self.get(left_id, right_id).expect("pushed pairs have a merge");
             ids[l] = merged;
             ids[r] = NONE;
             next[l] = next[r];
@@ -81,24 +82,6 @@ impl Merges {
 
 fn key(left: u32, right: u32) -> u64 {
     (left as u64) << 32 | right as u64
-}
-
-/// A multiplicative hash for the packed id pairs (the default SipHash is needlessly slow here).
-#[derive(Default)]
-pub(super) struct PairHasher(u64);
-
-impl Hasher for PairHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.write_u64(b as u64);
-        }
-    }
-    fn write_u64(&mut self, v: u64) {
-        self.0 = (self.0.rotate_left(5) ^ v).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@
 mod bpe;
 mod byte_level;
 mod decode;
+mod hash;
 mod pretokenize;
 mod special;
 mod unicode;
@@ -20,6 +21,7 @@ pub use vocab::TokenKind;
 use crate::gguf::Gguf;
 use crate::Result;
 use bpe::Merges;
+use hash::FastMap;
 use special::{Fragment, SpecialToken};
 use vocab::{bad, string_array, Vocab};
 
@@ -52,7 +54,8 @@ impl Tokenizer {
             return Err(bad(&format!("tokenizer.ggml.pre is {pre:?}; only the Qwen2 pre-tokenizer is implemented")));
         }
         let vocab = Vocab::from_gguf(gguf)?;
-        let merges = load_merges(gguf, &vocab)?;
+        let index = vocab.index()?;
+        let merges = load_merges(gguf, &index)?;
 
         let mut specials: Vec<SpecialToken> = (0..vocab.len() as u32)
             .filter_map(|id| {
@@ -82,7 +85,7 @@ impl Tokenizer {
         let mut eog_ids: Vec<u32> = vocab::EOG_NAMES
             .iter()
             .chain(FIM_EOG_NAMES)
-            .filter_map(|name| vocab.id(name))
+            .filter_map(|name| index.get(name).copied())
             .chain([eos_id])
             .collect();
         eog_ids.sort_unstable();
@@ -200,12 +203,12 @@ impl std::fmt::Debug for Tokenizer {
 }
 
 /// Reads `tokenizer.ggml.merges` ("left right" per entry, rank = position) into id pairs.
-fn load_merges(gguf: &Gguf, vocab: &Vocab) -> Result<Merges> {
+fn load_merges(gguf: &Gguf, index: &FastMap<&str, u32>) -> Result<Merges> {
+    let id = |text: &str| index.get(text).copied();
     let mut byte_ids = [0u32; 256];
     for (b, slot) in byte_ids.iter_mut().enumerate() {
         let c = byte_level::byte_to_char(b as u8);
-        *slot = vocab
-            .id(c.encode_utf8(&mut [0; 4]))
+        *slot = id(c.encode_utf8(&mut [0; 4]))
             .ok_or_else(|| bad(&format!("the vocabulary has no token for byte 0x{b:02X} ({c:?})")))?;
     }
     let mut merges = Merges::new(byte_ids);
@@ -219,16 +222,14 @@ fn load_merges(gguf: &Gguf, vocab: &Vocab) -> Result<Merges> {
             .map(|(i, _)| i)
             .ok_or_else(|| bad(&format!("merge {rank} ({line:?}) is not two tokens separated by a space")))?;
         let (left, right) = (&line[..split], &line[split + 1..]);
-        let (Some(l), Some(r)) = (vocab.id(left), vocab.id(right)) else {
+        let (Some(l), Some(r)) = (id(left), id(right)) else {
             // BPE symbols are always vocabulary tokens, so this merge could never apply.
             continue;
         };
         joined.clear();
         joined.push_str(left);
         joined.push_str(right);
-        let merged = vocab
-            .id(&joined)
-            .ok_or_else(|| bad(&format!("merge {rank} ({line:?}) makes {joined:?}, which is not in the vocabulary")))?;
+        let merged = id(&joined).ok_or_else(|| bad(&format!("merge {rank} ({line:?}) makes {joined:?}, which is not in the vocabulary")))?;
         merges.insert(l, r, rank as u32, merged);
     }
     Ok(merges)

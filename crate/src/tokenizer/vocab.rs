@@ -2,6 +2,7 @@
 //! decodes to, kept in flat buffers (152k tokens would otherwise be 300k small allocations).
 
 use super::byte_level;
+use super::hash::FastMap;
 use crate::gguf::{Gguf, Value};
 use crate::{Error, Result};
 
@@ -61,8 +62,6 @@ pub(super) struct Vocab {
     bytes: Vec<u8>,
     byte_ends: Vec<u32>,
     kinds: Vec<TokenKind>,
-    /// Token ids sorted by text, for `id()`.
-    by_text: Vec<u32>,
 }
 
 impl Vocab {
@@ -89,7 +88,6 @@ impl Vocab {
             bytes: Vec::new(),
             byte_ends: Vec::with_capacity(tokens.len()),
             kinds: Vec::with_capacity(tokens.len()),
-            by_text: (0..tokens.len() as u32).collect(),
         };
         for (i, (text, ty)) in tokens.iter().zip(types).enumerate() {
             let ty = ty.as_u64().ok_or_else(|| bad(&format!("tokenizer.ggml.token_type[{i}] is not an integer")))?;
@@ -110,14 +108,19 @@ impl Vocab {
             vocab.byte_ends.push(vocab.bytes.len() as u32);
             vocab.kinds.push(kind);
         }
-        let texts = &vocab.texts;
-        let ends = &vocab.text_ends;
-        let text_of = |id: u32| slice(texts, ends, id);
-        vocab.by_text.sort_unstable_by(|&a, &b| text_of(a).cmp(text_of(b)));
-        if let Some(w) = vocab.by_text.windows(2).find(|w| text_of(w[0]) == text_of(w[1])) {
-            return Err(bad(&format!("tokens {} and {} are both {:?}", w[0], w[1], text_of(w[0]))));
-        }
         Ok(vocab)
+    }
+
+    /// A text → id map for building the merge table (kept only while loading: 152k entries
+    /// would cost megabytes for the few lookups `id()` serves later).
+    pub(super) fn index(&self) -> Result<FastMap<&str, u32>> {
+        let mut index = FastMap::with_capacity_and_hasher(self.len(), Default::default());
+        for id in 0..self.len() as u32 {
+            if let Some(first) = index.insert(self.text(id), id) {
+                return Err(bad(&format!("tokens {first} and {id} are both {:?}", self.text(id))));
+            }
+        }
+        Ok(index)
     }
 
     pub(super) fn len(&self) -> usize {
@@ -137,8 +140,18 @@ impl Vocab {
         self.kinds[id as usize]
     }
 
+    /// The token whose text is `text`: a scan of the flat text buffer (well under a
+    /// millisecond), fine for looking up a few special tokens.
     pub(super) fn id(&self, text: &str) -> Option<u32> {
-        self.by_text.binary_search_by(|&id| self.text(id).cmp(text)).ok().map(|i| self.by_text[i])
+        let mut start = 0;
+        for (id, &end) in self.text_ends.iter().enumerate() {
+            let end = end as usize;
+            if end - start == text.len() && &self.texts[start..end] == text {
+                return Some(id as u32);
+            }
+            start = end;
+        }
+        None
     }
 }
 
