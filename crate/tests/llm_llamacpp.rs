@@ -5,9 +5,9 @@
 //! Our weights are bit-identical to llama.cpp's (lossless repack), and activations are
 //! quantized with llama.cpp's Q8_0 rule; llama.cpp's K-quant matmuls use 256-value Q8_K
 //! activation blocks where we use 32-value blocks, and float sums run in another order, so
-//! logits differ in the last digits. Hence the checks: teacher-forced top-1 agreement ≥ 99 %
-//! over every position, and greedy output identical to llama.cpp's up to any point where
-//! llama.cpp itself had a near-tie (top-2 margin < 0.5).
+//! logits differ in the last digits. Hence the checks: greedy output identical to llama.cpp's
+//! for every prompt, and teacher-forced top-1 equal at every position except where llama.cpp
+//! itself had a near-tie (top-2 logit margin < 0.1); the agreement rate is printed.
 
 mod common;
 
@@ -89,11 +89,13 @@ fn forward_pass_matches_llama_cpp() {
             mismatches.iter().map(|&i| case.margin[head + i]).collect::<Vec<_>>()
         );
         println!("  ours : {:?}", engine.tokenizer.decode(&greedy));
-        if let Some(m) = divergence_margin {
-            assert!(m < 0.5, "{}: greedy diverged from llama.cpp at token {same} where llama.cpp was not near a tie (margin {m})", case.name);
+        assert!(divergence_margin.is_none(), "{}: greedy diverged from llama.cpp at token {same} (llama.cpp margin {divergence_margin:?})", case.name);
+        for &i in &mismatches {
+            let m = case.margin[head + i];
+            assert!(m < 0.1, "{}: top-1 differs at position {} where llama.cpp's margin is {m}", case.name, head + i);
         }
     }
     let rate = agree as f64 / total as f64;
     println!("teacher-forced top-1 agreement with llama.cpp: {agree}/{total} = {:.4}", rate);
-    assert!(rate >= 0.99, "agreement {rate}");
+    assert!(rate >= 0.97, "agreement {rate}");
 }

@@ -57,6 +57,8 @@ fn parse_options(json: &str) -> Result<GenerateOptions, Error> {
 pub struct Llm {
     engine: Engine,
     session: Session,
+    /// Argmax after the last `benchPrefill`, where `benchDecode` continues.
+    bench_next: u32,
 }
 
 #[wasm_bindgen]
@@ -67,7 +69,7 @@ impl Llm {
         let engine = Engine::load(gguf, |_, _| {}).map_err(to_js)?;
         let context = context.clamp(16, engine.model.config.n_ctx_train);
         let session = Session::new(&engine, context);
-        Ok(Llm { engine, session })
+        Ok(Llm { engine, session, bench_next: 0 })
     }
 
     /// `{n_layer, d_model, vocab, context, weight_bytes, kv_cache_bytes, kernels}` as JSON.
@@ -138,7 +140,8 @@ impl Llm {
         self.session.cancel();
         self.session.cache.clear();
         let logits = self.engine.model.forward(ids, &mut self.session.cache, Logits::LastOnly).map_err(to_js)?;
-        Ok(argmax(&logits))
+        self.bench_next = argmax(&logits);
+        Ok(self.bench_next)
     }
 
     /// Benchmark helper: `n` greedy single-token steps continuing the cache.
@@ -150,12 +153,13 @@ impl Llm {
             return Err(to_js(Error::InvalidInput("benchDecode needs a prompt first (benchPrefill)".into())));
         }
         let mut out = Vec::with_capacity(n);
-        let mut next = 0u32;
+        let mut next = self.bench_next;
         for _ in 0..n {
             let logits = model.forward(&[next], cache, Logits::LastOnly).map_err(to_js)?;
             next = argmax(&logits);
             out.push(next);
         }
+        self.bench_next = next;
         Ok(out)
     }
 }
