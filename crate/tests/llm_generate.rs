@@ -1,0 +1,78 @@
+//! Generation controls on the real model: stop strings, max tokens, cancel, seeded sampling,
+//! and a prompt longer than the context.
+
+mod common;
+
+use qingyu::llm::generate::{FinishReason, GenerateOptions};
+use qingyu::llm::session::{chatml, Engine, Session};
+use qingyu::Error;
+use std::sync::OnceLock;
+
+fn engine() -> &'static Engine {
+    static ENGINE: OnceLock<Engine> = OnceLock::new();
+    ENGINE.get_or_init(|| Engine::load(&common::model_file("qwen2.5-coder-0.5b-instruct-q5_0-tied.gguf"), |_, _| {}).unwrap())
+}
+
+fn prompt() -> String {
+    chatml("You are a helpful assistant.", "用一句话解释什么是本地运行的人工智能助手。")
+}
+
+#[test]
+fn stop_string_ends_the_output_before_it() {
+    let e = engine();
+    let mut s = Session::new(e, 256);
+    // Greedy output (see llm_llamacpp.rs) is "本地运行的人工智能助手是一种…"; stop at "是".
+    let options = GenerateOptions { stop: vec!["是".into()], max_tokens: 40, ..Default::default() };
+    let (text, reason) = s.generate(e, &prompt(), options, |_| true).unwrap();
+    assert_eq!(reason, FinishReason::Stop);
+    assert_eq!(text, "本地运行的人工智能助手");
+}
+
+#[test]
+fn max_tokens_and_streaming_pieces_add_up() {
+    let e = engine();
+    let mut s = Session::new(e, 256);
+    let mut pieces = Vec::new();
+    let options = GenerateOptions { max_tokens: 5, ..Default::default() };
+    let (text, reason) = s.generate(e, &prompt(), options, |p| { pieces.push(p.to_string()); true }).unwrap();
+    assert_eq!(reason, FinishReason::MaxTokens);
+    assert_eq!(s.generated_tokens().len(), 5);
+    assert_eq!(pieces.concat(), text);
+    assert!(!text.contains('\u{fffd}'));
+}
+
+#[test]
+fn cancel_takes_effect_before_the_next_token() {
+    let e = engine();
+    let mut s = Session::new(e, 256);
+    let mut calls = 0;
+    let result = s.generate(e, &prompt(), GenerateOptions::default(), |_| {
+        calls += 1;
+        calls < 3
+    });
+    assert!(matches!(result, Err(Error::Aborted)));
+    assert_eq!(calls, 3);
+    assert!(s.step(e).is_err(), "a cancelled session runs nothing more");
+}
+
+#[test]
+fn seeded_sampling_is_reproducible() {
+    let e = engine();
+    let run = |seed| {
+        let mut s = Session::new(e, 256);
+        let mut o = GenerateOptions { max_tokens: 12, ..Default::default() };
+        o.sampling.temperature = 0.9;
+        o.sampling.seed = seed;
+        s.generate(e, &prompt(), o, |_| true).unwrap().0
+    };
+    assert_eq!(run(11), run(11));
+}
+
+#[test]
+fn prompt_longer_than_the_context_is_invalid_input() {
+    let e = engine();
+    let mut s = Session::new(e, 32);
+    let long = chatml("You are a helpful assistant.", &"很长的文章。".repeat(50));
+    let err = s.start(e, &long, GenerateOptions::default()).unwrap_err();
+    assert!(matches!(err, Error::InvalidInput(_)), "{err}");
+}
