@@ -8,6 +8,8 @@ pub mod error;
 pub mod gguf;
 pub mod kernels;
 pub mod llm;
+pub mod rng;
+pub mod summarize;
 pub mod tokenizer;
 pub mod vision;
 

@@ -3,31 +3,7 @@
 //! can run the very same checks inside the shipped wasm module (`kernelSelfTest()`).
 
 use super::{quant::BLOCK, scalar, Q8Matrix, Q8Vector};
-
-/// A small deterministic generator (xorshift64*), so failures reproduce from the seed.
-pub struct Rng(u64);
-
-impl Rng {
-    pub fn new(seed: u64) -> Self {
-        Self(seed.max(1))
-    }
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-    pub fn below(&mut self, n: usize) -> usize {
-        (self.next_u64() % n as u64) as usize
-    }
-    /// Uniform in [−scale, scale).
-    pub fn f32(&mut self, scale: f32) -> f32 {
-        ((self.next_u64() >> 40) as f32 / (1u64 << 24) as f32 * 2.0 - 1.0) * scale
-    }
-    pub fn vec(&mut self, n: usize, scale: f32) -> Vec<f32> {
-        (0..n).map(|_| self.f32(scale)).collect()
-    }
-}
+pub use crate::rng::Rng;
 
 fn close(what: &str, got: &[f32], want: &[f32], rel: f32) -> Result<(), String> {
     let scale = want.iter().fold(1e-6f32, |m, v| m.max(v.abs()));

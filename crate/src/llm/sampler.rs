@@ -1,7 +1,7 @@
 //! Choosing the next token: greedy, or temperature / top-k / top-p with a seed, after a
 //! repetition penalty (llama.cpp's rule: positive logits divided, negative multiplied).
 
-use crate::kernels::check::Rng;
+use crate::rng::Rng;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct SamplingOptions {
