@@ -8,6 +8,7 @@ pub mod error;
 pub mod gguf;
 pub mod kernels;
 pub mod llm;
+pub mod clock;
 pub mod rng;
 pub mod summarize;
 pub mod tokenizer;

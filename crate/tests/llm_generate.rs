@@ -76,3 +76,21 @@ fn prompt_longer_than_the_context_is_invalid_input() {
     let err = s.start(e, &long, GenerateOptions::default()).unwrap_err();
     assert!(matches!(err, Error::InvalidInput(_)), "{err}");
 }
+
+#[test]
+fn a_shared_prompt_prefix_is_reused_and_gives_the_same_output() {
+    let e = engine();
+    let mut s = Session::new(e, 256);
+    let options = GenerateOptions { max_tokens: 12, ..Default::default() };
+    let (first, _) = s.generate(e, &prompt(), options.clone(), |_| true).unwrap();
+    assert_eq!(s.reused_tokens, 0);
+    let (second, _) = s.generate(e, &prompt(), options.clone(), |_| true).unwrap();
+    let n = e.tokenizer.encode(&prompt(), true).len();
+    assert_eq!(s.reused_tokens, n - 1, "all but the last prompt token come from the cache");
+    assert_eq!(first, second);
+    // Another user turn after the same system prompt reuses the system part only.
+    let other = chatml("You are a helpful assistant.", "Say hello.");
+    s.generate(e, &other, options, |_| true).unwrap();
+    let system_part = e.tokenizer.encode("<|im_start|>system\nYou are a helpful assistant.<|im_end|>\n<|im_start|>user\n", true).len();
+    assert!(s.reused_tokens >= system_part && s.reused_tokens < n - 1, "{} vs {system_part}", s.reused_tokens);
+}

@@ -56,7 +56,9 @@ pub struct Generation {
 }
 
 impl Generation {
-    pub fn new(prompt: Vec<u32>, options: GenerateOptions) -> Result<Self> {
+    /// `cached`: how many leading prompt tokens are already in the KV cache (a shared prefix
+    /// from the previous generation); at least the last prompt token is always run.
+    pub fn new(prompt: Vec<u32>, cached: usize, options: GenerateOptions) -> Result<Self> {
         if prompt.is_empty() {
             return Err(Error::InvalidInput("the prompt has no tokens".into()));
         }
@@ -67,8 +69,8 @@ impl Generation {
         Ok(Self {
             options,
             sampler,
-            history: prompt.clone(),
-            pending: prompt,
+            pending: prompt[cached.min(prompt.len() - 1)..].to_vec(),
+            history: prompt,
             generated: 0,
             logits: None,
             text: String::new(),
@@ -84,6 +86,11 @@ impl Generation {
     /// Tokens generated so far.
     pub fn generated_tokens(&self) -> &[u32] {
         &self.history[self.history.len() - self.generated..]
+    }
+
+    /// Prompt + generated tokens (those whose keys/values are in the cache come first).
+    pub fn tokens(&self) -> &[u32] {
+        &self.history
     }
 
     pub fn prompt_remaining(&self) -> usize {

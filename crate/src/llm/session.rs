@@ -38,6 +38,10 @@ pub struct Session {
     pub cache: KvCache,
     generation: Option<Generation>,
     utf8: Utf8Stream,
+    /// Tokens of a cancelled generation, so its prefix can still be reused.
+    cancelled_tokens: Vec<u32>,
+    /// Prompt tokens the last `start` found already in the cache.
+    pub reused_tokens: usize,
 }
 
 struct Detokenizer<'a> {
@@ -59,7 +63,13 @@ impl TokenText for Detokenizer<'_> {
 
 impl Session {
     pub fn new(engine: &Engine, context: usize) -> Self {
-        Self { cache: engine.model.new_cache(context), generation: None, utf8: Utf8Stream::new() }
+        Self {
+            cache: engine.model.new_cache(context),
+            generation: None,
+            utf8: Utf8Stream::new(),
+            cancelled_tokens: Vec::new(),
+            reused_tokens: 0,
+        }
     }
 
     /// Starts a generation for `prompt` (ChatML special tokens are parsed). Returns the prompt
@@ -77,9 +87,15 @@ impl Session {
                 self.cache.capacity
             )));
         }
-        self.cache.clear();
+        // Keys/values of a shared prefix (e.g. the same system prompt) are kept, not recomputed.
+        let previous = self.generation.as_ref().map_or(&self.cancelled_tokens[..], |g| g.tokens());
+        let in_cache = &previous[..self.cache.len.min(previous.len())];
+        let shared = in_cache.iter().zip(&ids).take_while(|(a, b)| a == b).count().min(n.saturating_sub(1));
+        let generation = Generation::new(ids, shared, options)?;
+        self.cache.truncate(shared);
+        self.reused_tokens = shared;
         self.utf8 = Utf8Stream::new();
-        self.generation = Some(Generation::new(ids, options)?);
+        self.generation = Some(generation);
         Ok(n)
     }
 
@@ -106,7 +122,16 @@ impl Session {
 
     /// Drops the current generation; the next `step` fails until `start` is called again.
     pub fn cancel(&mut self) {
+        if let Some(g) = self.generation.take() {
+            self.cancelled_tokens = g.tokens().to_vec();
+        }
+    }
+
+    /// Forgets everything in the cache (the next prompt is computed from scratch).
+    pub fn reset(&mut self) {
         self.generation = None;
+        self.cancelled_tokens.clear();
+        self.cache.clear();
     }
 
     /// Runs a whole generation, calling `on_text` with each piece; `on_text` returning false

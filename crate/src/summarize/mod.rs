@@ -1,14 +1,21 @@
-//! Summaries shaped like Chrome's Summarizer API. This module holds the text handling and
-//! the extractive `key-points` core (no LLM, milliseconds), which is also the fallback
-//! whenever the LLM is not loaded.
+//! Summaries shaped like Chrome's Summarizer API: text handling, the extractive `key-points`
+//! core (no LLM, milliseconds; also the fallback whenever the LLM is not loaded or fails the
+//! guard), and LLM `tldr` / `teaser` / `headline` / rephrased key points checked by the
+//! faithfulness guard.
 
+pub mod compress;
+pub mod guard;
+pub mod job;
 pub mod language;
 pub mod normalize;
 pub mod options;
+pub mod postprocess;
+pub mod prompt;
 pub mod rank;
 pub mod sentences;
 pub mod terms;
 
+pub use job::{needs_llm, summarize, SummaryJob, SummaryResult};
 pub use language::Language;
 pub use options::{Format, Length, SummaryOptions, SummaryType};
 

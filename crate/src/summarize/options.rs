@@ -45,6 +45,31 @@ impl Length {
     }
 }
 
+impl SummaryType {
+    pub fn name(self) -> &'static str {
+        match self {
+            SummaryType::KeyPoints => "key-points",
+            SummaryType::Tldr => "tldr",
+            SummaryType::Teaser => "teaser",
+            SummaryType::Headline => "headline",
+        }
+    }
+}
+
+impl Length {
+    /// Chrome's rule for tldr and teaser: 1 / 3 / 5 sentences.
+    pub fn sentences(self) -> usize {
+        match self {
+            Length::Short => 1,
+            Length::Medium => 3,
+            Length::Long => 5,
+        }
+    }
+}
+
+/// Longest `context` accepted, in characters (it goes into every prompt).
+pub const MAX_CONTEXT_CHARS: usize = 1_000;
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct SummaryOptions {
     pub kind: SummaryType,
@@ -52,12 +77,40 @@ pub struct SummaryOptions {
     pub format: Format,
     /// None: the input's language.
     pub output_language: Option<Language>,
+    /// Background for the model ("for a product manager", …), Chrome's `sharedContext`/`context`.
+    pub context: Option<String>,
+    /// `key-points` by the LLM instead of extracted sentences (also implied when the output
+    /// language differs from the input's).
+    pub rephrase: bool,
 }
 
 impl Default for SummaryOptions {
+    /// Chrome's defaults: key-points, short, markdown.
     fn default() -> Self {
-        Self { kind: SummaryType::KeyPoints, length: Length::Medium, format: Format::Markdown, output_language: None }
+        Self {
+            kind: SummaryType::KeyPoints,
+            length: Length::Short,
+            format: Format::Markdown,
+            output_language: None,
+            context: None,
+            rephrase: false,
+        }
     }
+}
+
+/// The options object as JSON (camelCase like the JS API); unknown keys are ignored, as a
+/// browser API ignores dictionary members it does not know.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct OptionsJson {
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    length: Option<String>,
+    format: Option<String>,
+    output_language: Option<String>,
+    context: Option<String>,
+    shared_context: Option<String>,
+    rephrase: Option<bool>,
 }
 
 fn unsupported(what: &str, got: &str, accepted: &str) -> Error {
@@ -96,6 +149,30 @@ impl SummaryOptions {
                 Some("en") | Some("en-US") | Some("en-GB") => Some(Language::En),
                 Some(other) => return Err(unsupported("outputLanguage", other, "zh, en")),
             },
+            context: None,
+            rephrase: false,
         })
+    }
+
+    /// From the JS options object (`{"type": "tldr", "length": "short", …}`); `""` or `"{}"`
+    /// give the defaults.
+    pub fn from_json(json: &str) -> Result<Self> {
+        let raw: OptionsJson = if json.trim().is_empty() {
+            OptionsJson::default()
+        } else {
+            serde_json::from_str(json).map_err(|e| Error::InvalidInput(format!("options are not valid JSON: {e}")))?
+        };
+        let mut options = Self::parse(raw.kind.as_deref(), raw.length.as_deref(), raw.format.as_deref(), raw.output_language.as_deref())?;
+        let context: Vec<String> = [raw.shared_context, raw.context].into_iter().flatten().map(|c| c.trim().to_string()).filter(|c| !c.is_empty()).collect();
+        if !context.is_empty() {
+            let context = context.join("\n");
+            let chars = context.chars().count();
+            if chars > MAX_CONTEXT_CHARS {
+                return Err(Error::InvalidInput(format!("the context is {chars} characters; the limit is {MAX_CONTEXT_CHARS}")));
+            }
+            options.context = Some(context);
+        }
+        options.rephrase = raw.rephrase.unwrap_or(false);
+        Ok(options)
     }
 }

@@ -81,3 +81,74 @@ fn points_format_as_plain_or_markdown_bullets() {
     assert_eq!(format_points(&p, Format::PlainText), "• 一。\n• Two.");
     assert_eq!(format_points(&p, Format::Markdown), "- 一。\n- Two.");
 }
+
+fn opts(kind: SummaryType, length: Length) -> SummaryOptions {
+    SummaryOptions { kind, length, format: Format::Markdown, ..Default::default() }
+}
+
+#[test]
+fn guard_drops_units_with_invented_numbers_and_names() {
+    let text = article("zh-01")["text"].as_str().unwrap().to_string();
+    let model = "- 青溪1路于2026年3月2日开通。\n- 线路全长15公里，投资2亿元。\n- 北京市长王建国出席仪式。\n- 票价统一为1元。\n";
+    let rephrase = SummaryOptions { rephrase: true, ..opts(SummaryType::KeyPoints, Length::Short) };
+    let (streamed, r) = SummaryJob::replay(&text, rephrase, model, 3).unwrap();
+    assert_eq!(r.units, ["青溪1路于2026年3月2日开通。", "票价统一为1元。"]);
+    assert_eq!(streamed, r.text, "streamed text is exactly the final text");
+    assert!(r.violations.found >= 3 && r.violations.remaining == 0 && !r.fallback, "{:?}", r.violations);
+    let found: Vec<&str> = r.violations.details.iter().map(|v| v.text.as_str()).collect();
+    // "2" (亿) passes on its own — the source has "2日" — but the unit is dropped for "15".
+    assert_eq!(found, ["15", "北京", "王建国"]);
+}
+
+#[test]
+fn all_units_invented_falls_back_to_extractive() {
+    let text = article("en-01")["text"].as_str().unwrap().to_string();
+    let model = "Mayor John Smith opened a $40 million stadium in Boston.";
+    let (streamed, r) = SummaryJob::replay(&text, opts(SummaryType::Tldr, Length::Short), model, 5).unwrap();
+    assert!(r.fallback && r.violations.found >= 3 && r.violations.remaining == 0, "{:?}", r.violations);
+    assert_eq!(r.units.len(), 1);
+    assert!(text.contains(&r.units[0]), "the fallback is a source sentence: {}", r.units[0]);
+    assert_eq!(streamed, r.text);
+}
+
+#[test]
+fn length_rules_hold_when_the_model_ignores_them() {
+    let text = article("zh-01")["text"].as_str().unwrap().to_string();
+    let bullets: String = (0..9).map(|i| format!("{}. 青溪1路开通，第{}条。\n", i + 1, [1, 14, 8, 12, 65, 2, 6, 20, 3][i])).collect();
+    let rephrase = SummaryOptions { rephrase: true, ..opts(SummaryType::KeyPoints, Length::Short) };
+    let (_, r) = SummaryJob::replay(&text, rephrase, &bullets, 7).unwrap();
+    assert_eq!(r.units.len(), 3, "{:?}", r.units);
+    assert!(r.text.lines().all(|l| l.starts_with("- ")));
+    let (_, r) = SummaryJob::replay(&text, opts(SummaryType::Headline, Length::Short), "标题：“青溪镇首条社区微循环公交青溪1路正式开通运营串联14个站点方便居民出行”", 4).unwrap();
+    assert!(r.text.chars().count() <= 24 && !r.text.contains('“') && !r.text.starts_with("标题"), "{}", r.text);
+    let (_, r) = SummaryJob::replay(&text, opts(SummaryType::Tldr, Length::Short), "青溪1路开通。全长11.6公里。共14个站点。", 2).unwrap();
+    assert_eq!(r.units, ["青溪1路开通。"]);
+    let en = article("en-01")["text"].as_str().unwrap().to_string();
+    let long_headline = "Harlow Creek Council Approves Footbridge Over Mill River Linking East Side Neighborhoods To Lindell Park Today";
+    let (_, r) = SummaryJob::replay(&en, opts(SummaryType::Headline, Length::Short), long_headline, 6).unwrap();
+    assert!(r.text.split_whitespace().count() <= 12 && !r.fallback, "{} {:?}", r.text, r.violations);
+}
+
+#[test]
+fn wrong_output_language_units_are_not_shown() {
+    let text = article("zh-01")["text"].as_str().unwrap().to_string();
+    let (_, r) = SummaryJob::replay(&text, opts(SummaryType::Tldr, Length::Medium), "The bus line opened. 青溪1路正式开通。", 3).unwrap();
+    assert_eq!(r.units, ["青溪1路正式开通。"]);
+}
+
+#[test]
+fn llm_types_without_the_model_are_unsupported_and_options_json_is_checked() {
+    let err = SummaryJob::start("今天天气很好。", opts(SummaryType::Tldr, Length::Short), None).err().unwrap().to_string();
+    assert!(err.starts_with("Unsupported") && err.contains("language model"), "{err}");
+    let o = SummaryOptions::from_json(r#"{"type":"tldr","length":"long","outputLanguage":"en","sharedContext":"for kids","signal":{}}"#).unwrap();
+    assert_eq!((o.kind, o.length, o.output_language, o.context.as_deref()), (SummaryType::Tldr, Length::Long, Some(Language::En), Some("for kids")));
+    assert_eq!(SummaryOptions::from_json("").unwrap(), SummaryOptions::default());
+    assert!(matches!(SummaryOptions::from_json(r#"{"type":"poem"}"#), Err(Error::Unsupported(_))));
+    assert!(matches!(SummaryOptions::from_json("{not json"), Err(Error::InvalidInput(_))));
+    let long = format!(r#"{{"context":"{}"}}"#, "x".repeat(2000));
+    assert!(SummaryOptions::from_json(&long).unwrap_err().to_string().contains("limit is 1000"));
+    // Extractive key points need no model and honour the bullet count.
+    let text = article("en-03")["text"].as_str().unwrap().to_string();
+    let job = SummaryJob::start(&text, opts(SummaryType::KeyPoints, Length::Long), None).unwrap();
+    assert_eq!(job.result().units.len(), 7);
+}

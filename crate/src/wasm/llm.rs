@@ -55,10 +55,12 @@ fn parse_options(json: &str) -> Result<GenerateOptions, Error> {
 
 #[wasm_bindgen]
 pub struct Llm {
-    engine: Engine,
-    session: Session,
+    pub(super) engine: Engine,
+    pub(super) session: Session,
     /// Argmax after the last `benchPrefill`, where `benchDecode` continues.
     bench_next: u32,
+    /// The summary being generated (see wasm/summarize.rs).
+    pub(super) summary: Option<crate::summarize::SummaryJob>,
 }
 
 #[wasm_bindgen]
@@ -69,7 +71,7 @@ impl Llm {
         let engine = Engine::load(gguf, |_, _| {}).map_err(to_js)?;
         let context = context.clamp(16, engine.model.config.n_ctx_train);
         let session = Session::new(&engine, context);
-        Ok(Llm { engine, session, bench_next: 0 })
+        Ok(Llm { engine, session, bench_next: 0, summary: None })
     }
 
     /// `{n_layer, d_model, vocab, context, weight_bytes, kv_cache_bytes, kernels}` as JSON.
@@ -132,6 +134,7 @@ impl Llm {
 
     pub fn cancel(&mut self) {
         self.session.cancel();
+        self.summary = None;
     }
 
     /// Benchmark helper: runs `ids` from an empty cache (one batch), returns the argmax.

@@ -3,6 +3,7 @@
 //! (`InvalidInput: …`); no panic reaches JS unannounced (the panic hook logs it).
 
 mod llm;
+mod summarize;
 
 use crate::vision::{image_input::decode_rgb, ImageClassifier};
 use wasm_bindgen::prelude::*;

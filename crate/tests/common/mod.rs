@@ -15,6 +15,7 @@ pub fn model_file(name: &str) -> Vec<u8> {
 }
 
 /// A test photo, read in place from the scikit-image wheel unpacked by models/fetch.py.
+#[allow(dead_code)] // not every test file uses the photos
 pub fn photo(name: &str) -> Vec<u8> {
     let manifest: serde_json::Value =
         serde_json::from_slice(&std::fs::read(repo_root().join("models/manifest.json")).unwrap()).unwrap();

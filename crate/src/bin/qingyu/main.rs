@@ -1,4 +1,4 @@
-//! The native command line: `qingyu bench-llm …` (and more as features land).
+//! The native command line: generate, summarize, benchmarks.
 //! Run `qingyu help` for the commands.
 
 use qingyu::gguf::Gguf;
@@ -7,15 +7,21 @@ use qingyu::llm::{Logits, Qwen2Model};
 use std::process::ExitCode;
 use std::time::Instant;
 
-const DEFAULT_GGUF: &str = "models/dist/qwen2.5-coder-0.5b-instruct-q5_0-tied.gguf";
+mod summarize;
+
+pub(crate) const DEFAULT_GGUF: &str = "models/dist/qwen2.5-coder-0.5b-instruct-q5_0-tied.gguf";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("bench-llm") => bench_llm(&args[1..]),
         Some("generate") => generate(&args[1..]),
+        Some("summarize") => summarize::summarize_cmd(&args[1..]),
+        Some("bench-summarize") => summarize::bench_summarize(&args[1..]),
         Some("help") | None => {
             println!("qingyu generate PROMPT [--system TEXT] [--max-tokens N] [--temperature T] [--seed N] [--gguf PATH]");
+            println!("qingyu summarize FILE|- [--type key-points|tldr|teaser|headline] [--length short|medium|long] [--format plain-text|markdown] [--lang zh|en] [--context TEXT] [--rephrase] [--json] [--gguf PATH]");
+            println!("qingyu bench-summarize [--articles DIR] [--types key-points:medium,tldr:medium,teaser:short,headline:short] [--only zh-01,en-01] [--gguf PATH]");
             println!("qingyu bench-llm [--gguf PATH] [--prompts 64,512,1024] [--decode N] [--json]");
             Ok(())
         }
@@ -30,7 +36,7 @@ fn main() -> ExitCode {
     }
 }
 
-fn flag<'a>(args: &'a [String], name: &str) -> Option<&'a str> {
+pub(crate) fn flag<'a>(args: &'a [String], name: &str) -> Option<&'a str> {
     args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).map(String::as_str)
 }
 

@@ -1,0 +1,129 @@
+//! `qingyu summarize FILE` (streams the summary) and `qingyu bench-summarize` (one JSON line
+//! per article × type, for scripts/bench-summarize.mjs to tabulate).
+
+use super::{flag, DEFAULT_GGUF};
+use qingyu::llm::session::{Engine, Session};
+use qingyu::summarize::{needs_llm, prepare, summarize, SummaryOptions, SummaryResult};
+use std::io::{Read, Write};
+
+/// KV cache for summaries: the compressed article plus prompt and output fit in 2,048.
+const CONTEXT: usize = 2048;
+
+fn load_engine(args: &[String]) -> Result<Engine, String> {
+    let path = flag(args, "--gguf").unwrap_or(DEFAULT_GGUF);
+    let bytes = std::fs::read(path).map_err(|e| format!("{path}: {e}"))?;
+    Engine::load(&bytes, |_, _| {}).map_err(|e| e.to_string())
+}
+
+fn options_from_flags(args: &[String]) -> Result<SummaryOptions, String> {
+    let mut o = SummaryOptions::parse(flag(args, "--type"), flag(args, "--length"), flag(args, "--format"), flag(args, "--lang"))
+        .map_err(|e| e.to_string())?;
+    o.context = flag(args, "--context").map(str::to_string);
+    o.rephrase = args.iter().any(|a| a == "--rephrase");
+    Ok(o)
+}
+
+fn read_input(path: &str) -> Result<String, String> {
+    let mut bytes = Vec::new();
+    if path == "-" {
+        std::io::stdin().read_to_end(&mut bytes).map_err(|e| format!("stdin: {e}"))?;
+    } else {
+        bytes = std::fs::read(path).map_err(|e| format!("{path}: {e}"))?;
+    }
+    String::from_utf8(bytes).map_err(|_| format!("{path}: InvalidInput: not UTF-8 text"))
+}
+
+pub fn summarize_cmd(args: &[String]) -> Result<(), String> {
+    let path = args.first().filter(|a| !a.starts_with("--")).ok_or("summarize needs a FILE (or - for stdin)")?;
+    let text = read_input(path)?;
+    let options = options_from_flags(args)?;
+    let language = prepare(&text).map_err(|e| e.to_string())?.language;
+    let mut engine_session = if needs_llm(&options, language) {
+        let engine = load_engine(args)?;
+        let session = Session::new(&engine, CONTEXT);
+        Some((engine, session))
+    } else {
+        None
+    };
+    let json = args.iter().any(|a| a == "--json");
+    let mut stdout = std::io::stdout();
+    let llm = engine_session.as_mut().map(|(e, s)| (&*e, s));
+    let result = summarize(&text, options, llm, |piece| {
+        if !json {
+            print!("{piece}");
+            let _ = stdout.flush();
+        }
+        true
+    })
+    .map_err(|e| e.to_string())?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&result).unwrap_or_default());
+    } else {
+        println!();
+        report(&result);
+    }
+    Ok(())
+}
+
+fn report(r: &SummaryResult) {
+    let v = &r.violations;
+    eprintln!(
+        "[{} {:?}→{:?}{}; extract {:.0} ms, prefill {:.0} ms ({} prompt tokens, {} reused), decode {:.0} ms ({} tokens); guard: {} found, {} remaining]",
+        r.kind,
+        r.language,
+        r.output_language,
+        if r.fallback { ", extractive fallback" } else { "" },
+        r.timing.extract_ms,
+        r.timing.prefill_ms,
+        r.tokens.prompt,
+        r.tokens.reused,
+        r.timing.decode_ms,
+        r.tokens.generated,
+        v.found,
+        v.remaining
+    );
+}
+
+/// For every article JSON in --articles (default eval/articles) and every --types entry
+/// (`type:length`), prints `{"article", "type", "length", "wallMs", "result"}` as one JSON line.
+pub fn bench_summarize(args: &[String]) -> Result<(), String> {
+    let dir = flag(args, "--articles").unwrap_or("eval/articles");
+    // "type" or "type:length" entries.
+    let plan: Vec<(&str, &str)> = flag(args, "--types")
+        .unwrap_or("key-points:medium,tldr:medium,teaser:short,headline:short")
+        .split(',')
+        .map(|t| t.split_once(':').unwrap_or((t, "medium")))
+        .collect();
+    let mut paths: Vec<_> = std::fs::read_dir(dir)
+        .map_err(|e| format!("{dir}: {e}"))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    paths.sort();
+    if let Some(only) = flag(args, "--only") {
+        paths.retain(|p| only.split(',').any(|id| p.file_stem().is_some_and(|s| s == id)));
+    }
+    let engine = load_engine(args)?;
+    let mut session = Session::new(&engine, CONTEXT);
+    qingyu::summarize::terms::warm_up();
+    // Warm-up, as in a page that has summarized before: the system prompts are cached.
+    for lang in ["en", "zh"] {
+        let o = SummaryOptions::parse(Some("headline"), Some("short"), None, Some(lang)).map_err(|e| e.to_string())?;
+        summarize("Warm-up text. 热身文本。", o, Some((&engine, &mut session)), |_| true).map_err(|e| e.to_string())?;
+    }
+    for path in paths {
+        let article: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(&path).map_err(|e| e.to_string())?).map_err(|e| format!("{}: {e}", path.display()))?;
+        let id = article["id"].as_str().unwrap_or("?");
+        let text = article["text"].as_str().ok_or_else(|| format!("{}: no text", path.display()))?;
+        for &(kind, length) in &plan {
+            let options = SummaryOptions::parse(Some(kind), Some(length), Some("plain-text"), None).map_err(|e| e.to_string())?;
+            let t = std::time::Instant::now();
+            let result = summarize(text, options, Some((&engine, &mut session)), |_| true).map_err(|e| format!("{id} {kind}: {e}"))?;
+            let wall_ms = t.elapsed().as_secs_f64() * 1e3;
+            eprintln!("{id} {kind} {length}: {wall_ms:.0} ms — {}", result.text.replace('\n', " / "));
+            println!("{}", serde_json::json!({ "article": id, "type": kind, "length": length, "wallMs": wall_ms, "result": result }));
+        }
+    }
+    Ok(())
+}

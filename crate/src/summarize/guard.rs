@@ -1,0 +1,241 @@
+//! Faithfulness guard: every number (dates, percentages, amounts) and every proper name in a
+//! summary must occur in the source text. A small model invents figures and names; this is
+//! the check that keeps them out of what the user sees.
+//!
+//! - Numbers: digit runs with their decimal part ("5.2", "1,250" → "1250"); each must occur as
+//!   a number in the source. Chinese numerals (三万) are not checked.
+//! - Chinese names: jieba's part-of-speech tags for person / place / organisation / other
+//!   proper nouns (nr, ns, nt, nz), checked verbatim against the source.
+//! - Latin names: capitalized words and acronyms (not the first word of a sentence unless
+//!   it starts a multi-word name), checked case-insensitively against the source.
+//!
+//! When the summary is in another language than the source, names in the other script cannot
+//! be checked by string match (杭州 ↔ Hangzhou): they are counted as unverifiable, not as
+//! violations. Numbers are always checked.
+
+use super::language::{self, is_han, Language};
+use jieba_rs::Jieba;
+use serde::Serialize;
+use std::collections::HashSet;
+use std::sync::OnceLock;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FactKind {
+    Number,
+    Name,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Violation {
+    pub kind: FactKind,
+    pub text: String,
+}
+
+/// What the source contains, indexed once per summary.
+pub struct Source {
+    numbers: HashSet<String>,
+    text: String,
+    text_lower: String,
+    language: Language,
+}
+
+impl Source {
+    pub fn new(text: &str) -> Self {
+        Self {
+            numbers: numbers(text).into_iter().collect(),
+            text: text.to_string(),
+            text_lower: text.to_lowercase(),
+            language: language::detect(text),
+        }
+    }
+
+    /// The numbers and names in `summary` that the source does not contain.
+    pub fn check(&self, summary: &str) -> Vec<Violation> {
+        let mut out = Vec::new();
+        for n in numbers(summary) {
+            if !self.numbers.contains(&n) {
+                out.push(Violation { kind: FactKind::Number, text: n });
+            }
+        }
+        let summary_language = language::detect(summary);
+        // Han names can be matched in a Chinese source; in an English one they are translations.
+        if self.language != Language::En {
+            for name in chinese_names(summary) {
+                if !self.text.contains(&name) {
+                    out.push(Violation { kind: FactKind::Name, text: name });
+                }
+            }
+        }
+        // Latin names: always in an English source; in a Chinese source only when the summary is
+        // Chinese too (then an English word in it must have been copied, e.g. "Mate 80").
+        if self.language != Language::Zh || summary_language != Language::En {
+            for name in latin_names(summary) {
+                if !self.contains_latin_word(&name) {
+                    out.push(Violation { kind: FactKind::Name, text: name });
+                }
+            }
+        }
+        out.dedup();
+        out
+    }
+}
+
+impl Source {
+    /// Case-insensitive, and tolerant of English inflection in title-case headlines
+    /// ("Council Approves" for "approved"): a word of 7+ letters may match on all but its last
+    /// two letters; shorter words (most names) must match whole.
+    fn contains_latin_word(&self, word: &str) -> bool {
+        let lower = word.to_lowercase();
+        let stem_len = if lower.len() >= 7 { lower.len() - 2 } else { lower.len() };
+        self.text_lower.contains(&lower[..stem_len])
+    }
+}
+
+/// Numbers in a text, normalized: thousands separators dropped, trailing ".0" kept as
+/// written, leading zeros kept ("07" stays "07" — as in a date the source wrote that way).
+pub fn numbers(text: &str) -> Vec<String> {
+    let chars: Vec<char> = text.chars().map(narrow_digit).collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        if !chars[i].is_ascii_digit() {
+            i += 1;
+            continue;
+        }
+        let mut n = String::new();
+        while i < chars.len() {
+            let c = chars[i];
+            let next_is_digit = chars.get(i + 1).is_some_and(|d| d.is_ascii_digit());
+            if c.is_ascii_digit() {
+                n.push(c);
+            } else if c == ',' && next_is_digit && chars[i + 1..].iter().take_while(|d| d.is_ascii_digit()).count() == 3 {
+                // 1,250 — a thousands separator (three digits follow), not a list comma.
+            } else if c == '.' && next_is_digit {
+                n.push('.');
+            } else {
+                break;
+            }
+            i += 1;
+        }
+        out.push(n);
+    }
+    out
+}
+
+fn narrow_digit(c: char) -> char {
+    match c {
+        '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32).unwrap_or(c),
+        '，' => ',',
+        _ => c,
+    }
+}
+
+fn jieba() -> &'static Jieba {
+    static JIEBA: OnceLock<Jieba> = OnceLock::new();
+    JIEBA.get_or_init(Jieba::new)
+}
+
+/// Person, place, organisation and other proper nouns by jieba's tags (Han words only; Latin
+/// words are handled by `latin_names`).
+pub fn chinese_names(text: &str) -> Vec<String> {
+    jieba()
+        .tag(text, true)
+        .into_iter()
+        .filter(|t| matches!(t.tag, "nr" | "ns" | "nt" | "nz" | "nrt" | "nrfg"))
+        .map(|t| t.word.to_string())
+        .filter(|w| w.chars().count() >= 2 && w.chars().all(is_han))
+        .collect()
+}
+
+/// Words that start a sentence capitalized without being names.
+fn common_word(word: &str) -> bool {
+    static COMMON: OnceLock<HashSet<String>> = OnceLock::new();
+    COMMON
+        .get_or_init(|| stop_words::get(stop_words::Language::English).iter().map(|w| w.to_string()).collect())
+        .contains(&word.to_lowercase())
+}
+
+/// Capitalized words and acronyms that look like names: "Nova Robotics", "Zhang", "EV".
+/// A sentence's first word counts only when the next word is capitalized too ("Nova
+/// Robotics said…"), since "Researchers found…" is not a name.
+pub fn latin_names(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut sentence_start = true;
+    let mut word = String::new();
+    let mut words: Vec<(String, bool)> = Vec::new(); // (word, starts a sentence)
+    let flush = |word: &mut String, words: &mut Vec<(String, bool)>, start: &mut bool| {
+        if !word.is_empty() {
+            words.push((std::mem::take(word), *start));
+            *start = false;
+        }
+    };
+    for c in text.chars() {
+        if c.is_ascii_alphanumeric() || (c == '\'' && !word.is_empty()) || (c == '-' && !word.is_empty()) {
+            word.push(c);
+        } else {
+            flush(&mut word, &mut words, &mut sentence_start);
+            if matches!(c, '.' | '!' | '?' | '\n' | '。' | '！' | '？' | ':' | '：' | '•' | '*') {
+                sentence_start = true;
+            } else if is_han(c) {
+                // A Latin word right after Chinese text is not sentence-initial English.
+                sentence_start = false;
+            }
+        }
+    }
+    flush(&mut word, &mut words, &mut sentence_start);
+    let capitalized = |w: &str| w.chars().next().is_some_and(|c| c.is_ascii_uppercase()) && w.chars().any(|c| c.is_ascii_alphabetic());
+    for (i, (w, starts)) in words.iter().enumerate() {
+        let w = w.trim_end_matches(['\'', '-']).trim_end_matches("'s");
+        if !capitalized(w) || w.len() < 2 || common_word(w) {
+            continue;
+        }
+        let next_capitalized = words.get(i + 1).is_some_and(|(n, s)| !s && capitalized(n));
+        if *starts && !next_capitalized {
+            continue;
+        }
+        out.push(w.to_string());
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_are_normalized() {
+        assert_eq!(numbers("增长5.2%，共1,250人，2026年3月2日。"), ["5.2", "1250", "2026", "3", "2"]);
+        assert_eq!(numbers("a list: 1, 2, 3. Done"), ["1", "2", "3"]);
+        assert_eq!(numbers("全角２０２６年"), ["2026"]);
+    }
+
+    #[test]
+    fn invented_numbers_and_names_are_caught() {
+        let source = Source::new("2026年3月2日，临川市青溪镇开通“青溪1路”，线路全长11.6公里，镇交通办主任周立新介绍了情况。");
+        assert!(source.check("青溪镇开通青溪1路，全长11.6公里。").is_empty());
+        let v = source.check("青溪镇开通青溪1路，全长12.5公里，投资3000万元。");
+        assert_eq!(v.iter().map(|v| v.text.as_str()).collect::<Vec<_>>(), ["12.5", "3000"]);
+        let v = source.check("北京市市长王建国宣布青溪1路开通。");
+        assert!(v.iter().any(|v| v.kind == FactKind::Name && v.text.contains("北京")), "{v:?}");
+    }
+
+    #[test]
+    fn english_names_but_not_sentence_starts() {
+        let source = Source::new("Nova Robotics, based in Tacoma, said on Tuesday that sales rose 12% to $4.1 million.");
+        assert!(source.check("Sales at Nova Robotics rose 12% to $4.1 million.").is_empty());
+        assert!(source.check("Researchers say Nova Robotics grew.").is_empty());
+        assert!(source.check("Nova Robotics Sales Rose 12%").is_empty(), "title case with inflected words");
+        let v = source.check("Nova Robotics CEO Maria Lopez said sales rose 15%.");
+        let texts: Vec<&str> = v.iter().map(|v| v.text.as_str()).collect();
+        assert!(texts.contains(&"15") && texts.contains(&"Maria") && texts.contains(&"Lopez") && texts.contains(&"CEO"), "{texts:?}");
+    }
+
+    #[test]
+    fn cross_language_checks_numbers_only_in_the_other_script() {
+        let source = Source::new("2026年3月2日，临川市开通了全长11.6公里的公交线路。");
+        // English names cannot be matched against a Chinese source: not violations.
+        assert!(source.check("On March 2, 2026, Linchuan opened an 11.6 km bus line.").is_empty());
+        assert_eq!(source.check("Linchuan opened a 15 km line.")[0].text, "15");
+    }
+}

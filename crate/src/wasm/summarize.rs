@@ -1,0 +1,58 @@
+//! Summaries for JavaScript. `summarizeExtractive` needs no model (key points in
+//! milliseconds, usable while the LLM downloads); the LLM path is step-driven like
+//! generation: `summarizeStart`, then `summarizeStep` until it returns undefined (the worker
+//! yields to its event loop between steps, so a cancel lands within one step), then
+//! `summarizeResult` for the text, guard counts and timings.
+
+use super::llm::Llm;
+use super::to_js;
+use crate::summarize::{SummaryJob, SummaryOptions};
+use crate::Error;
+use wasm_bindgen::prelude::*;
+
+/// Extractive key points (the LLM is not needed): the result JSON (see `summarizeResult`).
+/// Options that need the LLM (tldr, teaser, headline, another output language) throw
+/// `Unsupported`.
+#[wasm_bindgen(js_name = summarizeExtractive)]
+pub fn summarize_extractive(text: &str, options_json: &str) -> Result<String, JsError> {
+    let options = SummaryOptions::from_json(options_json).map_err(to_js)?;
+    let job = SummaryJob::start(text, options, None).map_err(to_js)?;
+    Ok(serde_json::to_string(&job.result()).unwrap_or_default())
+}
+
+#[wasm_bindgen]
+impl Llm {
+    /// Starts a summary of `text` with Chrome-Summarizer-style options JSON (`{type, length,
+    /// format, outputLanguage, context}`); returns `{language, outputLanguage, llm, tokens,
+    /// timing}` as JSON. Replaces any generation in progress.
+    #[wasm_bindgen(js_name = summarizeStart)]
+    pub fn summarize_start(&mut self, text: &str, options_json: &str) -> Result<String, JsError> {
+        self.summary = None;
+        let options = SummaryOptions::from_json(options_json).map_err(to_js)?;
+        let job = SummaryJob::start(text, options, Some((&self.engine, &mut self.session))).map_err(to_js)?;
+        let r = job.result();
+        self.summary = Some(job);
+        Ok(serde_json::json!({
+            "language": r.language, "outputLanguage": r.output_language, "llm": r.llm,
+            "tokens": r.tokens, "timing": r.timing,
+        })
+        .to_string())
+    }
+
+    /// The next piece of verified summary text (may be empty while the prompt is read), or
+    /// undefined when the summary is complete.
+    #[wasm_bindgen(js_name = summarizeStep)]
+    pub fn summarize_step(&mut self) -> Result<Option<String>, JsError> {
+        let job = self.summary.as_mut().ok_or_else(|| to_js(Error::InvalidInput("no summary started".into())))?;
+        job.step(Some((&self.engine, &mut self.session))).map_err(to_js)
+    }
+
+    /// The finished (or so far) summary: `{text, type, language, outputLanguage, units, llm,
+    /// fallback, violations: {found, repaired, remaining, details}, timing: {extractMs,
+    /// prefillMs, decodeMs}, tokens: {input, prompt, reused, generated}}`.
+    #[wasm_bindgen(js_name = summarizeResult)]
+    pub fn summarize_result(&self) -> Result<String, JsError> {
+        let job = self.summary.as_ref().ok_or_else(|| to_js(Error::InvalidInput("no summary started".into())))?;
+        Ok(serde_json::to_string(&job.result()).unwrap_or_default())
+    }
+}

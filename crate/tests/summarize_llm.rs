@@ -1,0 +1,78 @@
+//! Summaries by the real model (Qwen2.5-0.5B GGUF from models/dist) on the project's
+//! evaluation articles: every type answers in the asked language within the length rules,
+//! with nothing left by the faithfulness guard; cancel stops a summary and the session
+//! stays usable. (Recall and speed are the bench's job: `./qy bench summarize`.)
+
+mod common;
+
+use qingyu::llm::session::{Engine, Session};
+use qingyu::summarize::{summarize, Language, SummaryOptions};
+use qingyu::Error;
+use std::sync::OnceLock;
+
+fn engine() -> &'static Engine {
+    static ENGINE: OnceLock<Engine> = OnceLock::new();
+    ENGINE.get_or_init(|| Engine::load(&common::model_file("qwen2.5-coder-0.5b-instruct-q5_0-tied.gguf"), |_, _| {}).unwrap())
+}
+
+fn article(id: &str) -> String {
+    let path = common::repo_root().join("eval/articles").join(format!("{id}.json"));
+    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+    v["text"].as_str().unwrap().to_string()
+}
+
+fn options(json: &str) -> SummaryOptions {
+    SummaryOptions::from_json(json).unwrap()
+}
+
+fn has_han(s: &str) -> bool {
+    s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
+}
+
+#[test]
+fn chinese_tldr_and_english_headline_follow_the_rules() {
+    let e = engine();
+    let mut s = Session::new(e, 2048);
+    let mut streamed = String::new();
+    let r = summarize(&article("zh-01"), options(r#"{"type":"tldr","length":"short"}"#), Some((e, &mut s)), |p| {
+        streamed.push_str(p);
+        true
+    })
+    .unwrap();
+    assert_eq!(streamed, r.text, "the stream adds up to the result");
+    assert!(has_han(&r.text) && r.units.len() == 1, "{r:?}");
+    assert_eq!(r.violations.remaining, 0);
+    assert!(r.tokens.prompt > 0 && r.tokens.generated > 0 && r.timing.prefill_ms > 0.0);
+
+    let r = summarize(&article("en-01"), options(r#"{"type":"headline","length":"short"}"#), Some((e, &mut s)), |_| true).unwrap();
+    assert!(!has_han(&r.text) && !r.text.is_empty() && r.text.split_whitespace().count() <= 12, "{r:?}");
+    assert_eq!(r.violations.remaining, 0);
+}
+
+#[test]
+fn chinese_article_to_english_output() {
+    let e = engine();
+    let mut s = Session::new(e, 2048);
+    let r = summarize(&article("zh-01"), options(r#"{"type":"headline","outputLanguage":"en"}"#), Some((e, &mut s)), |_| true).unwrap();
+    assert_eq!(r.violations.remaining, 0);
+    if !r.fallback {
+        assert_eq!(r.output_language, Language::En);
+        assert!(!has_han(&r.text), "{}", r.text);
+    }
+}
+
+#[test]
+fn cancel_stops_the_summary_and_the_session_stays_usable() {
+    let e = engine();
+    let mut s = Session::new(e, 2048);
+    let mut calls = 0;
+    let err = summarize(&article("zh-04"), options(r#"{"type":"tldr"}"#), Some((e, &mut s)), |_| {
+        calls += 1;
+        calls < 2 // cancel during the prompt's prefill
+    })
+    .unwrap_err();
+    assert!(matches!(err, Error::Aborted));
+    assert_eq!(calls, 2, "no work after the cancel");
+    let r = summarize(&article("en-01"), options(r#"{"type":"headline"}"#), Some((e, &mut s)), |_| true).unwrap();
+    assert!(!r.text.is_empty());
+}

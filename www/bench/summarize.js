@@ -1,0 +1,70 @@
+// Summarize bench page: loads the wasm module and the GGUF once, then summarizes each article
+// with each type through the same step API the worker uses (summarizeStart / summarizeStep /
+// summarizeResult), timing every call with performance.now(). The driver script passes the
+// articles in and scores the results (recall, guard, length rules) itself.
+import init, { Llm, summarizeExtractive } from '/pkg/qingyu.js';
+
+const GGUF = new URLSearchParams(location.search).get('gguf') || '/models/qwen2.5-coder-0.5b-instruct-q5_0-tied.gguf';
+const logEl = document.getElementById('log');
+const log = (msg) => {
+  console.log(`[bench] ${msg}`);
+  logEl.textContent += `${msg}\n`;
+};
+
+let llm = null;
+
+async function loadModel() {
+  await init();
+  const t0 = performance.now();
+  const bytes = new Uint8Array(await (await fetch(GGUF)).arrayBuffer());
+  const t1 = performance.now();
+  llm = new Llm(bytes, 2048);
+  const t2 = performance.now();
+  log(`model: fetch ${(t1 - t0).toFixed(0)} ms, load ${(t2 - t1).toFixed(0)} ms`);
+  return { fetchMs: t1 - t0, loadMs: t2 - t1 };
+}
+
+/** One summary end to end; wallMs includes everything the caller waits for. */
+function summarizeOnce(text, options) {
+  const t0 = performance.now();
+  if (options.type === 'key-points' && !options.rephrase) {
+    const result = JSON.parse(summarizeExtractive(text, JSON.stringify(options)));
+    return { result, wallMs: performance.now() - t0, firstTextMs: performance.now() - t0 };
+  }
+  llm.summarizeStart(text, JSON.stringify(options));
+  let firstTextMs = null;
+  for (;;) {
+    const piece = llm.summarizeStep();
+    if (piece === undefined) break;
+    if (piece && firstTextMs === null) firstTextMs = performance.now() - t0;
+  }
+  const result = JSON.parse(llm.summarizeResult());
+  return { result, wallMs: performance.now() - t0, firstTextMs };
+}
+
+let model = null;
+
+window.runSummarizeBench = async (articles, types, length, extra = []) => {
+  model ||= await loadModel();
+  // Warm-up: caches the shared system prompt and jieba's dictionary, as in a page that has
+  // already summarized something.
+  summarizeOnce(articles[0].text, { type: 'headline', length: 'short' });
+  summarizeOnce(articles[0].text, { type: 'key-points', length });
+  const runs = [];
+  for (const a of articles) {
+    for (const type of types) {
+      const options = { type, length, format: 'plain-text' };
+      const r = summarizeOnce(a.text, options);
+      log(`${a.id} ${type}: ${r.wallMs.toFixed(0)} ms — ${r.result.text.replace(/\n/g, ' / ').slice(0, 120)}`);
+      runs.push({ article: a.id, type, length, ...r });
+    }
+  }
+  for (const { id, type, length: len } of extra) {
+    const a = articles.find((x) => x.id === id);
+    const r = summarizeOnce(a.text, { type, length: len, format: 'plain-text' });
+    log(`${id} ${type} ${len} (latency run): ${r.wallMs.toFixed(0)} ms`);
+    runs.push({ article: id, type, length: len, latencyRun: true, ...r });
+  }
+  return { model, runs, userAgent: navigator.userAgent };
+};
+window.benchReady = true;
