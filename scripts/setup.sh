@@ -24,13 +24,15 @@ else
   cargo install --quiet wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
 fi
 
-# 3. Debian Chromium (+ driver) for headless tests, and a CJK font so Chinese renders.
+# 3. Debian Chromium (+ driver) for headless tests, a CJK font so Chinese renders, and clang:
+#    jieba-rs embeds its dictionary zstd-compressed, and zstd's C code must be compiled for wasm32.
 apt_missing=()
+[ -x /usr/bin/clang ] || apt_missing+=(clang)
 [ -x /usr/bin/chromium ] || apt_missing+=(chromium)
 [ -x /usr/bin/chromedriver ] || apt_missing+=(chromium-driver)
 [ -d /usr/share/fonts/opentype/noto ] && ls /usr/share/fonts/opentype/noto | grep -q CJK || apt_missing+=(fonts-noto-cjk)
 if [ ${#apt_missing[@]} -eq 0 ]; then
-  step "debian packages chromium, chromium-driver, fonts-noto-cjk: present"
+  step "debian packages chromium, chromium-driver, fonts-noto-cjk, clang: present"
 else
   step "debian packages: installing ${apt_missing[*]}"
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
