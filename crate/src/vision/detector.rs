@@ -39,7 +39,7 @@ impl ObjectDetector {
     /// Builds the optimized plan from `detector.onnx` and `coco-labels.json` bytes.
     pub fn load(onnx: &[u8], labels_json: &[u8]) -> Result<Self> {
         let labels = parse_label_list(labels_json, NUM_CLASSES)?;
-        let plan = Plan::load(onnx, "CenterNet detector", &["1", "512", "512", "3"])?;
+        let plan = Plan::load(onnx, "CenterNet detector", &["1", "512", "512", "3"], 1)?;
         Ok(Self { plan, labels })
     }
 

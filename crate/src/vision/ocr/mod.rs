@@ -47,6 +47,10 @@ mod settings {
     /// Recognizer input height and minimum width.
     pub const REC_HEIGHT: u32 = 48;
     pub const REC_MIN_WIDTH: u32 = 320;
+    /// Concrete plans kept per input size (see `vision::runtime`): detector inputs follow the
+    /// photo's aspect ratio, recognizer inputs are bucketed widths (see `rec_input_width`).
+    pub const DET_PLANS_KEPT: usize = 3;
+    pub const REC_PLANS_KEPT: usize = 8;
     /// Lines read with less confidence are dropped.
     pub const TEXT_SCORE: f32 = 0.5;
     /// Crops at least this much taller than wide are vertical text: turned 90° to read.
@@ -68,9 +72,9 @@ impl TextReader {
     pub fn load(det: &[u8], rec: &[u8], cls: &[u8], keys_txt: &[u8]) -> Result<Self> {
         Ok(Self {
             // Detector input sides are multiples of 32 (see det_input_size).
-            det: Plan::load(det, "PP-OCRv4 text detector", &["1", "3", "32*h", "32*w"])?,
-            rec: Plan::load_widening_shape_casts(rec, "PP-OCRv4 text recognizer", &["1", "3", "48", "w"])?,
-            cls: Plan::load(cls, "PP-OCR angle classifier", &["1", "3", "48", "192"])?,
+            det: Plan::load(det, "PP-OCRv4 text detector", &["1", "3", "32*h", "32*w"], DET_PLANS_KEPT)?,
+            rec: Plan::load_widening_shape_casts(rec, "PP-OCRv4 text recognizer", &["1", "3", "48", "w"], REC_PLANS_KEPT)?,
+            cls: Plan::load(cls, "PP-OCR angle classifier", &["1", "3", "48", "192"], 1)?,
             keys: CharacterKeys::parse(keys_txt)?,
         })
     }
@@ -129,8 +133,7 @@ impl TextReader {
     }
 
     fn recognize(&self, crop: &RgbImage) -> Result<ctc::Decoded> {
-        let aspect = crop.width() as f32 / crop.height() as f32;
-        let width = (REC_HEIGHT as f32 * aspect.max(REC_MIN_WIDTH as f32 / REC_HEIGHT as f32)) as u32;
+        let width = rec_input_width(crop.width(), crop.height());
         let input = line_tensor(crop, REC_HEIGHT, width);
         let outputs = self.rec.run(&[1, 3, REC_HEIGHT as usize, width as usize], input)?;
         let classes = self.keys.num_classes();
@@ -142,6 +145,20 @@ impl TextReader {
             })?;
         Ok(greedy_decode(&probs.data, classes, &self.keys))
     }
+}
+
+/// Recognizer input width: rapidocr's `int(48 · max(320/48, w/h))`, rounded up to a bucket
+/// (multiples of 80 to 640, of 160 to 1280, then of 320) so that few concrete plans serve
+/// all line lengths. The extra columns are zero padding, as in rapidocr's batches.
+fn rec_input_width(crop_w: u32, crop_h: u32) -> u32 {
+    let aspect = crop_w as f32 / crop_h.max(1) as f32;
+    let width = (REC_HEIGHT as f32 * aspect.max(REC_MIN_WIDTH as f32 / REC_HEIGHT as f32)) as u32;
+    let step = match width {
+        0..=640 => 80,
+        641..=1280 => 160,
+        _ => 320,
+    };
+    width.div_ceil(step) * step
 }
 
 /// Python's `round(v / 32) * 32` (ties to even), at least 32.
@@ -214,6 +231,14 @@ mod tests {
     }
 
     #[test]
+    fn rec_widths_fall_into_buckets() {
+        assert_eq!(rec_input_width(100, 48), 320);
+        assert_eq!(rec_input_width(351, 45), 400); // int(48·7.8) = 374
+        assert_eq!(rec_input_width(900, 48), 960);
+        assert_eq!(rec_input_width(3000, 48), 3200);
+    }
+
+    #[test]
     fn big_and_tiny_images_are_brought_within_limits() {
         assert_eq!(fit_side_limits(&RgbImage::new(2048, 1365)).dimensions(), (1984, 1344)); // 62.5 → 62: ties to even
         assert_eq!(fit_side_limits(&RgbImage::new(100, 20)).dimensions(), (160, 32));
@@ -236,6 +261,40 @@ mod tests {
         assert_eq!(crop.dimensions(), (180, 30));
         // Turned counter-clockwise: the top of the column (small y) ends up on the left.
         assert!(crop.get_pixel(0, 15).0[0] < crop.get_pixel(179, 15).0[0]);
+    }
+
+    /// Per-model times on the synthetic sign (models/dist must exist):
+    /// `cargo test -p qingyu --release --lib ocr::tests::stage_timings -- --ignored --nocapture`
+    #[test]
+    #[ignore = "timing report, needs models/dist"]
+    fn stage_timings() {
+        use std::time::Instant;
+        let dist = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../models/dist");
+        let file = |name: &str| std::fs::read(dist.join(name)).unwrap();
+        let started = Instant::now();
+        let reader = TextReader::load(
+            &file("ppocrv4-det.onnx"),
+            &file("ppocrv4-rec.onnx"),
+            &file("ppocr-cls.onnx"),
+            &file("ppocr-keys.txt"),
+        )
+        .unwrap();
+        println!("plans built: {:?}", started.elapsed());
+        let image = crate::vision::image_input::decode(&file("ppocr-synthetic.png")).unwrap();
+        for round in 0..2 {
+            let started = Instant::now();
+            let boxes = reader.find_text_boxes(&image).unwrap();
+            println!("round {round}: det {}x{} + DB: {:?}", image.width(), image.height(), started.elapsed());
+            for text_box in &boxes {
+                let crop = cut_out(&image, &text_box.points);
+                let started = Instant::now();
+                reader.reads_upside_down(&crop).unwrap();
+                let cls = started.elapsed();
+                let started = Instant::now();
+                let text = reader.recognize(&crop).unwrap().text;
+                println!("  cls {cls:?}, rec {:?} ({}x{} crop): {text}", started.elapsed(), crop.width(), crop.height());
+            }
+        }
     }
 
     #[test]
