@@ -77,3 +77,13 @@ fn a_photo_without_text_reads_nothing_or_little() {
     let lines = read(&reader, &decode(&common::photo("coffee.png")).unwrap(), "coffee.png");
     assert!(lines.len() <= 2, "{lines:?}");
 }
+
+#[test]
+fn tiny_and_strip_shaped_images_read_without_errors() {
+    let reader = reader();
+    let white = |w, h| image::RgbImage::from_pixel(w, h, image::Rgb([255, 255, 255]));
+    for (w, h) in [(1, 1), (2048, 3), (5, 2000)] {
+        let lines = read(&reader, &white(w, h), &format!("blank {w}x{h}"));
+        assert!(lines.is_empty(), "{w}x{h}: {lines:?}");
+    }
+}

@@ -38,6 +38,9 @@ mod settings {
     pub const WIDTH_HEIGHT_RATIO: u32 = 8;
     /// The detector input is scaled up until its shorter side is at least this.
     pub const DET_LIMIT_SIDE: u32 = 736;
+    /// ...but its longer side never beyond this (our addition: a 1×2048 strip would otherwise
+    /// become a 736×45000 detector input).
+    pub const DET_MAX_SIDE: u32 = 2560;
     pub const DET_MEAN: [f32; 3] = [0.5, 0.5, 0.5];
     pub const DET_STD: [f32; 3] = [0.5, 0.5, 0.5];
     /// Angle classifier input and the confidence needed to turn a line by 180°.
@@ -197,11 +200,15 @@ fn pad_thin_image(image: &RgbImage) -> (RgbImage, u32) {
     (padded, pad)
 }
 
-/// Detector input size: shorter side scaled up to DET_LIMIT_SIDE if below it, both sides
-/// truncated, then rounded to multiples of 32.
+/// Detector input size: shorter side scaled up to DET_LIMIT_SIDE if below it (longer side
+/// capped at DET_MAX_SIDE), both sides truncated, then rounded to multiples of 32.
 fn det_input_size(w: u32, h: u32) -> (u32, u32) {
-    let short = w.min(h);
-    let ratio = if short < DET_LIMIT_SIDE { DET_LIMIT_SIDE as f64 / short as f64 } else { 1.0 };
+    let (short, long) = (w.min(h), w.max(h));
+    let ratio = if short < DET_LIMIT_SIDE {
+        (DET_LIMIT_SIDE as f64 / short as f64).min((DET_MAX_SIDE as f64 / long as f64).max(1.0))
+    } else {
+        1.0
+    };
     (round_to_32((w as f64 * ratio) as u32), round_to_32((h as f64 * ratio) as u32))
 }
 
@@ -228,6 +235,8 @@ mod tests {
         assert_eq!(det_input_size(960, 736), (960, 736));
         assert_eq!(det_input_size(600, 400), (1088, 736)); // coffee.png in the reference
         assert_eq!(det_input_size(2000, 1500), (1984, 1504));
+        assert_eq!(det_input_size(32, 1984), (32, 2560), "a strip grows only to the cap");
+        assert_eq!(det_input_size(1984, 496), (2560, 640));
     }
 
     #[test]
