@@ -87,3 +87,16 @@ fn tiny_and_strip_shaped_images_read_without_errors() {
         assert!(lines.is_empty(), "{w}x{h}: {lines:?}");
     }
 }
+
+#[test]
+fn sign_turned_90_degrees_either_way_reads_as_vertical_lines() {
+    let reader = reader();
+    let image = decode(&common::model_file("ppocr-synthetic.png")).unwrap();
+    let mut want: Vec<String> = reference_lines().iter().map(|l| without_spaces(l["decoded"].as_str().unwrap())).collect();
+    want.sort();
+    for (what, turned) in [("90° clockwise", image::imageops::rotate90(&image)), ("90° counter-clockwise", image::imageops::rotate270(&image))] {
+        let mut got: Vec<String> = read(&reader, &turned, what).iter().map(|l| without_spaces(&l.text)).collect();
+        got.sort();
+        assert_eq!(got, want, "{what}");
+    }
+}
