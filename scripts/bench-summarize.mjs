@@ -8,7 +8,7 @@
 // (`tldr` short, model loaded). Every number also goes to target/bench/summarize.json.
 //
 // Options: --types key-points:medium,tldr:medium,teaser:short,headline:short
-//          --engines native,wasm   --only zh-01,en-01   --native-bin PATH
+//          --engines native,wasm   --only zh-01,en-01   --native-bin PATH   --json-out PATH
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -32,6 +32,7 @@ function parseArgs(argv) {
       case '--engines': o.engines = v().split(','); break;
       case '--only': o.only = v().split(','); break;
       case '--native-bin': o.nativeBin = path.resolve(v()); break;
+      case '--json-out': o.jsonOut = path.resolve(v()); break;
       default: throw new Error(`unknown option ${argv[i]}`);
     }
   }

@@ -1,0 +1,84 @@
+// Summaries inside wasm in Chromium: extractive key points without the model (zh + en), typed
+// errors for bad input and options, and an LLM tl;dr on the real GGUF through the step API
+// (streamed pieces add up, nothing left by the guard, cancel mid-prefill).
+import { test, expect } from '@playwright/test';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { repoRoot } from './testdata.js';
+
+const GGUF = '/models/qwen2.5-coder-0.5b-instruct-q5_0-tied.gguf';
+const article = (id) => JSON.parse(readFileSync(path.join(repoRoot, `eval/articles/${id}.json`), 'utf8'));
+
+test.describe.configure({ mode: 'serial', timeout: 300_000 });
+
+test('extractive key points: zh and en, bullet counts, typed errors', async ({ page }) => {
+  await page.goto('/index.html');
+  const zh = article('zh-03').text;
+  const en = article('en-02').text;
+  const r = await page.evaluate(async ({ zh, en }) => {
+    const qy = await import('/pkg/qingyu.js');
+    await qy.default();
+    const run = (text, o) => JSON.parse(qy.summarizeExtractive(text, JSON.stringify(o)));
+    const err = (text, o) => { try { qy.summarizeExtractive(text, JSON.stringify(o)); return null; } catch (e) { return e.message; } };
+    const t0 = performance.now();
+    const zhLong = run(zh, { type: 'key-points', length: 'long' });
+    const ms = performance.now() - t0;
+    return {
+      ms,
+      zhLong,
+      zhShort: run(zh, { type: 'key-points', length: 'short', format: 'plain-text' }),
+      en: run(en, { type: 'key-points', length: 'medium' }),
+      empty: err('   ', {}),
+      huge: err('好'.repeat(100_001), {}),
+      binary: err('\u0001\u0002\u0003\u0004\uFFFD'.repeat(100), {}),
+      badType: err(zh, { type: 'poem' }),
+      needsLlm: err(zh, { type: 'tldr' }),
+    };
+  }, { zh, en });
+  console.log(`extractive key points (zh, long) in ${r.ms.toFixed(1)} ms (first call, includes jieba's dictionary)`);
+  expect(r.zhLong.units.length).toBe(7);
+  expect(r.zhLong.language).toBe('zh');
+  expect(r.zhLong.text.split('\n').every((l) => l.startsWith('- '))).toBe(true);
+  expect(r.zhShort.units.length).toBe(3);
+  expect(r.zhShort.text.startsWith('• ')).toBe(true);
+  for (const u of r.zhLong.units) expect(zh).toContain(u);
+  expect(r.en.language).toBe('en');
+  expect(r.en.units.length).toBe(5);
+  expect(r.empty).toMatch(/^InvalidInput: .*empty/);
+  expect(r.huge).toMatch(/^InvalidInput: .*100001 characters; the limit is 100000/);
+  expect(r.binary).toMatch(/^InvalidInput: .*does not look like text/);
+  expect(r.badType).toMatch(/^Unsupported: type "poem".*key-points, tldr, teaser, headline/);
+  expect(r.needsLlm).toMatch(/^Unsupported: .*language model/);
+});
+
+test('LLM tl;dr in wasm: streamed, guarded, cancellable', async ({ page }) => {
+  await page.goto('/index.html');
+  const zh = article('zh-01').text;
+  const r = await page.evaluate(async ({ url, zh }) => {
+    const qy = await import('/pkg/qingyu.js');
+    await qy.default();
+    const llm = new qy.Llm(new Uint8Array(await (await fetch(url)).arrayBuffer()), 2048);
+    const t0 = performance.now();
+    const started = JSON.parse(llm.summarizeStart(zh, JSON.stringify({ type: 'tldr', length: 'short' })));
+    let streamed = '';
+    for (let p = llm.summarizeStep(); p !== undefined; p = llm.summarizeStep()) streamed += p;
+    const ms = performance.now() - t0;
+    const result = JSON.parse(llm.summarizeResult());
+    // Cancel after two prefill steps: the next step is refused.
+    llm.summarizeStart(zh, JSON.stringify({ type: 'teaser' }));
+    llm.summarizeStep();
+    llm.summarizeStep();
+    llm.cancel();
+    let afterCancel = null;
+    try { llm.summarizeStep(); } catch (e) { afterCancel = e.message; }
+    return { started, streamed, result, ms, afterCancel };
+  }, { url: GGUF, zh });
+  console.log(`wasm tldr in ${r.ms.toFixed(0)} ms (prefill ${r.result.timing.prefillMs.toFixed(0)} ms, ` +
+    `decode ${r.result.timing.decodeMs.toFixed(0)} ms): ${r.result.text}`);
+  expect(r.started.language).toBe('zh');
+  expect(r.streamed).toBe(r.result.text);
+  expect(r.result.text).toMatch(/[\u4e00-\u9fff]/);
+  expect(r.result.units.length).toBe(1);
+  expect(r.result.violations.remaining).toBe(0);
+  expect(r.afterCancel).toMatch(/^InvalidInput: no summary started/);
+});
