@@ -5,6 +5,7 @@ const PORT = Number(process.env.QINGYU_TEST_PORT || 8181);
 
 export default defineConfig({
   testDir: './tests',
+  globalSetup: './global-setup.js',
   outputDir: './test-results',
   timeout: 120_000,
   workers: 1,

@@ -118,7 +118,10 @@ async function startEngine() {
   try {
     state.qy = await Qingyu.create({
       modelBaseUrl,
-      monitor(m) { m.addEventListener('downloadprogress', onProgress); },
+      monitor(m) {
+        m.addEventListener('downloadprogress', onProgress);
+        m.addEventListener('cachewarning', () => toast(t('cacheWarn')));
+      },
     });
     state.info = state.qy.info;
     engineLine();
@@ -641,7 +644,7 @@ function init() {
   clock();
   setInterval(clock, 15_000);
   for (const b of document.querySelectorAll('[data-go]')) b.addEventListener('click', () => go(b.dataset.go));
-  $('#back').addEventListener('click', () => history.length > 1 && location.hash ? history.back() : go('home'));
+  $('#back').addEventListener('click', () => go('home'));
   $('#lang').addEventListener('click', () => {
     state.lang = state.lang === 'zh' ? 'en' : 'zh';
     localStorage.setItem('qy-lang', state.lang);

@@ -7,6 +7,8 @@
 // Used by the worker (downloads) and by the main thread (availability, cache state, clearing).
 
 export const CACHE_NAME = 'qingyu-models-v1';
+/** Cache entries are at most this big (see ModelStore._store). */
+const PART_BYTES = 16 * 1024 * 1024;
 
 /** Which files each feature needs (names as in models/manifest.json → models/dist/). */
 export const GROUPS = Object.freeze({
@@ -114,7 +116,14 @@ export class ModelStore {
 
   async evict(name) {
     const cache = await caches.open(this.cacheName);
-    return cache.delete(this.url(name));
+    const url = this.url(name);
+    const res = await cache.match(url);
+    const parts = Number(res?.headers.get('x-qingyu-parts') || 0);
+    const deleted = await cache.delete(url);
+    for (const req of await cache.keys()) {
+      if (req.url.startsWith(`${url}?qy-part=`)) await cache.delete(req);
+    }
+    return deleted || parts > 0;
   }
 
   async clear() { return caches.delete(this.cacheName); }
@@ -124,7 +133,7 @@ export class ModelStore {
    * onProgress({loaded, total, file}) covers all files together (cached files count as loaded).
    * @returns {Promise<Map<string, Uint8Array>>}
    */
-  async load(names, { onProgress = () => {}, signal } = {}) {
+  async load(names, { onProgress = () => {}, onCacheError = () => {}, signal } = {}) {
     const metas = await Promise.all(names.map((n) => this.meta(n)));
     const total = metas.reduce((s, m) => s + m.size, 0);
     let loaded = 0;
@@ -152,11 +161,11 @@ export class ModelStore {
         bytes = await this._download(name, meta, (delta) => { loaded += delta; emit(name); }, signal);
         await this._verify(name, meta, bytes);
         try {
-          await cache.put(this.url(name), new Response(bytes, {
-            headers: { 'content-type': 'application/octet-stream', 'x-qingyu-sha256': meta.sha256 },
-          }));
+          await this._store(cache, name, meta, bytes);
         } catch (e) {
-          // Quota exceeded or private mode: the file still works for this session.
+          // Quota exceeded or storage unavailable: the file still works for this session.
+          await this.evict(name).catch(() => {});
+          onCacheError(name, e);
           console.warn(`[qingyu] could not cache ${name}: ${e.message}`);
         }
         emit(name, true);
@@ -167,16 +176,51 @@ export class ModelStore {
     return out;
   }
 
+  /**
+   * Big files go into the cache as parts of PART_BYTES (one huge in-memory body fails in some
+   * browsers, e.g. Chromium off the record), then a small entry under the file's own URL that
+   * names the part count: written last, so a half-written file never looks cached.
+   */
+  async _store(cache, name, meta, bytes) {
+    const url = this.url(name);
+    const headers = { 'content-type': 'application/octet-stream', 'x-qingyu-sha256': meta.sha256 };
+    if (bytes.length <= PART_BYTES) {
+      await cache.put(url, new Response(bytes, { headers }));
+      return;
+    }
+    const parts = Math.ceil(bytes.length / PART_BYTES);
+    for (let i = 0; i < parts; i++) {
+      await cache.put(`${url}?qy-part=${i}`, new Response(bytes.subarray(i * PART_BYTES, (i + 1) * PART_BYTES), { headers }));
+    }
+    await cache.put(url, new Response('', { headers: { ...headers, 'x-qingyu-parts': String(parts) } }));
+  }
+
   async _fromCache(cache, name, meta) {
-    const res = await cache.match(this.url(name));
+    const url = this.url(name);
+    const res = await cache.match(url);
     if (!res) return null;
     if (res.headers.get('x-qingyu-sha256') !== meta.sha256) {
-      await cache.delete(this.url(name)); // an older version of the model
+      await this.evict(name); // an older version of the model
       return null;
     }
-    const bytes = new Uint8Array(await res.arrayBuffer());
+    const parts = Number(res.headers.get('x-qingyu-parts') || 0);
+    let bytes;
+    if (!parts) {
+      bytes = new Uint8Array(await res.arrayBuffer());
+    } else {
+      bytes = new Uint8Array(meta.size);
+      let at = 0;
+      for (let i = 0; i < parts; i++) {
+        const part = await cache.match(`${url}?qy-part=${i}`);
+        const chunk = part && new Uint8Array(await part.arrayBuffer());
+        if (!chunk || at + chunk.length > meta.size) { at = -1; break; }
+        bytes.set(chunk, at);
+        at += chunk.length;
+      }
+      if (at !== meta.size) bytes = new Uint8Array(0);
+    }
     if (bytes.length !== meta.size) {
-      await cache.delete(this.url(name)); // damaged storage
+      await this.evict(name); // damaged storage
       return null;
     }
     return bytes; // verified before it was stored; hashing 347 MB on every start costs seconds

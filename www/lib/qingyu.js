@@ -240,6 +240,11 @@ export class Qingyu {
 
   _onMessage(m) {
     if (m.type === 'progress') { this._onProgress(m); return; }
+    if (m.type === 'cachewarning') {
+      // The model works for this session but will download again next time.
+      this.monitor.dispatchEvent(Object.assign(new Event('cachewarning'), { file: m.file, message: m.message }));
+      return;
+    }
     if (m.type === 'done' || m.type === 'error') {
       const t = this._stopping.get(m.id);
       if (t) { clearTimeout(t); this._stopping.delete(m.id); }

@@ -73,6 +73,7 @@ async function loadGroup(group) {
   const t0 = performance.now();
   const files = await store.load(names, {
     onProgress: ({ loaded, total, file }) => post({ type: 'progress', group, loaded, total, file }),
+    onCacheError: (file, e) => post({ type: 'cachewarning', group, file, message: String(e?.message ?? e) }),
   });
   const fetchMs = performance.now() - t0;
   const t1 = performance.now();
