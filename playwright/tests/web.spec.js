@@ -299,6 +299,26 @@ test.describe.serial('with the LLM', () => {
     expect(r.after.text.length).toBeGreaterThan(0);
   });
 
+  test('cancel during a long prompt (prefill): stops within a second, the model stays loaded', async () => {
+    const long = articles().map((a) => a.text).join('\n\n'); // ~1,000 tokens of prompt
+    const r = await page.evaluate(async (text) => {
+      const qy = window.__qy;
+      const ctrl = new AbortController();
+      const worker = qy._worker;
+      const p = qy.prompt(`总结：\n${text}`, { maxTokens: 64, signal: ctrl.signal });
+      await new Promise((res) => setTimeout(res, 1500)); // well inside the prefill
+      const t0 = performance.now();
+      ctrl.abort();
+      const name = await p.then(() => 'resolved', (e) => e.name);
+      while (qy._stopping.size) await new Promise((res) => setTimeout(res, 10));
+      return { name, stopMs: performance.now() - t0, sameWorker: qy._worker === worker };
+    }, long);
+    console.log(`cancel in prefill: worker idle after ${r.stopMs.toFixed(0)} ms`);
+    expect(r.name).toBe('AbortError');
+    expect(r.stopMs).toBeLessThan(1000);
+    expect(r.sameWorker).toBe(true);
+  });
+
   test('LLM summaries: a zh tldr and an en headline (right language, no invented numbers)', async () => {
     test.skip(!F.llmSummary, 'Llm.summarizeStart/Step/Result are not in www/pkg yet');
     const [zh, en] = ['zh-01', 'en-01'].map((id) => articles().find((a) => a.id === id));

@@ -22,7 +22,7 @@ const LENGTHS = ['short', 'medium', 'long'];
 const FORMATS = ['plain-text', 'markdown'];
 const LANGS = ['zh', 'en'];
 /** How long a cancelled job may keep the worker busy before the worker is replaced. */
-const CANCEL_GRACE_MS = 800;
+const CANCEL_GRACE_MS = 900;
 
 const defaultBase = () => new URL('../models/', import.meta.url).href;
 const downloading = new Set(); // groups being downloaded by any instance in this page
@@ -340,9 +340,9 @@ export class Qingyu {
   }
 
   /** Chat with the LLM directly: resolves to {text, finishReason, stats}. */
-  prompt(text, { signal, maxTokens = 256, temperature = 0, system, onChunk } = {}) {
+  prompt(text, { signal, maxTokens = 256, temperature = 0, system, onChunk, prefillChunk } = {}) {
     try { checkText(text); } catch (e) { return Promise.reject(e); }
-    const options = { maxTokens, temperature, ...(system ? { system } : {}) };
+    const options = { maxTokens, temperature, ...(system ? { system } : {}), ...(prefillChunk ? { prefillChunk } : {}) };
     return this._call('generate', { prompt: text, options }, { signal, onChunk });
   }
 
