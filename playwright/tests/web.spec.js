@@ -101,6 +101,28 @@ test('model delivery: one progress figure to 100 %, sha256-checked files cached,
   await shot(page, testInfo, 'offline-reload');
 });
 
+test.describe('offline', () => {
+  test.use({ serviceWorkers: 'allow' });
+  test('fully offline after one visit: the page, the engine and the models come from caches', async ({ page, context }, testInfo) => {
+    await page.goto('/index.html#photo');
+    await expect(page.locator('#engine-line')).toContainText('就绪', { timeout: 30_000 });
+    await page.evaluate(() => navigator.serviceWorker.ready);
+    await page.locator('.photo-sample[data-id="coffee"]').click(); // downloads + caches the vision models
+    await expect(page.locator('#caption-meta')).not.toBeEmpty({ timeout: 90_000 });
+    await page.waitForFunction(async () => (await caches.open('qingyu-shell-v1').then((c) => c.keys())).length >= 10);
+
+    await context.setOffline(true);
+    await page.reload();
+    await expect(page.locator('#engine-line')).toContainText('本地引擎已就绪', { timeout: 30_000 });
+    await page.locator('.photo-sample[data-id="coffee"]').click();
+    await expect(page.locator('#caption-meta')).not.toBeEmpty({ timeout: 60_000 });
+    await expect(page.locator('#photo-error')).toBeHidden();
+    await expect(page.locator('#caption-block')).toContainText(/espresso|咖啡|浓缩/);
+    await shot(page, testInfo, 'offline-photo');
+    await context.setOffline(false);
+  });
+});
+
 test('model delivery: a dropped connection is retried and the file still verifies', async ({ page }) => {
   await page.goto('/index.html');
   let hits = 0;

@@ -671,6 +671,10 @@ function init() {
   const start = location.hash.slice(1);
   go(['summary', 'photo'].includes(start) ? start : 'home', { focus: false });
   startEngine();
+  // The app shell works offline after one visit (models are cached by the library itself).
+  if ('serviceWorker' in navigator && !params.has('nosw')) {
+    navigator.serviceWorker.register('sw.js').catch((e) => console.warn('[qingyu] no offline shell:', e.message));
+  }
 }
 
 init();
