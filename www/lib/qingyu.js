@@ -179,7 +179,17 @@ export class Qingyu {
   _start(signal) {
     if (this._destroyed) return Promise.reject(typedError('AbortError', 'Aborted: this Qingyu instance was destroyed'));
     if (this._ready) return this._ready;
-    const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module', name: 'qingyu' });
+    const workerUrl = new URL('./worker.js', import.meta.url);
+    let worker;
+    if (globalThis.location && workerUrl.origin !== location.origin) {
+      // Workers must be same-origin: when the library comes from a CDN, start a blob: module
+      // that imports it (the files need CORS; CSP needs worker-src blob:).
+      const shim = URL.createObjectURL(new Blob([`import ${JSON.stringify(workerUrl.href)};`], { type: 'text/javascript' }));
+      worker = new Worker(shim, { type: 'module', name: 'qingyu' });
+      setTimeout(() => URL.revokeObjectURL(shim), 10_000);
+    } else {
+      worker = new Worker(workerUrl, { type: 'module', name: 'qingyu' });
+    }
     this._worker = worker;
     worker.onmessage = (ev) => this._onMessage(ev.data);
     worker.onerror = (ev) => {
