@@ -275,7 +275,8 @@ function waitForConsent() {
   const box = $('#llm-consent');
   $('#consent-text').textContent = t('consentText', sizeOf('llm'));
   box.hidden = false;
-  $('#consent-ok').focus();
+  box.scrollIntoView({ block: 'nearest', behavior: 'smooth' });
+  $('#consent-ok').focus({ preventScroll: true });
   return new Promise((resolve) => {
     const done = (ok) => {
       box.hidden = true;
@@ -319,6 +320,7 @@ async function runSummary() {
   card.hidden = false;
   out.replaceChildren();
   out.classList.add('streaming');
+  requestAnimationFrame(() => card.scrollIntoView({ block: 'nearest', behavior: 'smooth' }));
   out.setAttribute('aria-busy', 'true');
   meta.textContent = Qingyu.needsLlm({ type }) ? t('preparing') : t('summarizing');
   setOrb('busy');
@@ -338,6 +340,7 @@ async function runSummary() {
       hideProgress(progress);
       acc += value;
       renderSummary(out, acc);
+      if (!acc.length || acc.length === value.length) card.scrollIntoView({ block: 'nearest', behavior: 'smooth' });
     }
     const result = stream.result ?? {};
     if (result.text && result.text !== acc) renderSummary(out, result.text);
@@ -460,6 +463,7 @@ async function describePhoto(blob) {
     img.src = state.lastPhoto;
     img.alt = '';
     card.hidden = false;
+    requestAnimationFrame(() => card.scrollIntoView({ block: 'start', behavior: 'smooth' }));
   }
   $('#caption-text').textContent = t('describing');
   $('#caption-notice').hidden = true;

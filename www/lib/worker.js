@@ -152,10 +152,10 @@ async function summarize(job, { text, options }) {
   const result = JSON.parse(llm.summarizeResult());
   const totalMs = performance.now() - t0;
   const generated = result.tokens?.generated ?? pieces;
-  const decodeMs = result.timing?.decodeMs ?? (performance.now() - tDecode);
+  const decodeMs = result.timing?.decodeMs || (performance.now() - tDecode);
   stats.llm = {
     kind: 'summarize', firstTokenMs: firstMs, totalMs, promptTokens: result.tokens?.prompt ?? meta.promptTokens,
-    generatedTokens: generated, prefillMs: result.timing?.prefillMs ?? null, decodeMs,
+    generatedTokens: generated, prefillMs: result.timing?.prefillMs || null, decodeMs,
     tokensPerSecond: decodeMs > 0 ? (generated / decodeMs) * 1000 : null,
   };
   return { ...result, stats: stats.llm };
