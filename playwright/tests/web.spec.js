@@ -52,6 +52,34 @@ test('demo page: loads without console errors, engine ready, every view renders'
   expect(errors).toEqual([]);
 });
 
+test('demo page: keyboard only, and every control has an accessible name', async ({ page }) => {
+  await page.goto('/index.html');
+  await expect(page.locator('#engine-line')).toContainText('就绪', { timeout: 30_000 });
+  const unnamed = await page.evaluate(() => [...document.querySelectorAll('button, input, textarea, [role=button], a[href]')]
+    .filter((el) => el.offsetParent !== null || el.type === 'file' || el.type === 'radio')
+    .filter((el) => {
+      const label = el.getAttribute('aria-label') || el.textContent.trim() || el.labels?.[0]?.textContent.trim() || el.getAttribute('aria-labelledby');
+      return !label;
+    }).map((el) => el.outerHTML.slice(0, 80)));
+  expect(unnamed).toEqual([]);
+  // Tab to the first action, open it with Enter: focus moves to the screen title.
+  for (let i = 0; i < 10 && !(await page.evaluate(() => document.activeElement?.dataset?.go === 'summary')); i++) await page.keyboard.press('Tab');
+  await page.keyboard.press('Enter');
+  await expect(page.locator('#title')).toBeFocused();
+  await expect(page.locator('#title')).toHaveText('总结文章');
+  // Radio chips work with arrow keys.
+  await page.locator('#type-chips input[value="key-points"]').focus();
+  await page.keyboard.press('ArrowRight');
+  await expect(page.locator('#type-chips input[value="tldr"]')).toBeChecked();
+  await expect(page.locator('#type-note')).toContainText('语言模型');
+  // Escape closes the settings sheet and focus returns to its button.
+  await page.locator('#open-settings').focus();
+  await page.keyboard.press('Enter');
+  await expect(page.locator('#settings')).toBeVisible();
+  await page.keyboard.press('Escape');
+  await expect(page.locator('#open-settings')).toBeFocused();
+});
+
 test('model delivery: one progress figure to 100 %, sha256-checked files cached, offline reload works from the cache', async ({ page }, testInfo) => {
   const errors = watchErrors(page);
   await page.goto('/index.html');

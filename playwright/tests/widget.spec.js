@@ -111,3 +111,25 @@ test('iframe embed: postMessage in, result (or typed error) out', async ({ page 
   await page.locator('#embed').scrollIntoViewIfNeeded();
   await shot(page, testInfo, 'iframe-embed');
 });
+
+test('widget from another origin (a CDN): the worker starts through a blob: shim, with CORS', async ({ page, baseURL }) => {
+  // The host page lives on http://localhost:PORT, the widget files on http://127.0.0.1:PORT (baseURL).
+  const cdn = new URL(baseURL).origin;
+  const host = cdn.replace('127.0.0.1', 'localhost');
+  await page.route(`${cdn}/**`, async (route) => {
+    const res = await route.fetch();
+    await route.fulfill({ response: res, headers: { ...res.headers(), 'access-control-allow-origin': '*' } });
+  });
+  await page.route(`${host}/host.html`, (route) => route.fulfill({
+    contentType: 'text/html',
+    body: `<!doctype html><html lang="zh-CN"><head><link rel="icon" href="data:,"><script type="module" src="${cdn}/qingyu-widget.js"></script></head>
+      <body><article id="a">青溪镇首条社区微循环公交线路正式开通。线路全长11.6公里。</article><qingyu-summary for="#a"></qingyu-summary></body></html>`,
+  }));
+  const errors = watchErrors(page);
+  await page.goto(`${host}/host.html`);
+  const widget = page.locator('qingyu-summary');
+  await widget.getByRole('button', { name: '生成要点' }).click();
+  if (F.extractive) await expect(widget.locator('.out li').first()).toBeVisible({ timeout: 30_000 });
+  else await expect(widget.locator('.status')).toContainText('这个功能还没有加入当前的引擎版本', { timeout: 30_000 });
+  expect(errors).toEqual([]);
+});

@@ -506,6 +506,7 @@ async function describePhoto(blob) {
     state.altText = result.alt || result.text || '';
     img.alt = state.altText;
     $('#copy-alt').disabled = !state.altText;
+    $('#copy-alt').hidden = !!result.partial;
     const ms = Math.round(result.stats?.totalMs ?? performance.now() - t0);
     $('#caption-meta').textContent = t('captionMeta', ms);
     setOrb('idle');
@@ -534,9 +535,6 @@ function setupPhotoInputs() {
     });
   }
   const dz = $('#dropzone');
-  dz.addEventListener('keydown', (e) => {
-    if (e.target === dz && (e.key === 'Enter' || e.key === ' ')) { e.preventDefault(); $('#file-input').click(); }
-  });
   for (const type of ['dragenter', 'dragover']) dz.addEventListener(type, (e) => { e.preventDefault(); dz.classList.add('over'); });
   for (const type of ['dragleave', 'drop']) dz.addEventListener(type, () => dz.classList.remove('over'));
   dz.addEventListener('drop', (e) => {
