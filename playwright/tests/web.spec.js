@@ -6,6 +6,7 @@
 // "not available yet" state instead, and the full checks run once the exports land.
 import { test, expect } from '@playwright/test';
 import { readFileSync } from 'node:fs';
+import http from 'node:http';
 import {
   articles, bullets, cjkShare, inventedNumbers, modelFile, shot, wasmFeatures, watchErrors,
 } from './webutil.js';
@@ -165,6 +166,55 @@ test('model delivery: a dropped connection is retried and the file still verifie
   });
   expect(hits).toBe(2);
   expect(r[0].cached).toBe(true);
+});
+
+test('model delivery: a connection cut mid-file resumes with a Range request where the server supports it', async ({ page }) => {
+  // A small model server (another origin, CORS) that honours Range and drops the first
+  // connection for imagenet-labels.json after 8 KiB.
+  const log = [];
+  let cut = false;
+  const server = http.createServer((req, res) => {
+    const name = decodeURIComponent(new URL(req.url, 'http://x').pathname.slice(1));
+    log.push({ name, range: req.headers.range ?? null });
+    const cors = { 'access-control-allow-origin': '*', 'access-control-expose-headers': 'accept-ranges, content-range, content-length' };
+    if (req.method === 'OPTIONS') { res.writeHead(204, { ...cors, 'access-control-allow-headers': 'range' }); res.end(); return; }
+    let body;
+    try { body = readFileSync(modelFile(name)); } catch { res.writeHead(404, cors); res.end(); return; }
+    const m = /^bytes=(\d+)-$/.exec(req.headers.range ?? '');
+    if (m) {
+      const start = Number(m[1]);
+      res.writeHead(206, { ...cors, 'accept-ranges': 'bytes', 'content-length': body.length - start, 'content-range': `bytes ${start}-${body.length - 1}/${body.length}` });
+      res.end(body.subarray(start));
+      return;
+    }
+    res.writeHead(200, { ...cors, 'accept-ranges': 'bytes', 'content-length': body.length, 'content-type': 'application/octet-stream' });
+    if (name === 'imagenet-labels.json' && !cut) {
+      cut = true;
+      res.write(body.subarray(0, 8192), () => setTimeout(() => res.socket.destroy(), 200));
+      return;
+    }
+    res.end(body);
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  const base = `http://127.0.0.1:${server.address().port}/`;
+  try {
+    await page.goto('/index.html');
+    const r = await page.evaluate(async (modelBaseUrl) => {
+      const { Qingyu } = await import('/lib/qingyu.js');
+      const qy = await Qingyu.create({ modelBaseUrl });
+      await qy.load('classifier');
+      const status = await qy.cacheStatus();
+      qy.destroy();
+      return status.find((s) => s.name === 'imagenet-labels.json');
+    }, base);
+    const labels = log.filter((l) => l.name === 'imagenet-labels.json');
+    expect(labels.length).toBe(2);
+    expect(labels[0].range).toBeNull();
+    expect(labels[1].range).toMatch(/^bytes=[1-9]\d*-$/);
+    expect(r.cached).toBe(true);
+  } finally {
+    server.close();
+  }
 });
 
 test('a corrupt model file gives a visible error and is not cached', async ({ page }, testInfo) => {
