@@ -162,6 +162,13 @@ export class Qingyu {
     this.modelBaseUrl = new URL(o.modelBaseUrl ?? defaultBase(), globalThis.location?.href).href.replace(/\/?$/, '/');
     this.wasmUrl = new URL(o.wasmUrl ?? new URL('../pkg/qingyu.js', import.meta.url), globalThis.location?.href).href;
     this.files = o.files ?? null;
+    // Summary defaults, as Chrome's Summarizer.create({type, length, format, outputLanguage, sharedContext}).
+    this.defaults = {};
+    for (const k of ['type', 'length', 'format', 'outputLanguage']) if (o[k] !== undefined) this.defaults[k] = o[k];
+    if (o.sharedContext !== undefined) this.defaults.context = String(o.sharedContext);
+    checkSummaryOptions(this.defaults);
+    /** The longest text (in characters) summarize() accepts. */
+    this.inputQuota = MAX_TEXT_CHARS;
     this.monitor = new EventTarget();
     this.info = null;
     this._seq = 0;
@@ -313,7 +320,7 @@ export class Qingyu {
       checkSummaryOptions(options);
     } catch (e) { return Promise.reject(e); }
     const { signal, details, onMeta, ...rest } = options;
-    const wasmOptions = { type: 'key-points', length: 'medium', format: 'markdown', ...rest };
+    const wasmOptions = { type: 'key-points', length: 'medium', format: 'markdown', ...this.defaults, ...rest };
     if (options.context !== undefined) wasmOptions.context = String(options.context);
     return this._call('summarize', { text, options: wasmOptions }, { signal, onChunk, onMeta });
   }
