@@ -113,5 +113,10 @@ test.describe('demo page against the wasm contract (test double)', () => {
     await expect(page.locator('#perf')).toContainText('词元/秒');
     await expect(page.locator('#model-list')).toContainText('✓ 已缓存');
     await shot(page, testInfo, 'contract-settings');
+    // Clear cache (after a confirm): everything shows as not downloaded.
+    page.once('dialog', (d) => d.accept());
+    await page.locator('#clear-cache').click();
+    await expect(page.locator('#model-list')).not.toContainText('✓');
+    await expect(page.locator('#cache-total')).toContainText('已缓存 0 B');
   });
 });

@@ -257,6 +257,13 @@ export class Qingyu {
 
   _onMessage(m) {
     if (m.type === 'progress') { this._onProgress(m); return; }
+    if (m.type === 'progress-end') {
+      downloading.delete(m.group);
+      const p = this._progress.get(m.group);
+      if (p && p.loaded < p.total) this._progress.delete(m.group); // failed: drop it from the overall figure
+      if ([...this._progress.values()].every((v) => v.loaded >= v.total)) this._progress.clear();
+      return;
+    }
     if (m.type === 'cachewarning') {
       // The model works for this session but will download again next time.
       this.monitor.dispatchEvent(Object.assign(new Event('cachewarning'), { file: m.file, message: m.message }));

@@ -61,7 +61,10 @@ function ensure(group, job) {
   if (group === 'llm' && models.llm) return models.llm;
   if (group === 'vision' && models.captioner) return models.captioner;
   if (group === 'classifier' && models.classifier) return models.classifier;
-  loading[group] ??= loadGroup(group).finally(() => { delete loading[group]; });
+  loading[group] ??= loadGroup(group).finally(() => {
+    delete loading[group];
+    post({ type: 'progress-end', group }); // also after a failure: nothing is downloading any more
+  });
   return loading[group].then((m) => { checkCancelled(job); return m; });
 }
 
