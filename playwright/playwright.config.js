@@ -5,6 +5,7 @@ const PORT = Number(process.env.QINGYU_TEST_PORT || 8181);
 
 export default defineConfig({
   testDir: './tests',
+  globalSetup: './global-setup.js',
   outputDir: './test-results',
   timeout: 120_000,
   workers: 1,
@@ -12,6 +13,8 @@ export default defineConfig({
   use: {
     baseURL: `http://127.0.0.1:${PORT}`,
     screenshot: 'only-on-failure',
+    // Requests stay visible to page.route; tests that need the demo's service worker opt in.
+    serviceWorkers: 'block',
     launchOptions: {
       executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
       args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',

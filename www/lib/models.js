@@ -1,0 +1,290 @@
+// Model delivery for Qingyu: fetch model files by URL with one overall progress figure,
+// check each file's size + sha256 (SubtleCrypto) against `index.json` next to the files,
+// keep verified files in the Cache API (reload and offline need no network), retry failed
+// downloads (resuming with an HTTP Range request when the server advertises
+// `Accept-Ranges: bytes`, else a full retry), and never cache or keep a corrupt file.
+//
+// Used by the worker (downloads) and by the main thread (availability, cache state, clearing).
+
+export const CACHE_NAME = 'qingyu-models-v1';
+/** Cache entries are at most this big (see ModelStore._store). */
+const PART_BYTES = 16 * 1024 * 1024;
+
+/** Which files each feature needs (names as in models/manifest.json → models/dist/). */
+export const GROUPS = Object.freeze({
+  llm: ['qwen2.5-coder-0.5b-instruct-q5_0-tied.gguf'],
+  classifier: ['efficientnet-lite0.onnx', 'imagenet-labels.json'],
+  vision: ['efficientnet-lite0.onnx', 'imagenet-labels.json', 'detector.onnx', 'coco-labels.json',
+    'ppocrv4-det.onnx', 'ppocrv4-rec.onnx', 'ppocr-cls.onnx', 'ppocr-keys.txt'],
+});
+
+/** An Error whose `name` is one of the API's kinds (InvalidInput, ModelLoad, Aborted, Unsupported, AbortError). */
+export function typedError(name, message) {
+  const e = new Error(message);
+  e.name = name;
+  return e;
+}
+
+export function abortError(reason) {
+  if (reason && reason.name === 'AbortError') return reason;
+  return typedError('AbortError', reason?.message ? `Aborted: ${reason.message}` : 'Aborted: the operation was cancelled');
+}
+
+const sleep = (ms, signal) => new Promise((resolve, reject) => {
+  const t = setTimeout(resolve, ms);
+  signal?.addEventListener('abort', () => { clearTimeout(t); reject(abortError(signal.reason)); }, { once: true });
+});
+
+export function hex(buffer) {
+  return Array.from(new Uint8Array(buffer), (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+export function formatBytes(n, lang = 'en') {
+  if (!Number.isFinite(n)) return '–';
+  const unit = n >= 1e9 ? ['GB', 1e9] : n >= 1e6 ? ['MB', 1e6] : n >= 1e3 ? ['KB', 1e3] : ['B', 1];
+  const v = n / unit[1];
+  return `${v.toLocaleString(lang === 'zh' ? 'zh-CN' : 'en-US', { maximumFractionDigits: v < 10 && unit[1] > 1 ? 1 : 0 })} ${unit[0]}`;
+}
+
+/** Whether this context can store + verify models (Cache API and SubtleCrypto need a secure context). */
+export function storageSupport() {
+  if (typeof caches === 'undefined') return 'the Cache API is missing (open the page over https or on localhost)';
+  if (!globalThis.crypto?.subtle) return 'SubtleCrypto is missing (open the page over https or on localhost)';
+  return null;
+}
+
+export class ModelStore {
+  /**
+   * @param {object} o
+   * @param {string} o.baseUrl  folder URL holding the model files and index.json
+   * @param {string} [o.cacheName]
+   * @param {number} [o.retries]  attempts per file (network errors, truncated bodies, HTTP 5xx)
+   * @param {object} [o.files]  name → {size, sha256}: use instead of fetching index.json
+   */
+  constructor({ baseUrl, cacheName = CACHE_NAME, retries = 3, files = null }) {
+    this.baseUrl = new URL(baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`, globalThis.location?.href).href;
+    this.cacheName = cacheName;
+    this.retries = retries;
+    this._files = files;
+    this._index = null;
+  }
+
+  url(name) { return new URL(name, this.baseUrl).href; }
+
+  /** name → {size, sha256}: index.json from the network, else the cached copy (offline). */
+  async index() {
+    if (this._files) return this._files;
+    if (this._index) return this._index;
+    const url = this.url('index.json');
+    const cache = await caches.open(this.cacheName);
+    let res = null;
+    try {
+      res = await fetch(url, { cache: 'no-cache' });
+      if (res.ok) {
+        await cache.put(url, res.clone());
+      } else {
+        res = null;
+      }
+    } catch { res = null; }
+    res ??= await cache.match(url);
+    if (!res) {
+      throw typedError('ModelLoad', `ModelLoad: cannot read the model index ${url} (offline, or the models were not built: run ./qy build)`);
+    }
+    const json = await res.json();
+    this._index = json.files || json;
+    return this._index;
+  }
+
+  async meta(name) {
+    const m = (await this.index())[name];
+    if (!m || !Number.isFinite(m.size) || !/^[0-9a-f]{64}$/.test(m.sha256 || '')) {
+      throw typedError('ModelLoad', `ModelLoad: ${name} is not listed (with size + sha256) in ${this.url('index.json')}`);
+    }
+    return m;
+  }
+
+  /** [{name, size, sha256, cached}] for the given files. */
+  async status(names) {
+    const cache = await caches.open(this.cacheName);
+    return Promise.all(names.map(async (name) => {
+      const m = await this.meta(name);
+      const res = await cache.match(this.url(name));
+      const cached = !!res && res.headers.get('x-qingyu-sha256') === m.sha256;
+      return { name, size: m.size, sha256: m.sha256, cached };
+    }));
+  }
+
+  async evict(name) {
+    const cache = await caches.open(this.cacheName);
+    const url = this.url(name);
+    const res = await cache.match(url);
+    const parts = Number(res?.headers.get('x-qingyu-parts') || 0);
+    const deleted = await cache.delete(url);
+    for (const req of await cache.keys()) {
+      if (req.url.startsWith(`${url}?qy-part=`)) await cache.delete(req);
+    }
+    return deleted || parts > 0;
+  }
+
+  async clear() { return caches.delete(this.cacheName); }
+
+  /**
+   * Bytes of every file in `names`, from the cache or the network.
+   * onProgress({loaded, total, file}) covers all files together (cached files count as loaded).
+   * @returns {Promise<Map<string, Uint8Array>>}
+   */
+  async load(names, { onProgress = () => {}, onCacheError = () => {}, signal } = {}) {
+    const metas = await Promise.all(names.map((n) => this.meta(n)));
+    const total = metas.reduce((s, m) => s + m.size, 0);
+    let loaded = 0;
+    let lastEmit = 0;
+    const emit = (file, force = false) => {
+      const now = Date.now();
+      if (force || now - lastEmit > 80) {
+        lastEmit = now;
+        onProgress({ loaded: Math.min(loaded, total), total, file });
+      }
+    };
+    emit(null, true);
+    const cache = await caches.open(this.cacheName);
+    const out = new Map();
+    // One file at a time: the overall figure grows steadily and memory peaks once.
+    for (let i = 0; i < names.length; i++) {
+      if (signal?.aborted) throw abortError(signal.reason);
+      const name = names[i];
+      const meta = metas[i];
+      let bytes = await this._fromCache(cache, name, meta);
+      if (bytes) {
+        loaded += meta.size;
+        emit(name, true);
+      } else {
+        bytes = await this._download(name, meta, (delta) => { loaded += delta; emit(name); }, signal);
+        await this._verify(name, meta, bytes);
+        try {
+          await this._store(cache, name, meta, bytes);
+        } catch (e) {
+          // Quota exceeded or storage unavailable: the file still works for this session.
+          await this.evict(name).catch(() => {});
+          onCacheError(name, e);
+          console.warn(`[qingyu] could not cache ${name}: ${e.message}`);
+        }
+        emit(name, true);
+      }
+      out.set(name, bytes);
+    }
+    emit(null, true);
+    return out;
+  }
+
+  /**
+   * Big files go into the cache as parts of PART_BYTES (one huge in-memory body fails in some
+   * browsers, e.g. Chromium off the record), then a small entry under the file's own URL that
+   * names the part count: written last, so a half-written file never looks cached.
+   */
+  async _store(cache, name, meta, bytes) {
+    const url = this.url(name);
+    const headers = { 'content-type': 'application/octet-stream', 'x-qingyu-sha256': meta.sha256 };
+    if (bytes.length <= PART_BYTES) {
+      await cache.put(url, new Response(bytes, { headers }));
+      return;
+    }
+    const parts = Math.ceil(bytes.length / PART_BYTES);
+    for (let i = 0; i < parts; i++) {
+      await cache.put(`${url}?qy-part=${i}`, new Response(bytes.subarray(i * PART_BYTES, (i + 1) * PART_BYTES), { headers }));
+    }
+    await cache.put(url, new Response('', { headers: { ...headers, 'x-qingyu-parts': String(parts) } }));
+  }
+
+  async _fromCache(cache, name, meta) {
+    const url = this.url(name);
+    const res = await cache.match(url);
+    if (!res) return null;
+    if (res.headers.get('x-qingyu-sha256') !== meta.sha256) {
+      await this.evict(name); // an older version of the model
+      return null;
+    }
+    const parts = Number(res.headers.get('x-qingyu-parts') || 0);
+    let bytes;
+    if (!parts) {
+      bytes = new Uint8Array(await res.arrayBuffer());
+    } else {
+      bytes = new Uint8Array(meta.size);
+      let at = 0;
+      for (let i = 0; i < parts; i++) {
+        const part = await cache.match(`${url}?qy-part=${i}`);
+        const chunk = part && new Uint8Array(await part.arrayBuffer());
+        if (!chunk || at + chunk.length > meta.size) { at = -1; break; }
+        bytes.set(chunk, at);
+        at += chunk.length;
+      }
+      if (at !== meta.size) bytes = new Uint8Array(0);
+    }
+    if (bytes.length !== meta.size) {
+      await this.evict(name); // damaged storage
+      return null;
+    }
+    return bytes; // verified before it was stored; hashing 347 MB on every start costs seconds
+  }
+
+  async _verify(name, meta, bytes) {
+    const got = hex(await crypto.subtle.digest('SHA-256', bytes));
+    if (got !== meta.sha256) {
+      await this.evict(name);
+      throw typedError('ModelLoad', `ModelLoad: ${name} is corrupt: sha256 ${got.slice(0, 12)}… ≠ expected ${meta.sha256.slice(0, 12)}… ` +
+        '(the file on the server is damaged or a different version; it was not cached)');
+    }
+  }
+
+  async _download(name, meta, onBytes, signal) {
+    const url = this.url(name);
+    const buf = new Uint8Array(meta.size);
+    let got = 0;
+    let rangeOk = false;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const headers = {};
+        if (got > 0 && rangeOk) headers.Range = `bytes=${got}-`;
+        const res = await fetch(url, { headers, signal, cache: 'no-store' });
+        if (res.status === 206 && got > 0) {
+          const start = Number(/bytes (\d+)-/.exec(res.headers.get('content-range') || '')?.[1]);
+          if (start !== got) throw new Error(`the server resumed at byte ${start}, not ${got}`);
+        } else if (res.ok) {
+          if (got > 0) { onBytes(-got); got = 0; } // no resume: start over
+        } else {
+          const e = typedError('ModelLoad', `ModelLoad: ${name}: HTTP ${res.status} from ${url}`);
+          e.retry = res.status >= 500 || res.status === 408 || res.status === 429;
+          throw e;
+        }
+        rangeOk = (res.headers.get('accept-ranges') || '').includes('bytes');
+        const len = Number(res.headers.get('content-length'));
+        if (res.status === 200 && len && len !== meta.size && !res.headers.get('content-encoding')) {
+          await res.body?.cancel();
+          throw typedError('ModelLoad', `ModelLoad: ${name} is ${len} bytes on the server, the index says ${meta.size} (a different or damaged file)`);
+        }
+        const reader = res.body.getReader();
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done) break;
+          if (got + value.length > buf.length) {
+            await reader.cancel();
+            throw typedError('ModelLoad', `ModelLoad: ${name} is larger than the ${meta.size} bytes the index lists`);
+          }
+          buf.set(value, got);
+          got += value.length;
+          onBytes(value.length);
+        }
+        if (got !== meta.size) throw new Error(`connection closed after ${got} of ${meta.size} bytes`);
+        return buf;
+      } catch (e) {
+        if (signal?.aborted) throw abortError(signal.reason);
+        const retryable = e.name !== 'ModelLoad' || e.retry;
+        if (!retryable) throw e;
+        if (attempt >= this.retries) {
+          throw typedError('ModelLoad', `ModelLoad: downloading ${name} failed after ${attempt} attempts: ${e.message.replace(/^ModelLoad: /, '')}`);
+        }
+        console.warn(`[qingyu] ${name}: ${e.message}; retrying (${attempt}/${this.retries - 1})${rangeOk && got ? ` from byte ${got}` : ''}`);
+        await sleep(400 * attempt * attempt, signal);
+      }
+    }
+  }
+}

@@ -1,0 +1,421 @@
+// Qingyu (轻语) in the browser: on-device summaries and photo captions.
+//
+//   import { Qingyu } from './lib/qingyu.js';
+//   const qy = await Qingyu.create({ modelBaseUrl: '/models/', monitor(m) {
+//     m.addEventListener('downloadprogress', (e) => console.log(e.loaded, e.total)); } });
+//   await qy.summarize(text, { type: 'key-points', length: 'short' });
+//   for await (const chunk of qy.summarizeStreaming(text, { type: 'tldr' })) …
+//   await qy.caption(file, { language: 'zh' });
+//   qy.destroy();
+//
+// Everything heavy runs in a Web Worker (./worker.js). Models are fetched only when a feature
+// needs them (key points need none; tldr/teaser/headline need the 347 MB LLM; captions need the
+// vision models), checked against sha256 and kept in the Cache API. Every call takes an
+// AbortSignal; errors are Error objects whose `name` is InvalidInput, ModelLoad, Unsupported,
+// AbortError (cancelled) or Internal.
+import { CACHE_NAME, GROUPS, ModelStore, abortError, storageSupport, typedError } from './models.js';
+
+export const MAX_TEXT_CHARS = 100_000;
+export const MAX_IMAGE_BYTES = 25 * 1024 * 1024;
+const SUMMARY_TYPES = ['key-points', 'tldr', 'teaser', 'headline'];
+const LENGTHS = ['short', 'medium', 'long'];
+const FORMATS = ['plain-text', 'markdown'];
+const LANGS = ['zh', 'en'];
+/** How long a cancelled job may keep the worker busy before the worker is replaced. */
+const CANCEL_GRACE_MS = 900;
+
+const defaultBase = () => new URL('../models/', import.meta.url).href;
+const downloading = new Set(); // groups being downloaded by any instance in this page
+
+/** The `downloadprogress` event: `loaded` and `total` in bytes over every file being fetched. */
+export class DownloadProgressEvent extends Event {
+  constructor(loaded, total, detail = {}) {
+    super('downloadprogress');
+    this.loaded = loaded;
+    this.total = total;
+    this.progress = total ? loaded / total : 1;
+    this.group = detail.group ?? null;
+    this.file = detail.file ?? null;
+  }
+}
+
+let simdOk = null;
+function wasmSimdSupported() {
+  if (simdOk !== null) return simdOk;
+  try {
+    // (module (func (result v128) i32.const 0 i8x16.splat i8x16.popcnt))
+    simdOk = typeof WebAssembly === 'object' && WebAssembly.validate(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3,
+      2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11]));
+  } catch { simdOk = false; }
+  return simdOk;
+}
+
+function unsupportedReason() {
+  if (typeof WebAssembly !== 'object') return 'WebAssembly is not available';
+  if (!wasmSimdSupported()) return 'this browser lacks WebAssembly SIMD128 (Chrome/Edge ≥ 91, Firefox ≥ 89, Safari ≥ 16.4)';
+  if (typeof Worker === 'undefined') return 'Web Workers are not available';
+  return storageSupport();
+}
+
+function checkText(text) {
+  if (typeof text !== 'string') throw typedError('InvalidInput', 'InvalidInput: the text must be a string');
+  if (!text.trim()) throw typedError('InvalidInput', 'InvalidInput: the text is empty');
+  let chars = 0;
+  for (const _ of text) if (++chars > MAX_TEXT_CHARS) break;
+  if (chars > MAX_TEXT_CHARS) {
+    throw typedError('InvalidInput', `InvalidInput: the text has more than ${MAX_TEXT_CHARS.toLocaleString('en-US')} characters (${[...text].length.toLocaleString('en-US')}); summarize a shorter part`);
+  }
+}
+
+function checkSummaryOptions(o) {
+  const bad = (what, got, ok) => typedError('Unsupported', `Unsupported: ${what} ${JSON.stringify(got)} is not supported; use one of ${ok.join(', ')}`);
+  if (o.type !== undefined && !SUMMARY_TYPES.includes(o.type)) throw bad('type', o.type, SUMMARY_TYPES);
+  if (o.length !== undefined && !LENGTHS.includes(o.length)) throw bad('length', o.length, LENGTHS);
+  if (o.format !== undefined && !FORMATS.includes(o.format)) throw bad('format', o.format, FORMATS);
+  if (o.outputLanguage !== undefined && !LANGS.includes(o.outputLanguage)) throw bad('outputLanguage', o.outputLanguage, LANGS);
+}
+
+/** Turns any supported image into {bytes} (encoded file) or {rgba, width, height}. */
+async function imagePayload(image) {
+  if (typeof Blob !== 'undefined' && image instanceof Blob) {
+    const name = image.name ? `"${image.name}"` : 'the file';
+    if (image.type && !image.type.startsWith('image/')) {
+      throw typedError('InvalidInput', `InvalidInput: ${name} is not an image (${image.type}); choose a JPEG, PNG, GIF, WebP or BMP photo`);
+    }
+    if (image.size === 0) throw typedError('InvalidInput', `InvalidInput: ${name} is empty`);
+    if (image.size > MAX_IMAGE_BYTES) {
+      throw typedError('InvalidInput', `InvalidInput: ${name} is ${(image.size / 1e6).toFixed(1)} MB; the limit is ${MAX_IMAGE_BYTES / 1024 / 1024} MB`);
+    }
+    return { bytes: new Uint8Array(await image.arrayBuffer()) };
+  }
+  if (typeof ImageData !== 'undefined' && image instanceof ImageData) {
+    return { rgba: new Uint8Array(image.data.buffer.slice(0)), width: image.width, height: image.height };
+  }
+  let source = image;
+  if (typeof HTMLImageElement !== 'undefined' && image instanceof HTMLImageElement) {
+    if (!image.complete || !image.naturalWidth) {
+      try { await image.decode(); } catch {
+        throw typedError('InvalidInput', 'InvalidInput: the <img> could not be decoded (not an image, or it failed to load)');
+      }
+    }
+  } else if (!(typeof ImageBitmap !== 'undefined' && image instanceof ImageBitmap)) {
+    throw typedError('InvalidInput', 'InvalidInput: pass a Blob/File, ImageBitmap, ImageData or HTMLImageElement');
+  }
+  const width = source.naturalWidth || source.width;
+  const height = source.naturalHeight || source.height;
+  if (!width || !height) throw typedError('InvalidInput', 'InvalidInput: the image has no pixels');
+  const canvas = new OffscreenCanvas(width, height);
+  const ctx = canvas.getContext('2d', { willReadFrequently: true });
+  ctx.drawImage(source, 0, 0);
+  let data;
+  try { data = ctx.getImageData(0, 0, width, height); } catch {
+    throw typedError('InvalidInput', 'InvalidInput: the image comes from another origin without CORS, so its pixels cannot be read');
+  }
+  return { rgba: new Uint8Array(data.data.buffer), width, height };
+}
+
+export class Qingyu {
+  /**
+   * 'unavailable' | 'downloadable' | 'downloading' | 'available' for the given features
+   * ('llm', 'vision', 'classifier'; default both 'llm' and 'vision').
+   */
+  static async availability({ modelBaseUrl = defaultBase(), features = ['llm', 'vision'], files } = {}) {
+    if (unsupportedReason()) return 'unavailable';
+    const groups = [].concat(features);
+    if (groups.some((g) => downloading.has(g))) return 'downloading';
+    try {
+      const store = new ModelStore({ baseUrl: modelBaseUrl, files });
+      const names = [...new Set(groups.flatMap((g) => GROUPS[g] ?? []))];
+      const status = await store.status(names);
+      return status.every((s) => s.cached) ? 'available' : 'downloadable';
+    } catch {
+      return 'unavailable';
+    }
+  }
+
+  /** Why this browser cannot run Qingyu, or null. */
+  static unsupportedReason() { return unsupportedReason(); }
+
+  /**
+   * @param {object} [o]
+   * @param {string} [o.modelBaseUrl]  folder with the model files + index.json (default: ../models/ next to this file)
+   * @param {string} [o.wasmUrl]       the wasm-bindgen module (default: ../pkg/qingyu.js)
+   * @param {(m: EventTarget) => void} [o.monitor]  receives `downloadprogress` events
+   * @param {AbortSignal} [o.signal]
+   * @param {string[]} [o.preload]  features to download right away ('llm', 'vision', 'classifier')
+   */
+  static async create(o = {}) {
+    const reason = unsupportedReason();
+    if (reason) throw typedError('Unsupported', `Unsupported: ${reason}`);
+    const qy = new Qingyu(o);
+    try {
+      await qy._start(o.signal);
+      if (o.preload?.length) await Promise.all(o.preload.map((g) => qy.load(g, { signal: o.signal })));
+    } catch (e) {
+      qy.destroy();
+      throw e;
+    }
+    return qy;
+  }
+
+  constructor(o) {
+    this.modelBaseUrl = new URL(o.modelBaseUrl ?? defaultBase(), globalThis.location?.href).href.replace(/\/?$/, '/');
+    this.wasmUrl = new URL(o.wasmUrl ?? new URL('../pkg/qingyu.js', import.meta.url), globalThis.location?.href).href;
+    this.files = o.files ?? null;
+    // Summary defaults, as Chrome's Summarizer.create({type, length, format, outputLanguage, sharedContext}).
+    this.defaults = {};
+    for (const k of ['type', 'length', 'format', 'outputLanguage']) if (o[k] !== undefined) this.defaults[k] = o[k];
+    if (o.sharedContext !== undefined) this.defaults.context = String(o.sharedContext);
+    checkSummaryOptions(this.defaults);
+    /** The longest text (in characters) summarize() accepts. */
+    this.inputQuota = MAX_TEXT_CHARS;
+    this.monitor = new EventTarget();
+    this.info = null;
+    this._seq = 0;
+    this._pending = new Map();
+    this._stopping = new Map();
+    this._progress = new Map(); // group → {loaded, total}
+    this._worker = null;
+    this._ready = null;
+    this._destroyed = false;
+    this.store = new ModelStore({ baseUrl: this.modelBaseUrl, files: this.files });
+    if (typeof o.monitor === 'function') o.monitor(this.monitor);
+  }
+
+  // ---- worker plumbing ----------------------------------------------------------------------
+  _start(signal) {
+    if (this._destroyed) return Promise.reject(typedError('AbortError', 'Aborted: this Qingyu instance was destroyed'));
+    if (this._ready) return this._ready;
+    const workerUrl = new URL('./worker.js', import.meta.url);
+    let worker;
+    if (globalThis.location && workerUrl.origin !== location.origin) {
+      // Workers must be same-origin: when the library comes from a CDN, start a blob: module
+      // that imports it (the files need CORS; CSP needs worker-src blob:).
+      const shim = URL.createObjectURL(new Blob([`import ${JSON.stringify(workerUrl.href)};`], { type: 'text/javascript' }));
+      worker = new Worker(shim, { type: 'module', name: 'qingyu' });
+      setTimeout(() => URL.revokeObjectURL(shim), 10_000);
+    } else {
+      worker = new Worker(workerUrl, { type: 'module', name: 'qingyu' });
+    }
+    this._worker = worker;
+    worker.onmessage = (ev) => this._onMessage(ev.data);
+    worker.onerror = (ev) => {
+      ev.preventDefault?.();
+      this._failAll(typedError('Internal', `Internal: the Qingyu worker failed: ${ev.message || 'could not start (check the script URL and CSP)'}`));
+    };
+    this._ready = this._send(worker, 'init', { wasmUrl: this.wasmUrl, modelBaseUrl: this.modelBaseUrl, files: this.files }, { signal })
+      .then((info) => { this.info = info; return info; });
+    this._ready.catch(() => { if (this._worker === worker) this._restart(); });
+    return this._ready;
+  }
+
+  _restart() {
+    this._worker?.terminate();
+    this._worker = null;
+    this._ready = null;
+    for (const g of this._progress.keys()) downloading.delete(g);
+    this._progress.clear();
+  }
+
+  _failAll(err) {
+    const pending = [...this._pending.values()];
+    this._pending.clear();
+    this._restart();
+    for (const p of pending) p.reject(err);
+  }
+
+  _send(worker, op, args, { signal, onChunk, onMeta, transfer = [] } = {}) {
+    if (signal?.aborted) return Promise.reject(abortError(signal.reason));
+    const id = ++this._seq;
+    return new Promise((resolve, reject) => {
+      const onAbort = () => {
+        if (!this._pending.has(id)) return;
+        this._pending.delete(id);
+        reject(abortError(signal.reason));
+        this._cancel(worker, id);
+      };
+      this._pending.set(id, {
+        onChunk, onMeta,
+        resolve: (v) => { signal?.removeEventListener('abort', onAbort); resolve(v); },
+        reject: (e) => { signal?.removeEventListener('abort', onAbort); reject(e); },
+      });
+      signal?.addEventListener('abort', onAbort, { once: true });
+      worker.postMessage({ id, op, args }, transfer);
+    });
+  }
+
+  /** Ask the worker to stop job `id`; if it is stuck inside one long wasm call, replace the worker. */
+  _cancel(worker, id) {
+    worker.postMessage({ op: 'cancel', target: id });
+    this._stopping.set(id, setTimeout(() => {
+      this._stopping.delete(id);
+      if (this._worker !== worker) return;
+      console.warn('[qingyu] a cancelled job did not stop in time; restarting the worker (models reload from the cache)');
+      this._failAll(typedError('AbortError', 'Aborted: the worker was restarted to stop a cancelled job'));
+    }, CANCEL_GRACE_MS));
+  }
+
+  _onMessage(m) {
+    if (m.type === 'progress') { this._onProgress(m); return; }
+    if (m.type === 'progress-end') {
+      downloading.delete(m.group);
+      const p = this._progress.get(m.group);
+      if (p && p.loaded < p.total) this._progress.delete(m.group); // failed: drop it from the overall figure
+      if ([...this._progress.values()].every((v) => v.loaded >= v.total)) this._progress.clear();
+      return;
+    }
+    if (m.type === 'cachewarning') {
+      // The model works for this session but will download again next time.
+      this.monitor.dispatchEvent(Object.assign(new Event('cachewarning'), { file: m.file, message: m.message }));
+      return;
+    }
+    if (m.type === 'done' || m.type === 'error') {
+      const t = this._stopping.get(m.id);
+      if (t) { clearTimeout(t); this._stopping.delete(m.id); }
+    }
+    const p = this._pending.get(m.id);
+    if (!p) return;
+    if (m.type === 'chunk') p.onChunk?.(m.data);
+    else if (m.type === 'meta') p.onMeta?.(m.data);
+    else if (m.type === 'done') { this._pending.delete(m.id); p.resolve(m.data); }
+    else if (m.type === 'error') { this._pending.delete(m.id); p.reject(typedError(m.error.name, m.error.message)); }
+  }
+
+  _onProgress({ group, loaded, total, file }) {
+    this._progress.set(group, { loaded, total });
+    if (loaded < total) downloading.add(group);
+    let sumLoaded = 0;
+    let sumTotal = 0;
+    for (const v of this._progress.values()) { sumLoaded += v.loaded; sumTotal += v.total; }
+    this.monitor.dispatchEvent(new DownloadProgressEvent(sumLoaded, sumTotal, { group, file }));
+    if (loaded >= total) {
+      downloading.delete(group);
+      // Start the next download's figure from zero once everything finished.
+      if ([...this._progress.values()].every((v) => v.loaded >= v.total)) this._progress.clear();
+    }
+  }
+
+  async _call(op, args, opts = {}) {
+    await this._start(opts.signal);
+    return this._send(this._worker, op, args, opts);
+  }
+
+  // ---- public API ---------------------------------------------------------------------------
+  /** Downloads (or reads from the cache) and loads a feature's models: 'llm' | 'vision' | 'classifier'. */
+  load(feature, { signal } = {}) {
+    if (!GROUPS[feature]) return Promise.reject(typedError('Unsupported', `Unsupported: unknown feature ${JSON.stringify(feature)}; use llm, vision or classifier`));
+    return this._call('load', { group: feature }, { signal });
+  }
+
+  /** The features this wasm build offers: {summarizeExtractive, summarizeLlm, captioner, classifier, llm}. */
+  async features() { return (await this._start()).features; }
+
+  /** Does a summary with these options need the LLM (and so a 347 MB download on first use)? */
+  static needsLlm(options = {}) {
+    return (options.type ?? 'key-points') !== 'key-points' || !!options.useModel;
+  }
+
+  async summarize(text, options = {}) {
+    let out = '';
+    const result = await this._summarize(text, options, (c) => { out += c; });
+    return options.details ? { ...result, text: result.text ?? out } : (result.text ?? out);
+  }
+
+  _summarize(text, options, onChunk) {
+    try {
+      checkText(text);
+      checkSummaryOptions(options);
+    } catch (e) { return Promise.reject(e); }
+    const { signal, details, onMeta, ...rest } = options;
+    const wasmOptions = { type: 'key-points', length: 'medium', format: 'markdown', ...this.defaults, ...rest };
+    if (options.context !== undefined) wasmOptions.context = String(options.context);
+    return this._call('summarize', { text, options: wasmOptions }, { signal, onChunk, onMeta });
+  }
+
+  /** A ReadableStream of text pieces (deltas); the stream errors with the call's typed error. */
+  summarizeStreaming(text, options = {}) {
+    return this._stream((onChunk, signal) => this._summarize(text, { ...options, signal }, onChunk), options.signal);
+  }
+
+  _stream(run, outerSignal) {
+    const ctrl = new AbortController();
+    const onOuter = () => ctrl.abort(outerSignal.reason);
+    if (outerSignal?.aborted) ctrl.abort(outerSignal.reason);
+    else outerSignal?.addEventListener('abort', onOuter, { once: true });
+    let finished = false;
+    const stream = new ReadableStream({
+      start(controller) {
+        run((chunk) => { if (!finished) controller.enqueue(chunk); }, ctrl.signal).then(
+          (result) => { finished = true; stream.result = result; controller.close(); },
+          (e) => { finished = true; controller.error(e); },
+        ).finally(() => outerSignal?.removeEventListener('abort', onOuter));
+      },
+      cancel(reason) { finished = true; ctrl.abort(reason); },
+    });
+    if (!stream[Symbol.asyncIterator]) {
+      stream[Symbol.asyncIterator] = async function* iterate() {
+        const reader = stream.getReader();
+        try {
+          for (;;) { const { done, value } = await reader.read(); if (done) return; yield value; }
+        } finally { reader.releaseLock(); }
+      };
+    }
+    return stream;
+  }
+
+  /** Chat with the LLM directly: resolves to {text, finishReason, stats}. */
+  prompt(text, { signal, maxTokens = 256, temperature = 0, system, onChunk, prefillChunk } = {}) {
+    try { checkText(text); } catch (e) { return Promise.reject(e); }
+    const options = { maxTokens, temperature, ...(system ? { system } : {}), ...(prefillChunk ? { prefillChunk } : {}) };
+    return this._call('generate', { prompt: text, options }, { signal, onChunk });
+  }
+
+  promptStreaming(text, options = {}) {
+    return this._stream((onChunk, signal) => this.prompt(text, { ...options, signal, onChunk }), options.signal);
+  }
+
+  /**
+   * Describe a photo: {text, alt, labels:[{name, zh, score}], objects:[{name, zh, score, box}], ocr:[{text, score, box}], timing}.
+   * @param {Blob|ImageBitmap|ImageData|HTMLImageElement} image
+   */
+  async caption(image, { language = 'zh', detail = 'brief', signal } = {}) {
+    if (!LANGS.includes(language)) throw typedError('Unsupported', `Unsupported: language ${JSON.stringify(language)}; use zh or en`);
+    if (!['brief', 'full'].includes(detail)) throw typedError('Unsupported', `Unsupported: detail ${JSON.stringify(detail)}; use brief or full`);
+    const payload = await imagePayload(image);
+    const buffer = (payload.bytes ?? payload.rgba).buffer;
+    return this._call('caption', { image: payload, options: { language, detail } }, { signal, transfer: [buffer] });
+  }
+
+  /** ImageNet top-k classes only (EfficientNet-Lite0; 18.5 MB of models): {labels:[{id, name, score}]}. */
+  async classify(image, { k = 5, signal } = {}) {
+    const payload = await imagePayload(image);
+    const buffer = (payload.bytes ?? payload.rgba).buffer;
+    return this._call('classify', { image: payload, k }, { signal, transfer: [buffer] });
+  }
+
+  /** Timings of the last operations: {llm: {firstTokenMs, tokensPerSecond, …}, caption, llmLoad, visionLoad, loaded}. */
+  stats() { return this._call('stats', {}); }
+
+  /** [{name, size, sha256, cached, group}] for every model file. */
+  async cacheStatus() {
+    const groups = Object.entries(GROUPS).filter(([g]) => g !== 'classifier');
+    const rows = [];
+    for (const [group, names] of groups) {
+      for (const s of await this.store.status(names)) rows.push({ ...s, group });
+    }
+    return rows;
+  }
+
+  /** Deletes every cached model file (models already in memory keep working until reload). */
+  async clearCache() { return caches.delete(CACHE_NAME); }
+
+  destroy() {
+    if (this._destroyed) return;
+    this._destroyed = true;
+    this._failAll(typedError('AbortError', 'Aborted: this Qingyu instance was destroyed'));
+    for (const t of this._stopping.values()) clearTimeout(t);
+    this._stopping.clear();
+  }
+}
+
+export default Qingyu;

@@ -1,0 +1,314 @@
+// Qingyu's Web Worker: hosts the wasm module and every model, so the page never blocks.
+//
+// Protocol (main → worker): {id, op, args}; {op: 'cancel', target: id}.
+// Worker → main: {id, type: 'chunk', data} · {id, type: 'meta', data} · {id, type: 'done', data}
+//                · {id, type: 'error', error: {name, message}} · {type: 'progress', group, loaded, total, file}.
+// Work on one model runs in its own lane (one job at a time); lanes interleave at yields, so a
+// caption never waits for a 347 MB LLM download and a cancel lands between two tokens.
+import { GROUPS, ModelStore, abortError, typedError } from './models.js';
+
+let wasm = null;
+let store = null;
+let features = null;
+const models = { llm: null, captioner: null, classifier: null };
+const loading = {}; // group → Promise
+const jobs = new Map(); // id → {cancelled}
+const lanes = {}; // lane → Promise (tail)
+const stats = { llm: null, caption: null };
+
+// A yield that is not clamped like nested setTimeout: lets queued messages (cancel) run.
+const channel = new MessageChannel();
+const wakeups = [];
+channel.port1.onmessage = () => wakeups.shift()?.();
+const yieldNow = () => new Promise((resolve) => { wakeups.push(resolve); channel.port2.postMessage(0); });
+
+const post = (m) => self.postMessage(m);
+
+/** wasm errors are `Error`s whose message starts with the kind: "InvalidInput: …". */
+function normalizeError(e) {
+  if (e?.name === 'AbortError') return { name: 'AbortError', message: e.message };
+  const message = String(e?.message ?? e);
+  const kind = /^(InvalidInput|ModelLoad|Aborted|Unsupported)\b/.exec(message)?.[1];
+  if (kind === 'Aborted') return { name: 'AbortError', message };
+  if (kind) return { name: kind, message };
+  if (e instanceof WebAssembly.RuntimeError) return { name: 'Internal', message: `Internal: the wasm module failed (${message}); reload the page` };
+  return { name: e?.name && e.name !== 'Error' ? e.name : 'Internal', message };
+}
+
+function checkCancelled(job) {
+  if (job.cancelled) throw abortError();
+}
+
+// ------------------------------------------------------------------------------------------
+// start-up and model loading
+// ------------------------------------------------------------------------------------------
+async function init({ wasmUrl, modelBaseUrl, files }) {
+  wasm = await import(wasmUrl);
+  await wasm.default();
+  store = new ModelStore({ baseUrl: modelBaseUrl, files });
+  const probe = wasm.Llm?.prototype ?? {};
+  features = {
+    summarizeExtractive: typeof wasm.summarizeExtractive === 'function',
+    summarizeLlm: typeof probe.summarizeStart === 'function' && typeof probe.summarizeStep === 'function',
+    captioner: typeof wasm.Captioner === 'function',
+    classifier: typeof wasm.Classifier === 'function',
+    llm: typeof wasm.Llm === 'function',
+  };
+  return { version: wasm.version(), build: JSON.parse(wasm.buildInfo()), features };
+}
+
+function ensure(group, job) {
+  if (group === 'llm' && models.llm) return models.llm;
+  if (group === 'vision' && models.captioner) return models.captioner;
+  if (group === 'classifier' && models.classifier) return models.classifier;
+  loading[group] ??= loadGroup(group).finally(() => {
+    delete loading[group];
+    post({ type: 'progress-end', group }); // also after a failure: nothing is downloading any more
+  });
+  return loading[group].then((m) => { checkCancelled(job); return m; });
+}
+
+async function loadGroup(group) {
+  const names = GROUPS[group];
+  if (group === 'vision' && !features.captioner) {
+    throw typedError('Unsupported', 'Unsupported: photo captions need the Captioner, which this wasm build does not have yet');
+  }
+  const t0 = performance.now();
+  const files = await store.load(names, {
+    onProgress: ({ loaded, total, file }) => post({ type: 'progress', group, loaded, total, file }),
+    onCacheError: (file, e) => post({ type: 'cachewarning', group, file, message: String(e?.message ?? e) }),
+  });
+  const fetchMs = performance.now() - t0;
+  const t1 = performance.now();
+  let current = null;
+  try {
+    let model;
+    if (group === 'llm') {
+      current = names[0];
+      model = new wasm.Llm(files.get(names[0]), 2048);
+    } else if (group === 'classifier') {
+      current = 'efficientnet-lite0.onnx';
+      model = new wasm.Classifier(files.get('efficientnet-lite0.onnx'), files.get('imagenet-labels.json'));
+    } else {
+      const f = (n) => files.get(n);
+      model = new wasm.Captioner();
+      current = 'efficientnet-lite0.onnx';
+      model.loadClassifier(f('efficientnet-lite0.onnx'), f('imagenet-labels.json'));
+      current = 'detector.onnx';
+      model.loadDetector(f('detector.onnx'), f('coco-labels.json'));
+      current = 'ppocrv4-det.onnx';
+      model.loadOcr(f('ppocrv4-det.onnx'), f('ppocrv4-rec.onnx'), f('ppocr-cls.onnx'), f('ppocr-keys.txt'));
+    }
+    const key = group === 'vision' ? 'captioner' : group;
+    models[key] = model;
+    stats[`${group}Load`] = { fetchMs, compileMs: performance.now() - t1 };
+    return model;
+  } catch (e) {
+    // A file that passed its hash but does not load is useless in the cache: drop it so the
+    // next attempt fetches it again.
+    if (current && /^ModelLoad/.test(String(e?.message))) await store.evict(current).catch(() => {});
+    throw e;
+  }
+}
+
+// ------------------------------------------------------------------------------------------
+// operations
+// ------------------------------------------------------------------------------------------
+async function summarize(job, { text, options }) {
+  const type = options.type ?? 'key-points';
+  const { useModel, ...wasmOptions } = options;
+  const opts = JSON.stringify(wasmOptions);
+  if (type === 'key-points' && !options.useModel && !options.outputLanguage) {
+    return summarizeExtractive(job, text, opts);
+  }
+  if (type === 'key-points' && !options.useModel && options.outputLanguage && features.summarizeExtractive) {
+    // Same language as the input: the extractive answer is the faithful one.
+    const probe = JSON.parse(wasm.summarizeExtractive(text, JSON.stringify({ ...wasmOptions, outputLanguage: undefined })));
+    if (probe.language === options.outputLanguage) return summarizeExtractive(job, text, opts, probe);
+  }
+  if (!features.summarizeLlm) {
+    throw typedError('Unsupported', `Unsupported: "${type}" summaries need the LLM summarizer, which this wasm build does not have yet`);
+  }
+  const llm = await ensure('llm', job);
+  const t0 = performance.now();
+  const meta = JSON.parse(llm.summarizeStart(text, opts));
+  post({ id: job.id, type: 'meta', data: meta });
+  let firstMs = null;
+  let pieces = 0;
+  const tDecode = performance.now();
+  try {
+    for (;;) {
+      await yieldNow();
+      checkCancelled(job);
+      const piece = llm.summarizeStep();
+      if (piece === undefined) break;
+      pieces++;
+      if (piece) {
+        firstMs ??= performance.now() - t0;
+        post({ id: job.id, type: 'chunk', data: piece });
+      }
+    }
+  } catch (e) {
+    try { llm.cancel(); } catch { /* already idle */ }
+    throw e;
+  }
+  const result = JSON.parse(llm.summarizeResult());
+  const totalMs = performance.now() - t0;
+  const generated = result.tokens?.generated ?? pieces;
+  const decodeMs = result.timing?.decodeMs || (performance.now() - tDecode);
+  stats.llm = {
+    kind: 'summarize', firstTokenMs: firstMs, totalMs, promptTokens: result.tokens?.prompt ?? meta.promptTokens,
+    generatedTokens: generated, prefillMs: result.timing?.prefillMs || null, decodeMs,
+    tokensPerSecond: decodeMs > 0 ? (generated / decodeMs) * 1000 : null,
+  };
+  return { ...result, stats: stats.llm };
+}
+
+async function summarizeExtractive(job, text, opts, ready = null) {
+  if (!features.summarizeExtractive) {
+    throw typedError('Unsupported', 'Unsupported: key points need summarizeExtractive, which this wasm build does not have yet');
+  }
+  checkCancelled(job);
+  const t0 = performance.now();
+  const result = ready ?? JSON.parse(wasm.summarizeExtractive(text, opts));
+  post({ id: job.id, type: 'chunk', data: result.text });
+  return { ...result, fallback: false, stats: { totalMs: performance.now() - t0 } };
+}
+
+/** Plain chat generation with the same engine (ChatML), for prompts, tests and benchmarks. */
+async function generate(job, { prompt, options }) {
+  const llm = await ensure('llm', job);
+  const system = options.system ?? 'You are a helpful assistant.';
+  const chat = `<|im_start|>system\n${system}<|im_end|>\n<|im_start|>user\n${prompt}<|im_end|>\n<|im_start|>assistant\n`;
+  const { system: _s, prefillChunk, ...gen } = options;
+  const t0 = performance.now();
+  const promptTokens = llm.start(chat, JSON.stringify(gen));
+  try {
+    // Prefill in chunks with yields in between, so a long prompt can be cancelled too. The
+    // chunk adapts to ~300 ms of work (prefill speed hardly depends on the chunk size here,
+    // 4 → 128 tokens all within noise on 2 cores), which keeps a cancel well inside a second.
+    let chunk = prefillChunk ?? 8;
+    for (let done = false; !done;) {
+      await yieldNow();
+      checkCancelled(job);
+      const tc = performance.now();
+      done = llm.prefill(chunk);
+      const msPerToken = (performance.now() - tc) / chunk;
+      if (!prefillChunk && msPerToken > 0) chunk = Math.max(4, Math.min(64, Math.round(300 / msPerToken)));
+    }
+    const prefillMs = performance.now() - t0;
+    let firstMs = null;
+    let n = 0;
+    const tDecode = performance.now();
+    let text = '';
+    for (;;) {
+      await yieldNow();
+      checkCancelled(job);
+      const piece = llm.step();
+      if (piece === undefined) break;
+      n++;
+      if (piece) {
+        firstMs ??= performance.now() - t0;
+        text += piece;
+        post({ id: job.id, type: 'chunk', data: piece });
+      }
+    }
+    const decodeMs = performance.now() - tDecode;
+    stats.llm = {
+      kind: 'prompt', firstTokenMs: firstMs, totalMs: performance.now() - t0, promptTokens,
+      generatedTokens: n, prefillMs, decodeMs, tokensPerSecond: decodeMs > 0 ? (n / decodeMs) * 1000 : null,
+      prefillTokensPerSecond: prefillMs > 0 ? (promptTokens / prefillMs) * 1000 : null,
+    };
+    return { text, finishReason: llm.finishReason(), stats: stats.llm };
+  } catch (e) {
+    try { llm.cancel(); } catch { /* idle */ }
+    throw e;
+  }
+}
+
+async function rgbaToPng(rgba, width, height) {
+  const canvas = new OffscreenCanvas(width, height);
+  canvas.getContext('2d').putImageData(new ImageData(new Uint8ClampedArray(rgba.buffer, rgba.byteOffset, rgba.byteLength), width, height), 0, 0);
+  return new Uint8Array(await (await canvas.convertToBlob({ type: 'image/png' })).arrayBuffer());
+}
+
+async function caption(job, { image, options }) {
+  const captioner = await ensure('vision', job);
+  checkCancelled(job);
+  const t0 = performance.now();
+  const json = image.bytes
+    ? captioner.caption(image.bytes, JSON.stringify(options))
+    : captioner.captionRgba(image.rgba, image.width, image.height, JSON.stringify(options));
+  const result = JSON.parse(json);
+  stats.caption = { totalMs: performance.now() - t0, timing: result.timing ?? null };
+  return { ...result, stats: stats.caption };
+}
+
+async function classify(job, { image, k }) {
+  const classifier = await ensure('classifier', job);
+  checkCancelled(job);
+  const bytes = image.bytes ?? await rgbaToPng(image.rgba, image.width, image.height);
+  const t0 = performance.now();
+  const labels = JSON.parse(classifier.classify(bytes, k ?? 5));
+  stats.classify = { totalMs: performance.now() - t0 };
+  return { labels, stats: stats.classify };
+}
+
+const OPS = {
+  summarize: { lane: (a) => ((a.options.type ?? 'key-points') === 'key-points' && !a.options.useModel && !a.options.outputLanguage ? 'text' : 'llm'), run: summarize },
+  generate: { lane: () => 'llm', run: generate },
+  caption: { lane: () => 'vision', run: caption },
+  classify: { lane: () => 'classifier', run: classify },
+  load: {
+    lane: (a) => `load-${a.group}`,
+    run: async (job, { group }) => { await ensure(group, job); return { group, stats: stats[`${group}Load`] ?? null }; },
+  },
+  stats: { lane: () => null, run: async () => ({ ...stats, loaded: { llm: !!models.llm, vision: !!models.captioner, classifier: !!models.classifier } }) },
+  unload: {
+    lane: () => null,
+    run: async (job, { group }) => {
+      const key = group === 'vision' ? 'captioner' : group;
+      models[key]?.free?.();
+      models[key] = null;
+      return true;
+    },
+  },
+};
+
+self.onmessage = (ev) => {
+  const msg = ev.data;
+  if (msg.op === 'cancel') {
+    const job = jobs.get(msg.target);
+    if (job) {
+      job.cancelled = true;
+      if (!job.started) { jobs.delete(job.id); post({ id: job.id, type: 'error', error: { name: 'AbortError', message: 'Aborted: cancelled before it started' } }); }
+    }
+    return;
+  }
+  if (msg.op === 'init') {
+    init(msg.args).then(
+      (data) => post({ id: msg.id, type: 'done', data }),
+      (e) => post({ id: msg.id, type: 'error', error: normalizeError(e) }),
+    );
+    return;
+  }
+  const op = OPS[msg.op];
+  if (!op) { post({ id: msg.id, type: 'error', error: { name: 'Unsupported', message: `Unsupported: unknown operation ${msg.op}` } }); return; }
+  const job = { id: msg.id, cancelled: false, started: false };
+  jobs.set(job.id, job);
+  const runJob = async () => {
+    if (!jobs.has(job.id)) return; // cancelled while queued (already answered)
+    job.started = true;
+    try {
+      const data = await op.run(job, msg.args);
+      post({ id: job.id, type: 'done', data });
+    } catch (e) {
+      post({ id: job.id, type: 'error', error: normalizeError(job.cancelled ? abortError() : e) });
+    } finally {
+      jobs.delete(job.id);
+    }
+  };
+  const lane = op.lane(msg.args);
+  if (!lane) { runJob(); return; }
+  lanes[lane] = (lanes[lane] ?? Promise.resolve()).then(runJob);
+};
