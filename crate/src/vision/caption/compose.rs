@@ -80,11 +80,11 @@ pub fn confident_lines(ocr: &[OcrText]) -> Vec<String> {
     lines.iter().map(|l| l.text.trim().to_string()).collect()
 }
 
-fn quote_of(lines: &[String]) -> Option<String> {
+fn quote_of(lines: &[String], separator: &str) -> Option<String> {
     if lines.is_empty() {
         return None;
     }
-    let joined = lines.iter().take(QUOTE_MAX_LINES).cloned().collect::<Vec<_>>().join(" ");
+    let joined = lines.iter().take(QUOTE_MAX_LINES).cloned().collect::<Vec<_>>().join(separator);
     Some(if joined.chars().count() > QUOTE_MAX_CHARS {
         format!("{}…", joined.chars().take(QUOTE_MAX_CHARS).collect::<String>().trim_end())
     } else {
@@ -96,7 +96,7 @@ fn quote_of(lines: &[String]) -> Option<String> {
 /// lines, for an image of `width`×`height` pixels.
 pub fn compose(tags: &[Tag], ocr: &[OcrText], width: u32, height: u32, language: Language) -> Composed {
     let ocr_lines = confident_lines(ocr);
-    let quote = quote_of(&ocr_lines);
+    let quote = quote_of(&ocr_lines, if language == Language::Zh { "，" } else { " / " });
     let scene = tags.iter().find(|t| t.kind() == Kind::Scene);
     let subjects: Vec<&Tag> = tags
         .iter()
@@ -412,7 +412,8 @@ mod tests {
         let ocr = [line("second", 0.9, 50.0), line("first", 0.9, 5.0), line("noise", 0.5, 20.0)];
         let tags = build_tags(&[], &[]);
         let c = compose(&tags, &ocr, 100, 100, Language::En);
-        assert_eq!(c.text, "Text reading \"first second\".");
+        assert_eq!(c.text, "Text reading \"first / second\".");
+        assert_eq!(compose(&tags, &ocr, 100, 100, Language::Zh).text, "图中写着“first，second”。");
         assert_eq!(c.ocr_lines, vec!["first", "second"]);
     }
 
