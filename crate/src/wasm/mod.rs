@@ -2,6 +2,7 @@
 //! Every error crosses as a `JsError` whose message starts with its kind
 //! (`InvalidInput: …`); no panic reaches JS unannounced (the panic hook logs it).
 
+mod caption;
 mod llm;
 mod summarize;
 

@@ -1,4 +1,4 @@
-//! The native command line: generate, summarize, benchmarks.
+//! The native command line: generate, summarize, caption, benchmarks.
 //! Run `qingyu help` for the commands.
 
 use qingyu::gguf::Gguf;
@@ -7,6 +7,7 @@ use qingyu::llm::{Logits, Qwen2Model};
 use std::process::ExitCode;
 use std::time::Instant;
 
+mod caption;
 mod summarize;
 
 pub(crate) const DEFAULT_GGUF: &str = "models/dist/qwen2.5-coder-0.5b-instruct-q5_0-tied.gguf";
@@ -17,10 +18,12 @@ fn main() -> ExitCode {
         Some("bench-llm") => bench_llm(&args[1..]),
         Some("generate") => generate(&args[1..]),
         Some("summarize") => summarize::summarize_cmd(&args[1..]),
+        Some("caption") => caption::caption_cmd(&args[1..]),
         Some("bench-summarize") => summarize::bench_summarize(&args[1..]),
         Some("help") | None => {
             println!("qingyu generate PROMPT [--system TEXT] [--max-tokens N] [--temperature T] [--seed N] [--gguf PATH]");
             println!("qingyu summarize FILE|- [--type key-points|tldr|teaser|headline] [--length short|medium|long] [--format plain-text|markdown] [--lang zh|en] [--context TEXT] [--rephrase] [--json] [--gguf PATH]");
+            println!("qingyu caption IMG... [--lang zh|en] [--json] [--models DIR (default models/dist)] [--write-alt DIR (writes DIR/alt.json)]");
             println!("qingyu bench-summarize [--articles DIR] [--types key-points:medium,tldr:medium,teaser:short,headline:short] [--only zh-01,en-01] [--gguf PATH]");
             println!("qingyu bench-llm [--gguf PATH] [--prompts 64,512,1024] [--decode N] [--json]");
             Ok(())

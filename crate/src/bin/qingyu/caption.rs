@@ -1,0 +1,129 @@
+//! `qingyu caption IMG... [--lang zh|en] [--json] [--models DIR] [--write-alt DIR]`: one
+//! sentence per image (or one JSON object per line with `--json`, the wasm shape plus
+//! `"file"`); `--write-alt DIR` writes `DIR/alt.json` (file name → alt text) for every
+//! jpg/png/webp/gif in DIR.
+
+use super::flag;
+use qingyu::vision::caption::{Caption, CaptionOptions, Captioner};
+use std::path::{Path, PathBuf};
+
+const DEFAULT_MODELS: &str = "models/dist";
+const IMAGE_EXTENSIONS: &[&str] = &["jpg", "jpeg", "png", "webp", "gif"];
+
+fn read(dir: &Path, name: &str) -> Result<Vec<u8>, String> {
+    let path = dir.join(name);
+    std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// Loads every model found in `dir`; a missing set is skipped (captions use what is there).
+fn load(dir: &Path) -> Result<Captioner, String> {
+    let mut c = Captioner::new();
+    let has = |names: &[&str]| names.iter().all(|n| dir.join(n).is_file());
+    let (cls, det, ocr) = (
+        ["efficientnet-lite0.onnx", "imagenet-labels.json"],
+        ["detector.onnx", "coco-labels.json"],
+        ["ppocrv4-det.onnx", "ppocrv4-rec.onnx", "ppocr-cls.onnx", "ppocr-keys.txt"],
+    );
+    if has(&cls) {
+        c.load_classifier(&read(dir, cls[0])?, &read(dir, cls[1])?).map_err(|e| e.to_string())?;
+    }
+    if has(&det) {
+        c.load_detector(&read(dir, det[0])?, &read(dir, det[1])?).map_err(|e| e.to_string())?;
+    }
+    if has(&ocr) {
+        c.load_ocr(&read(dir, ocr[0])?, &read(dir, ocr[1])?, &read(dir, ocr[2])?, &read(dir, ocr[3])?)
+            .map_err(|e| e.to_string())?;
+    }
+    if c.classifier.is_none() && c.detector.is_none() && c.reader.is_none() {
+        return Err(format!("no vision models in {} (run models/fetch.py)", dir.display()));
+    }
+    Ok(c)
+}
+
+fn caption_file(c: &Captioner, path: &Path, options: &CaptionOptions) -> Result<Caption, String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    c.caption_encoded(&bytes, options).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+pub fn caption_cmd(args: &[String]) -> Result<(), String> {
+    let options = CaptionOptions::parse(Some(flag(args, "--lang").unwrap_or("zh")), None).map_err(|e| e.to_string())?;
+    let json = args.iter().any(|a| a == "--json");
+    let models = PathBuf::from(flag(args, "--models").unwrap_or(DEFAULT_MODELS));
+    let write_alt = flag(args, "--write-alt");
+    // Positional arguments: everything that is not a flag or a flag's value.
+    let with_value = ["--lang", "--models", "--write-alt"];
+    let mut files: Vec<PathBuf> = Vec::new();
+    let mut i = 0;
+    while i < args.len() {
+        if with_value.contains(&args[i].as_str()) {
+            i += 2;
+            continue;
+        }
+        if !args[i].starts_with("--") {
+            files.push(PathBuf::from(&args[i]));
+        }
+        i += 1;
+    }
+    if files.is_empty() && write_alt.is_none() {
+        return Err("caption needs IMG... or --write-alt DIR".into());
+    }
+    let captioner = load(&models)?;
+    let mut failed = 0;
+    for path in &files {
+        match caption_file(&captioner, path, &options) {
+            Ok(c) if json => {
+                let mut v = serde_json::to_value(&c).map_err(|e| e.to_string())?;
+                v["file"] = serde_json::Value::String(path.display().to_string());
+                println!("{v}");
+            }
+            Ok(c) => println!("{}\t{}", path.display(), c.text),
+            Err(e) => {
+                eprintln!("qingyu: {e}");
+                failed += 1;
+            }
+        }
+    }
+    if let Some(dir) = write_alt {
+        failed += write_alt_json(&captioner, Path::new(dir), &options)?;
+    }
+    if failed > 0 {
+        return Err(format!("{failed} image(s) could not be captioned"));
+    }
+    Ok(())
+}
+
+/// Captions every image in `dir` into `dir/alt.json` (sorted by file name); returns how many
+/// failed (those are reported and left out).
+fn write_alt_json(c: &Captioner, dir: &Path, options: &CaptionOptions) -> Result<usize, String> {
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| format!("{}: {e}", dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.is_file()
+                && p.extension()
+                    .and_then(|x| x.to_str())
+                    .is_some_and(|x| IMAGE_EXTENSIONS.contains(&x.to_ascii_lowercase().as_str()))
+        })
+        .collect();
+    paths.sort();
+    let mut alt = serde_json::Map::new();
+    let mut failed = 0;
+    for path in &paths {
+        match caption_file(c, path, options) {
+            Ok(cap) => {
+                let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                eprintln!("{name}: {}", cap.alt);
+                alt.insert(name, serde_json::Value::String(cap.alt));
+            }
+            Err(e) => {
+                eprintln!("qingyu: {e}");
+                failed += 1;
+            }
+        }
+    }
+    let out = dir.join("alt.json");
+    let text = serde_json::to_string_pretty(&serde_json::Value::Object(alt)).map_err(|e| e.to_string())?;
+    std::fs::write(&out, text + "\n").map_err(|e| format!("{}: {e}", out.display()))?;
+    eprintln!("wrote {} ({} images)", out.display(), paths.len() - failed);
+    Ok(failed)
+}
