@@ -446,7 +446,10 @@ test.describe.serial('with the LLM', () => {
     const demo = await context.newPage();
     await demo.goto('/index.html#summary');
     await demo.locator('.sample[data-id="zh-02"]').click();
-    await demo.locator('#type-chips label', { hasText: '一句话' }).click();
+    await demo.locator('#type-chips label', { hasText: '摘要' }).click();
+    // Long (5 sentences): summaries stream whole checked sentences, so a short one would be
+    // finished by the time its first sentence shows.
+    await demo.locator('#length-chips label', { hasText: '长' }).click();
     await demo.locator('#summarize').click();
     // The model is cached in this context: no consent prompt, just a load.
     await expect(demo.locator('#summary-output')).not.toBeEmpty({ timeout: 120_000 });
