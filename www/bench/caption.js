@@ -291,11 +291,19 @@ class OrtPipeline {
   }
 
   // ---- OCR: PP-OCRv4 det (simplified DB boxes, axis-aligned) → cls → rec (CTC greedy) ----
-  async ocr(img) {
+  async ocr(full) {
+    // rapidocr's global rule: a side over max_side_len (2000) shrinks the image first (sides to
+    // multiples of 32); boxes are mapped back to the original pixels at the end.
+    const maxSide = this.ocrCfg.global.max_side_len;
+    let img = full;
+    if (Math.max(full.w, full.h) > maxSide) {
+      const s = maxSide / Math.max(full.w, full.h);
+      img = resizeLinear(full, round32(Math.trunc(full.w * s)), round32(Math.trunc(full.h * s)));
+    }
+    const back = (b) => [b[0] * full.w / img.w, b[1] * full.h / img.h, b[2] * full.w / img.w, b[3] * full.h / img.h].map(Math.round);
     const cfg = this.ocrCfg.det;
     const ratio = Math.min(img.h, img.w) < cfg.limit_side_len ? cfg.limit_side_len / Math.min(img.h, img.w) : 1;
-    const r32 = (v) => { const q32 = v / 32; const f = Math.floor(q32); const d = q32 - f; return 32 * (d > 0.5 || (d === 0.5 && f % 2) ? f + 1 : f); };
-    const dh = r32(Math.trunc(img.h * ratio)); const dw = r32(Math.trunc(img.w * ratio));
+    const dh = round32(Math.trunc(img.h * ratio)); const dw = round32(Math.trunc(img.w * ratio));
     const x = bgrChw(resizeLinear(img, dw, dh));
     const out = await this.run(this.sOcrDet, 'ocr-det', x, [1, 3, dh, dw]);
     const prob = out[this.sOcrDet.outputNames[0]].data;
@@ -316,7 +324,7 @@ class OrtPipeline {
       const ro = await this.run(this.sOcrRec, 'ocr-rec', bgrChw(resizeLinear(c, rw, 48), W), [1, 3, 48, W]);
       const t = ro[this.sOcrRec.outputNames[0]];
       const [text, score] = ctcGreedy(t.data, t.dims[1], t.dims[2], this.keys);
-      if (score >= 0.5 && text) lines.push({ text, score: round(score, 4), box: b.box });
+      if (score >= this.ocrCfg.global.text_score && text) lines.push({ text, score: round(score, 4), box: back(b.box) });
     }
     return lines;
   }
@@ -339,6 +347,12 @@ class OrtPipeline {
         totalMs: t4 - t0, sessionRunMs: this.runMs },
     };
   }
+}
+
+/** A multiple of 32 with Python's round(): ties go to the even multiple (34.5 → 34). */
+function round32(v) {
+  const q = v / 32; const f = Math.floor(q); const d = q - f;
+  return 32 * (d > 0.5 || (d === 0.5 && f % 2) ? f + 1 : f);
 }
 
 function iou(a, b) {
