@@ -1,0 +1,394 @@
+#!/usr/bin/env node
+// `./qy bench caption`: photo captions and OCR, quality and speed, of
+//   (a) our engine, native          target/release/qingyu caption IMG... --lang en --json
+//   (b) our engine, wasm in headless Chromium        www/bench/caption.html?engine=qingyu
+//   (c) onnxruntime-web (wasm, 1 thread, SIMD), same Chromium, same ONNX graphs   ?engine=ort
+// on the eval photos (eval/photos/manifest.json, fetched into eval/photos/.cache) and the
+// synthetic signs (eval/signs/signs.json, rendered into eval/signs/.cache). Prints per photo the
+// captions (en, zh), concept hit and per-stage ms of each engine, then totals: concept hit rate,
+// OCR character error rate on the signs, median whole-caption time, ratio (b)/(c). A missing
+// engine prints "n/a" and why; it never fails the whole bench. All numbers: target/bench/caption.json.
+//
+// Options: --engines a,b,c (or native,wasm,ort)  --runs 3  --warmup 1  --only coffee.png,exit.png
+//          --native-bin PATH (a prebuilt `qingyu` binary instead of `cargo run --release`)
+//          --page-timeout-min 30  --json-out PATH
+// Env: ORT_WEB_DIR=path/to/onnxruntime-web (default node_modules/onnxruntime-web), CHROMIUM_PATH.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from '@playwright/test';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const WWW = path.join(ROOT, 'www');
+const PHOTOS = path.join(ROOT, 'eval/photos');
+const SIGNS = path.join(ROOT, 'eval/signs');
+const ORT_PKG = process.env.ORT_WEB_DIR || path.join(ROOT, 'node_modules/onnxruntime-web');
+// The wasm-only ES module and its single-/multi-thread SIMD runtime (numThreads = 1 uses no workers).
+const ORT_FILES = ['ort.wasm.min.mjs', 'ort-wasm-simd-threaded.mjs', 'ort-wasm-simd-threaded.wasm'];
+const VENDOR_ORT = path.join(WWW, 'vendor/onnxruntime-web');
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+  '--disable-sync', '--no-first-run', '--disable-quic'];
+const STAGES = [['decodeMs', 'dec'], ['classifyMs', 'cls'], ['detectMs', 'det'], ['ocrMs', 'ocr'], ['totalMs', 'total']];
+
+function parseArgs(argv) {
+  const o = { engines: ['a', 'b', 'c'], runs: 3, warmup: 1, only: null, nativeBin: null, pageTimeoutMin: 30,
+    jsonOut: path.join(ROOT, 'target/bench/caption.json') };
+  const alias = { native: 'a', wasm: 'b', qingyu: 'b', ort: 'c', 'ort-web': 'c' };
+  for (let i = 0; i < argv.length; i++) {
+    const [k, inline] = argv[i].split('=', 2);
+    const v = () => (inline !== undefined ? inline : argv[++i]);
+    switch (k) {
+      case '--engines': o.engines = v().split(',').map((e) => alias[e] || e); break;
+      case '--runs': o.runs = Number(v()); break;
+      case '--warmup': o.warmup = Number(v()); break;
+      case '--only': o.only = new Set(v().split(',')); break;
+      case '--native-bin': o.nativeBin = path.resolve(v()); break;
+      case '--page-timeout-min': o.pageTimeoutMin = Number(v()); break;
+      case '--json-out': o.jsonOut = path.resolve(v()); break;
+      case '-h': case '--help':
+        console.log(fs.readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1, 16)
+          .map((l) => l.replace(/^\/\/ ?/, '')).join('\n'));
+        process.exit(0);
+      // falls through
+      default: throw new Error(`unknown option ${argv[i]} (see --help)`);
+    }
+  }
+  for (const e of o.engines) if (!['a', 'b', 'c'].includes(e)) throw new Error(`--engines: unknown ${e}`);
+  if (!(o.runs >= 1) || !(o.warmup >= 0)) throw new Error('--runs >= 1, --warmup >= 0');
+  return o;
+}
+
+const t0Run = Date.now();
+const progress = (msg) => console.log(`[bench ${((Date.now() - t0Run) / 1000).toFixed(0).padStart(4)}s] ${msg}`);
+
+// ---------------------------------------------------------------------------------------------
+// the eval set
+// ---------------------------------------------------------------------------------------------
+function evalList(o) {
+  const man = JSON.parse(fs.readFileSync(path.join(PHOTOS, 'manifest.json'), 'utf8'));
+  const signs = JSON.parse(fs.readFileSync(path.join(SIGNS, 'signs.json'), 'utf8'));
+  const photos = man.photos.map((p) => ({ file: p.file, url: `/eval/photos/${p.file}`, path: path.join(PHOTOS, '.cache', p.file),
+    accept: p.accept }));
+  const sgn = signs.signs.map((s) => ({ file: `${s.id}.png`, url: `/eval/signs/${s.id}.png`,
+    path: path.join(SIGNS, '.cache', `${s.id}.png`), lines: s.lines }));
+  const missing = [...photos, ...sgn].filter((x) => !fs.existsSync(x.path));
+  if (missing.length) {
+    throw new Error(`${missing.length} eval images missing (first: ${path.relative(ROOT, missing[0].path)}); run `
+      + '.venv/bin/python eval/photos/fetch.py && .venv/bin/python eval/signs/render.py');
+  }
+  const keep = (x) => !o.only || o.only.has(x.file);
+  return { photos: photos.filter(keep), signs: sgn.filter(keep) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// (a) native: one process, every image (1 + warmup + runs) times in en, then once in zh
+// ---------------------------------------------------------------------------------------------
+function runTool(cmd, args, timeoutMs = 60 * 60_000) {
+  return new Promise((resolve) => {
+    let child;
+    try {
+      child = spawn(cmd, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    } catch (e) {
+      resolve({ error: `${cmd}: ${e.message}` });
+      return;
+    }
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => { out += d; });
+    child.stderr.on('data', (d) => { err += d; });
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('error', (e) => { clearTimeout(timer); resolve({ error: `${cmd}: ${e.message}` }); });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      const lines = out.split('\n').map((l) => l.trim()).filter((l) => l.startsWith('{'));
+      const json = [];
+      for (const l of lines) {
+        try { json.push(JSON.parse(l)); } catch { /* not ours */ }
+      }
+      if (code === 0 && json.length) resolve({ json });
+      else {
+        const last = err.trim().split('\n').pop() || '';
+        resolve({ error: `exit ${signal || code}${last ? `: ${last.slice(0, 200)}` : ''}${json.length ? '' : ' (no JSON on stdout)'}` });
+      }
+    });
+  });
+}
+
+async function benchNative(o, images) {
+  // cargo run (like bench-llm) so a stale target/release/qingyu is never measured; --native-bin skips the build.
+  const bin = o.nativeBin;
+  const [cmd, pre] = bin ? [bin, []]
+    : ['cargo', ['run', '--quiet', '--release', '-p', 'qingyu', '--bin', 'qingyu', '--']];
+  progress(`(a) qingyu native: ${bin ? path.relative(ROOT, bin) : 'cargo run --release'} caption (${images.length} images × ${o.warmup + o.runs})`);
+  const reps = o.warmup + o.runs;
+  const files = images.flatMap((x) => Array(reps).fill(x.path));
+  const en = await runTool(cmd, [...pre, 'caption', ...files, '--lang', 'en', '--json']);
+  if (en.error) return { engine: 'qingyu-native', error: en.error };
+  if (en.json.length !== files.length) {
+    return { engine: 'qingyu-native', error: `printed ${en.json.length} JSON objects for ${files.length} images` };
+  }
+  const zh = await runTool(cmd, [...pre, 'caption', ...images.map((x) => x.path), '--lang', 'zh', '--json']);
+  const items = images.map((x, i) => {
+    const runs = en.json.slice(i * reps + o.warmup, (i + 1) * reps);
+    const r = runs[runs.length - 1];
+    return { file: x.file, text: r.text, text_zh: zh.json?.[i]?.text ?? null, alt: r.alt, labels: r.labels,
+      objects: r.objects, ocr: r.ocr, timing: medianTiming(runs.map((j) => j.timing || {})) };
+  });
+  return { engine: 'qingyu-native', items, zh_error: zh.error };
+}
+
+function median(a) {
+  const s = a.filter((x) => Number.isFinite(x)).sort((x, y) => x - y);
+  const n = s.length;
+  return n === 0 ? null : n % 2 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+}
+function medianTiming(list) {
+  const keys = [...new Set(list.flatMap((t) => Object.keys(t)))];
+  return Object.fromEntries(keys.map((k) => [k, median(list.map((t) => t[k]))]));
+}
+
+// ---------------------------------------------------------------------------------------------
+// (b), (c): headless Chromium against a small static server
+// ---------------------------------------------------------------------------------------------
+const MIME = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.mjs': 'text/javascript',
+  '.wasm': 'application/wasm', '.json': 'application/json', '.png': 'image/png', '.jpg': 'image/jpeg',
+  '.txt': 'text/plain; charset=utf-8', '.onnx': 'application/octet-stream', '.css': 'text/css' };
+
+/** www/ as is, plus /eval/list.json and the eval images straight from their git-ignored caches. */
+function startServer(list) {
+  const listJson = JSON.stringify({
+    photos: list.photos.map(({ file, url, accept }) => ({ file, url, accept })),
+    signs: list.signs.map(({ file, url, lines }) => ({ file, url, lines })),
+  });
+  const server = http.createServer((req, res) => {
+    const url = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+    if (url === '/eval/list.json') {
+      res.writeHead(200, { 'content-type': MIME['.json'] });
+      res.end(listJson);
+      return;
+    }
+    let file;
+    if (url.startsWith('/eval/photos/')) file = path.join(PHOTOS, '.cache', path.basename(url));
+    else if (url.startsWith('/eval/signs/')) file = path.join(SIGNS, '.cache', path.basename(url));
+    else file = path.join(WWW, path.normalize(url).replace(/^(\.\.[/\\])+/, ''));
+    if (file.endsWith('/')) file = path.join(file, 'index.html');
+    fs.stat(file, (err, st) => {
+      if (err || !st.isFile()) {
+        res.writeHead(404);
+        res.end('not found');
+        return;
+      }
+      res.writeHead(200, { 'content-type': MIME[path.extname(file)] || 'application/octet-stream', 'content-length': st.size });
+      fs.createReadStream(file).pipe(res);
+    });
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, base: `http://127.0.0.1:${server.address().port}` })));
+}
+
+/** onnxruntime-web's wasm build, copied from the npm package (not committed), like bench-llm's wllama. */
+function prepareOrt() {
+  try {
+    const version = JSON.parse(fs.readFileSync(path.join(ORT_PKG, 'package.json'), 'utf8')).version;
+    fs.mkdirSync(VENDOR_ORT, { recursive: true });
+    for (const f of ORT_FILES) {
+      const src = path.join(ORT_PKG, 'dist', f);
+      const dst = path.join(VENDOR_ORT, f);
+      if (!fs.existsSync(dst) || fs.statSync(dst).size !== fs.statSync(src).size) fs.copyFileSync(src, dst);
+    }
+    return version;
+  } catch (e) {
+    progress(`onnxruntime-web not available: ${e.message} (npm install)`);
+    return null;
+  }
+}
+
+async function benchBrowser(o, list, which) {
+  const out = { ortVersion: prepareOrt() };
+  const { server, base } = await startServer(list);
+  let browser;
+  try {
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+    out.chromium = browser.version();
+    progress(`Chromium ${out.chromium} (headless), site ${base}/`);
+    for (const key of which) {
+      const engine = key === 'b' ? 'qingyu' : 'ort';
+      if (engine === 'ort' && !out.ortVersion) {
+        out[key] = { engine: 'ort-web', error: 'onnxruntime-web not in node_modules (npm install)' };
+        continue;
+      }
+      // One fresh context + page per engine: the engines never share a renderer or a warm cache.
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      page.on('console', (m) => {
+        const t = m.text();
+        if (t.startsWith('[bench] ')) progress(`(${key}) ${t.slice(8)}`);
+        else if (m.type() === 'error') progress(`(${key}) console.error: ${t.slice(0, 300)}`);
+      });
+      page.on('pageerror', (e) => progress(`(${key}) page error: ${e.message}`));
+      const qs = new URLSearchParams({ engine, runs: String(o.runs), warmup: String(o.warmup) });
+      try {
+        await page.goto(`${base}/bench/caption.html?${qs}`);
+        const handle = await page.waitForFunction(() => window.__benchResult, null,
+          { timeout: o.pageTimeoutMin * 60_000, polling: 500 });
+        const r = await handle.jsonValue();
+        out[key] = r.error ? { engine, error: r.error } : r.result;
+      } catch (e) {
+        out[key] = { engine, error: e.message.split('\n')[0] };
+      }
+      await context.close();
+    }
+  } catch (e) {
+    for (const key of which) out[key] ??= { error: `browser: ${e.message.split('\n')[0]}` };
+  } finally {
+    await browser?.close().catch(() => {});
+    server.close();
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// scoring
+// ---------------------------------------------------------------------------------------------
+const escapeRe = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** Any accepted concept as a whole word (plural s/es allowed) in the caption, labels or objects. */
+function conceptHit(item, accept, engine) {
+  if (!item) return null;
+  // ORT-web has no caption composer: its "caption" is its top-1 label + objects (+ OCR), see caption.js.
+  const words = engine === 'c'
+    ? [item.labels?.[0]?.name, ...(item.objects || []).map((x) => x.name)]
+    : [item.text, ...(item.labels || []).map((x) => x.name), ...(item.objects || []).map((x) => x.name)];
+  const hay = words.filter(Boolean).join(' | ').toLowerCase();
+  const hit = accept.find((a) => new RegExp(`(^|[^a-z])${escapeRe(a.toLowerCase())}(s|es)?($|[^a-z])`).test(hay));
+  return hit ?? false;
+}
+
+function editDistance(a, b) {
+  const x = [...a]; const y = [...b];
+  let prev = Array.from({ length: y.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= x.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= y.length; j++) cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (x[i - 1] === y[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return prev[y.length];
+}
+// PP-OCR drops most spaces, so whitespace does not count; NFKC folds full-width forms.
+const norm = (s) => s.normalize('NFKC').replace(/\s+/g, '');
+
+function signScore(item, lines) {
+  if (!item) return null;
+  const ref = norm(lines.join(''));
+  const hyp = norm((item.ocr || []).map((l) => l.text).join(''));
+  return { ref, hyp, dist: editDistance(ref, hyp), len: [...ref].length };
+}
+
+// ---------------------------------------------------------------------------------------------
+// the table
+// ---------------------------------------------------------------------------------------------
+const fmt = (x, d = 0) => (x == null || !Number.isFinite(Number(x)) ? 'n/a' : Number(x).toFixed(d));
+const clip = (s, n) => (s == null ? 'n/a' : (s.length > n ? `${s.slice(0, n - 1)}…` : s));
+
+function table(head, rows, leftCols = 1) {
+  const all = [head, ...rows].map((r) => r.map(String));
+  const w = head.map((_, i) => Math.max(...all.map((r) => [...r[i]].length + (r[i].match(/[\u3000-\u9fff\uff00-\uffef]/g) || []).length)));
+  const pad = (c, i) => {
+    const extra = (c.match(/[\u3000-\u9fff\uff00-\uffef]/g) || []).length; // CJK glyphs take two columns
+    const n = w[i] - extra;
+    return i < leftCols ? c.padEnd(n) : c.padStart(n);
+  };
+  console.log(all[0].map(pad).join('  '));
+  console.log(w.map((n) => '-'.repeat(n)).join('  '));
+  for (const r of all.slice(1)) console.log(r.map(pad).join('  '));
+}
+
+function printReport(o, list, res, meta) {
+  const E = [['a', 'native'], ['b', 'wasm'], ['c', 'ort']];
+  const itemOf = (key, file) => (res[key]?.error ? null : res[key]?.items?.find((x) => x.file === file));
+  const best = (file) => itemOf('b', file) || itemOf('a', file);
+
+  console.log('');
+  console.log(`Captions — ${list.photos.length} photos (eval/photos), ours = wasm (native where wasm is n/a); `
+    + 'hit = an accepted concept in caption/labels/objects (ORT-web: top-1 label + objects)');
+  table(['photo', 'hit a/b/c', 'caption (en)', 'caption (zh)', 'ORT-web top-1; objects'],
+    list.photos.map((p) => {
+      const h = E.map(([k]) => { const r = conceptHit(itemOf(k, p.file), p.accept, k); return r == null ? '-' : r ? 'Y' : '.'; }).join('/');
+      const b = best(p.file);
+      return [p.file, h, clip(b?.text, 48), clip(b?.text_zh, 24), clip(itemOf('c', p.file)?.text, 44)];
+    }), 5);
+
+  console.log('');
+  console.log(`Latency, ms (median of ${o.runs} runs after ${o.warmup} warm-up; stage = its pre/post-processing + inference)`);
+  const head = ['image', ...E.flatMap(([, n]) => STAGES.slice(1).map(([, s]) => `${n}:${s}`))];
+  const all = [...list.photos, ...list.signs];
+  table(head, all.map((x) => [x.file, ...E.flatMap(([k]) => STAGES.slice(1).map(([s]) => fmt(itemOf(k, x.file)?.timing?.[s])))]));
+
+  console.log('');
+  console.log(`OCR — ${list.signs.length} synthetic signs (eval/signs); CER = edit distance / reference length, whitespace ignored`);
+  const sc = Object.fromEntries(E.map(([k]) => [k, list.signs.map((s) => signScore(itemOf(k, s.file), s.lines))]));
+  table(['sign', 'reference', ...E.map(([, n]) => `${n} read`)],
+    list.signs.map((s, i) => [s.file, s.lines.join(' / '), ...E.map(([k]) => (sc[k][i] ? `${clip(sc[k][i].hyp, 22)} (${sc[k][i].dist})` : 'n/a'))]), 3);
+
+  console.log('');
+  const totals = E.map(([k, n]) => {
+    const r = res[k];
+    if (!r || r.error || !r.items) return [n, 'n/a', 'n/a', 'n/a', 'n/a', 'n/a'];
+    const hits = list.photos.map((p) => conceptHit(itemOf(k, p.file), p.accept, k)).filter((h) => h != null);
+    const s = sc[k].filter(Boolean);
+    const dist = s.reduce((a, x) => a + x.dist, 0); const len = s.reduce((a, x) => a + x.len, 0);
+    const tot = (arr) => median(arr.map((x) => itemOf(k, x.file)?.timing?.totalMs));
+    return [n, `${hits.filter(Boolean).length}/${hits.length} = ${fmt(100 * hits.filter(Boolean).length / hits.length)}%`,
+      len ? `${fmt(100 * dist / len, 1)}% (${dist}/${len})` : 'n/a', fmt(tot(list.photos)), fmt(tot(list.signs)), fmt(tot([...list.photos, ...list.signs]))];
+  });
+  table(['engine', 'concept hit rate', 'OCR CER (signs)', 'median total ms (photos)', '(signs)', '(all)'], totals);
+  const tb = totals[1][5]; const tc = totals[2][5];
+  console.log(`ratio median total, ours-wasm ÷ ORT-web: ${tb !== 'n/a' && tc !== 'n/a' ? `${(Number(tb) / Number(tc)).toFixed(2)}× (<1: ours faster)` : 'n/a'}`);
+  for (const [k, n] of E) {
+    const r = res[k];
+    if (!r) console.log(`n/a ${n}: not run (--engines)`);
+    else if (r.error) console.log(`n/a ${n}: ${r.error}`);
+  }
+  const c = res.c;
+  if (c && !c.error) {
+    const par = c.parity || [];
+    console.log(`(c) onnxruntime-web ${c.version}: ${JSON.stringify(c.settings)}; 5 sessions created in ${fmt(c.load_ms)} ms; `
+      + `JS preprocessing vs the converters' sha256: ${par.filter((p) => p.ok).length}/${par.length} identical`
+      + (par.some((p) => !p.ok) ? ` (differ: ${par.filter((p) => !p.ok).map((p) => `${p.file} ${p.what}`).join(', ')})` : ''));
+    const run = median(c.items.map((x) => x.timing?.sessionRunMs));
+    console.log(`(c) median of the per-image session.run() time alone (5 graphs, no JS pre/post-processing): ${fmt(run)} ms; `
+      + 'OCR uses the simplified DB post-processing of models/convert/ppocr.py (axis-aligned boxes), one rec run per line.');
+  }
+  console.log(`machine: ${meta.cores} cores, load average ${meta.load.map((l) => l.toFixed(2)).join(' ')} at the end; `
+    + `Chromium ${meta.chromium ?? 'n/a'}; all numbers in ${path.relative(ROOT, o.jsonOut)}`);
+}
+
+async function main() {
+  const o = parseArgs(process.argv.slice(2));
+  const list = evalList(o);
+  const images = [...list.photos, ...list.signs];
+  progress(`${list.photos.length} photos + ${list.signs.length} signs, engines ${o.engines.join(',')}, ${o.warmup} warm-up + ${o.runs} runs`);
+  const res = {};
+  if (o.engines.includes('a')) res.a = await benchNative(o, images);
+  const web = ['b', 'c'].filter((k) => o.engines.includes(k));
+  const meta = { cores: os.cpus().length };
+  if (web.length) {
+    const br = await benchBrowser(o, list, web);
+    for (const k of web) res[k] = br[k];
+    meta.chromium = br.chromium;
+    meta.ortVersion = br.ortVersion;
+  }
+  meta.load = os.loadavg();
+  fs.mkdirSync(path.dirname(o.jsonOut), { recursive: true });
+  fs.writeFileSync(o.jsonOut, `${JSON.stringify({ date: new Date().toISOString(),
+    options: { ...o, only: o.only && [...o.only] }, meta, results: res }, null, 2)}\n`);
+  printReport(o, list, res, meta);
+}
+
+main().catch((e) => {
+  console.error(`[bench] ${e.stack || e}`);
+  process.exit(1);
+});
