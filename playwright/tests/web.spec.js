@@ -258,8 +258,9 @@ test('huge pasted text and a non-image file give clear messages', async ({ page 
   await shot(page, testInfo, 'not-an-image');
   // A file that claims to be an image but is not: the decoder's typed error, shown.
   await page.locator('#file-input').setInputFiles({ name: 'fake.png', mimeType: 'image/png', buffer: Buffer.from('not really a png') });
-  await expect(page.locator('#photo-error')).toHaveAttribute('data-kind', /InvalidInput|Unsupported/, { timeout: 60_000 });
-  await expect(page.locator('#photo-error')).toBeVisible();
+  // (The vision models load first, which takes a while on 2 busy cores.)
+  await expect(page.locator('#photo-error')).toBeVisible({ timeout: 90_000 });
+  await expect(page.locator('#photo-error')).toHaveAttribute('data-kind', /InvalidInput|Unsupported/);
 });
 
 test('key points (extractive, no model download): zh and en, every length', async ({ page }, testInfo) => {

@@ -435,8 +435,8 @@ function renderBoxes(objects, img) {
   for (const o of objects) {
     const b = o.box;
     if (!b) continue;
-    // Accept [x, y, w, h] or {x, y, w|width, h|height}, in pixels or 0..1.
-    let [x, y, bw2, bh2] = Array.isArray(b) ? b : [b.x, b.y, b.w ?? b.width, b.h ?? b.height];
+    // The Captioner gives [x0, y0, x1, y1] in image pixels; also accept {x, y, w|width, h|height}, in pixels or 0..1.
+    let [x, y, bw2, bh2] = Array.isArray(b) ? [b[0], b[1], b[2] - b[0], b[3] - b[1]] : [b.x, b.y, b.w ?? b.width, b.h ?? b.height];
     if ([x, y, bw2, bh2].every((v) => v <= 1.0001)) { x *= w; y *= h; bw2 *= w; bh2 *= h; }
     const d = document.createElement('div');
     Object.assign(d.style, { left: `${ox + x * scale}px`, top: `${oy + y * scale}px`, width: `${bw2 * scale}px`, height: `${bh2 * scale}px` });
@@ -450,6 +450,7 @@ function renderBoxes(objects, img) {
 async function describePhoto(blob) {
   const errEl = $('#photo-error');
   errEl.hidden = true;
+  delete errEl.dataset.kind;
   if (!state.qy) return;
   state.photoAbort?.abort();
   const ctrl = new AbortController();
