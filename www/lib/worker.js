@@ -117,7 +117,8 @@ async function loadGroup(group) {
 async function summarize(job, { text, options }) {
   const type = options.type ?? 'key-points';
   const { useModel, ...wasmOptions } = options;
-  const opts = JSON.stringify(wasmOptions);
+  // useModel: key points rephrased by the LLM instead of extracted sentences.
+  const opts = JSON.stringify(useModel ? { ...wasmOptions, rephrase: true } : wasmOptions);
   if (type === 'key-points' && !options.useModel && !options.outputLanguage) {
     return summarizeExtractive(job, text, opts);
   }
