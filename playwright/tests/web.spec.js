@@ -428,11 +428,18 @@ test.describe.serial('with the LLM', () => {
     const [zh, en] = ['zh-01', 'en-01'].map((id) => articles().find((a) => a.id === id));
     const r = await page.evaluate(async ({ zh, en }) => {
       const qy = window.__qy;
+      // The main thread must stay free while the worker summarizes: record its long tasks.
+      const longTasks = [];
+      const observer = new PerformanceObserver((list) => { for (const e of list.getEntries()) longTasks.push(Math.round(e.duration)); });
+      observer.observe({ type: 'longtask' });
       const a = await qy.summarize(zh.text, { type: 'tldr', length: 'short', details: true });
       const b = await qy.summarize(en.text, { type: 'headline', length: 'short', details: true });
-      return [a, b];
+      await new Promise((res) => setTimeout(res, 100)); // let the observer deliver
+      observer.disconnect();
+      return [a, b, longTasks];
     }, { zh, en });
-    console.log(`zh tldr: ${r[0].text}\nen headline: ${r[1].text}`);
+    console.log(`zh tldr: ${r[0].text}\nen headline: ${r[1].text}\nmain-thread long tasks during both summaries: ${JSON.stringify(r[2])}`);
+    expect(r[2]).toEqual([]);
     expect(r[0].text.trim()).not.toBe('');
     expect(cjkShare(r[0].text)).toBeGreaterThan(0.6);
     expect(inventedNumbers(r[0].text, zh.text)).toEqual([]);
