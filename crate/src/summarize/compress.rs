@@ -2,7 +2,7 @@
 //! with the prompt, so the extractive ranking picks the sentences that carry the article and
 //! they are passed on in their original order.
 
-use super::{rank, terms, Language, Prepared};
+use super::{rank, Language, Prepared};
 use crate::tokenizer::Tokenizer;
 
 pub struct Compressed {
@@ -20,11 +20,7 @@ pub fn to_budget(prepared: &Prepared, tokenizer: &Tokenizer, budget: usize) -> C
     if whole <= budget {
         return Compressed { text: prepared.text.clone(), tokens: whole, kept: total, total };
     }
-    let candidates: Vec<rank::Candidate> = prepared
-        .sentences
-        .iter()
-        .map(|s| rank::Candidate { text: s, terms: terms::terms(s), units: super::content_units(s) })
-        .collect();
+    let candidates = super::candidates(prepared);
     let scores = rank::scores(&candidates);
     let mut order: Vec<usize> = (0..total).collect();
     order.sort_by(|&a, &b| scores[b].total_cmp(&scores[a]));

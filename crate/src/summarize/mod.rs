@@ -71,12 +71,17 @@ pub fn key_points(text: &str, length: Length) -> Result<KeyPoints> {
 }
 
 pub fn extract(prepared: &Prepared, count: usize) -> Vec<String> {
-    let candidates: Vec<rank::Candidate> = prepared
+    let candidates = candidates(prepared);
+    rank::select(&candidates, count).into_iter().map(|i| candidates[i].text.to_string()).collect()
+}
+
+/// The sentences as ranking candidates (terms and length computed once).
+fn candidates(prepared: &Prepared) -> Vec<rank::Candidate<'_>> {
+    prepared
         .sentences
         .iter()
         .map(|s| rank::Candidate { text: s, terms: terms::terms(s), units: content_units(s) })
-        .collect();
-    rank::select(&candidates, count).into_iter().map(|i| candidates[i].text.to_string()).collect()
+        .collect()
 }
 
 /// Han characters count 1, Latin words 2: a rough, language-neutral sentence length.
