@@ -16,6 +16,7 @@ const WARMUP = Math.max(0, Number(q.get('warmup') ?? 1));
 const ONLY = q.get('only') ? new Set(q.get('only').split(',')) : null;
 const ORT_DIR = '/vendor/onnxruntime-web/';
 const M = '/models/';
+const DET_MAX_SIDE = 640; // OCR detector input, longer side (see ocr())
 
 const logEl = document.getElementById('log');
 const log = (msg) => {
@@ -302,7 +303,9 @@ class OrtPipeline {
     }
     const back = (b) => [b[0] * full.w / img.w, b[1] * full.h / img.h, b[2] * full.w / img.w, b[3] * full.h / img.h].map(Math.round);
     const cfg = this.ocrCfg.det;
-    const ratio = Math.min(img.h, img.w) < cfg.limit_side_len ? cfg.limit_side_len / Math.min(img.h, img.w) : 1;
+    // Detector input: the longer side scaled down to 640, never up — the rule
+    // our engine uses (crate/src/vision/ocr/mod.rs, DET_MAX_SIDE), so both run the same sizes.
+    const ratio = Math.max(img.h, img.w) > DET_MAX_SIDE ? DET_MAX_SIDE / Math.max(img.h, img.w) : 1;
     const dh = round32(Math.trunc(img.h * ratio)); const dw = round32(Math.trunc(img.w * ratio));
     const x = bgrChw(resizeLinear(img, dw, dh));
     const out = await this.run(this.sOcrDet, 'ocr-det', x, [1, 3, dh, dw]);

@@ -15,7 +15,8 @@ use crate::vision::concepts::Kind;
 
 /// OCR lines quoted in the caption need this recognizer score…
 pub const OCR_MIN_SCORE: f32 = 0.8;
-/// …and this many non-space characters.
+/// …and this many letters, digits or Han characters, making up most of the line (the
+/// recognizer reads texture as "★★★" or "|||" with high confidence).
 pub const OCR_MIN_CHARS: usize = 2;
 /// At most this many lines are quoted, and the quote is cut to [`QUOTE_MAX_CHARS`].
 const QUOTE_MAX_LINES: usize = 3;
@@ -74,10 +75,17 @@ pub fn position(bbox: [f32; 4], width: u32, height: u32) -> Option<Position> {
 pub fn confident_lines(ocr: &[OcrText]) -> Vec<String> {
     let mut lines: Vec<&OcrText> = ocr
         .iter()
-        .filter(|l| l.score >= OCR_MIN_SCORE && l.text.chars().filter(|c| !c.is_whitespace()).count() >= OCR_MIN_CHARS)
+        .filter(|l| l.score >= OCR_MIN_SCORE && readable(&l.text))
         .collect();
     lines.sort_by(|a, b| a.bbox[0][1].total_cmp(&b.bbox[0][1]).then(a.bbox[0][0].total_cmp(&b.bbox[0][0])));
     lines.iter().map(|l| l.text.trim().to_string()).collect()
+}
+
+/// At least OCR_MIN_CHARS letters/digits/Han, and they are at least 60 % of the non-space text.
+fn readable(text: &str) -> bool {
+    let visible = text.chars().filter(|c| !c.is_whitespace()).count();
+    let words = text.chars().filter(|c| c.is_alphanumeric()).count();
+    words >= OCR_MIN_CHARS && words * 10 >= visible * 6
 }
 
 fn quote_of(lines: &[String], separator: &str) -> Option<String> {
@@ -399,7 +407,7 @@ mod tests {
 
     #[test]
     fn ocr_is_quoted_when_confident() {
-        let ocr = [line("禁止游泳", 0.95, 10.0), line("x", 0.99, 30.0), line("模糊", 0.7, 40.0)];
+        let ocr = [line("禁止游泳", 0.95, 10.0), line("x", 0.99, 30.0), line("模糊", 0.7, 40.0), line("★★★", 0.9, 45.0)];
         let (zh, en) = both(&[inet("street sign", 0.7)], &[], &ocr);
         assert_eq!(zh, "一块写着“禁止游泳”的路牌。");
         assert_eq!(en, "A street sign reading \"禁止游泳\".");
