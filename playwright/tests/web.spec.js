@@ -449,6 +449,53 @@ test.describe.serial('with the LLM', () => {
     expect(inventedNumbers(r[1].text, en.text)).toEqual([]);
   });
 
+  test("captions with detail 'full': the LLM describes coffee in zh and en, sentences streamed and checked", async () => {
+    const photo = readFileSync(new URL('../../www/samples/coffee.png', import.meta.url)).toString('base64');
+    const r = await page.evaluate(async (b64) => {
+      const qy = window.__qy;
+      const blob = new Blob([Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))], { type: 'image/png' });
+      const out = {};
+      for (const language of ['zh', 'en']) {
+        let streamed = '';
+        const c = await qy.caption(blob, { language, detail: 'full', onChunk: (t) => { streamed += t; } });
+        out[language] = { text: c.text, brief: c.brief, alt: c.alt, detail: c.detail, streamed, d: c.description };
+      }
+      // Cancel: AbortError at once.
+      const ctrl = new AbortController();
+      const pending = qy.caption(blob, { language: 'en', detail: 'full', signal: ctrl.signal });
+      setTimeout(() => ctrl.abort(), 300);
+      const t0 = performance.now();
+      out.cancel = await pending.then(() => 'resolved', (e) => e.name);
+      out.cancelMs = performance.now() - t0;
+      return out;
+    }, photo);
+    for (const l of ['zh', 'en']) console.log(`full ${l}: ${r[l].text} | brief: ${r[l].brief} | dropped ${JSON.stringify(r[l].d.dropped)}`);
+    for (const l of ['zh', 'en']) {
+      expect(r[l].detail).toBe('full');
+      expect(r[l].streamed).toBe(r[l].text);
+      expect(r[l].alt.length).toBeGreaterThan(0);
+      expect(r[l].d.sentences.length).toBeLessThanOrEqual(3);
+      if (r[l].d.fallback) expect(r[l].text).toBe(r[l].brief);
+      else expect(r[l].text).toMatch(l === 'zh' ? /咖啡|杯/ : /espresso|coffee|cup/i);
+    }
+    expect(cjkShare(r.zh.text)).toBeGreaterThan(0.6);
+    expect(cjkShare(r.en.text)).toBe(0);
+    expect(r.cancel).toBe('AbortError');
+  });
+
+  test("demo page: 详细描述 streams the LLM's description under the caption", async ({}, testInfo) => {
+    await page.goto('/index.html#photo');
+    await expect(page.locator('#engine-line')).toContainText('就绪', { timeout: 30_000 });
+    await page.locator('.photo-sample[data-id="coffee"]').click();
+    await expect(page.locator('#caption-text')).toContainText(/咖啡/, { timeout: 90_000 });
+    await expect(page.locator('#describe-full')).toBeEnabled();
+    await page.locator('#describe-full').click();
+    await expect(page.locator('#caption-full')).toContainText(/咖啡|杯/, { timeout: 120_000 });
+    await expect(page.locator('#describe-full')).toBeEnabled({ timeout: 60_000 });
+    await expect(page.locator('#photo-error')).toBeHidden();
+    await shot(page, testInfo, 'caption-full-zh');
+  });
+
   test('demo page: streaming tldr, then Stop ends it within a second', async ({}, testInfo) => {
     test.skip(!F.llmSummary, 'Llm.summarizeStart/Step/Result are not in www/pkg yet');
     const demo = await context.newPage();

@@ -467,6 +467,9 @@ async function describePhoto(blob) {
     requestAnimationFrame(() => card.scrollIntoView({ block: 'start', behavior: 'smooth' }));
   }
   $('#caption-text').textContent = t('describing');
+  $('#caption-full').hidden = true;
+  $('#describe-full').disabled = true;
+  state.photoBlob = isImage ? blob : null;
   $('#caption-notice').hidden = true;
   $('#tags').replaceChildren();
   $('#boxes').replaceChildren();
@@ -500,7 +503,7 @@ async function describePhoto(blob) {
     const tags = $('#tags');
     for (const l of result.labels ?? []) tags.append(tagEl(lang === 'zh' ? (l.zh || l.name) : l.name, l.score));
     for (const o of result.objects ?? []) tags.append(tagEl(lang === 'zh' ? (o.zh || o.name) : o.name, o.score, 'object'));
-    const ocr = (result.ocr ?? []).map((o) => o.text).filter(Boolean);
+    const ocr = (result.ocr ?? []).filter((o) => o.score >= 0.8).map((o) => o.text).filter(Boolean); // as the caption quotes
     $('#ocr').hidden = !ocr.length;
     $('#ocr-text').textContent = ocr.join('\n');
     if (img.complete) renderBoxes(result.objects, img); else img.onload = () => renderBoxes(result.objects, img);
@@ -508,6 +511,8 @@ async function describePhoto(blob) {
     img.alt = state.altText;
     $('#copy-alt').disabled = !state.altText;
     $('#copy-alt').hidden = !!result.partial;
+    $('#describe-full').disabled = !!result.partial || !state.photoBlob;
+    $('#describe-full').hidden = !!result.partial;
     const ms = Math.round(result.stats?.totalMs ?? performance.now() - t0);
     $('#caption-meta').textContent = t('captionMeta', ms);
     setOrb('idle');
@@ -519,6 +524,42 @@ async function describePhoto(blob) {
     showError(errEl, e);
     setOrb('error');
   } finally {
+    $('#caption-block').setAttribute('aria-busy', 'false');
+    if (state.photoAbort === ctrl) state.photoAbort = null;
+  }
+}
+
+/** detail 'full': the LLM's checked 2–3 sentences about the current photo, streamed in. */
+async function describeFull() {
+  if (!state.photoBlob) return;
+  $('#photo-error').hidden = true;
+  state.photoAbort?.abort();
+  const ctrl = new AbortController();
+  state.photoAbort = ctrl;
+  const out = $('#caption-full');
+  out.textContent = '';
+  out.hidden = false;
+  $('#describe-full').disabled = true;
+  $('#caption-block').setAttribute('aria-busy', 'true');
+  setOrb('busy');
+  showProgress($('#photo-progress'), t('writingFull'));
+  try {
+    const result = await state.qy.caption(state.photoBlob, {
+      language: state.lang, detail: 'full', signal: ctrl.signal,
+      onChunk: (text) => { hideProgress($('#photo-progress')); out.textContent += text; },
+    });
+    if (ctrl.signal.aborted) return;
+    out.textContent = result.text;
+    $('#caption-meta').textContent = t('captionMeta', Math.round(result.stats?.totalMs ?? 0));
+    setOrb('idle');
+  } catch (e) {
+    if (e.name === 'AbortError') return;
+    out.hidden = true;
+    showError($('#photo-error'), e);
+    setOrb('error');
+  } finally {
+    hideProgress($('#photo-progress'));
+    $('#describe-full').disabled = !state.photoBlob;
     $('#caption-block').setAttribute('aria-busy', 'false');
     if (state.photoAbort === ctrl) state.photoAbort = null;
   }
@@ -668,6 +709,7 @@ function init() {
   $('#stop').addEventListener('click', () => state.summaryAbort?.abort());
   $('#copy-summary').addEventListener('click', () => copyText($('#summary-output').innerText, t('copied')));
   $('#copy-alt').addEventListener('click', () => state.altText && copyText(state.altText, t('altCopied')));
+  $('#describe-full').addEventListener('click', describeFull);
   setupPhotoInputs();
   setupSettings();
   loadArticles();

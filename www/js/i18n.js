@@ -29,6 +29,7 @@ export const STRINGS = {
     photoAlt: { coffee: '示例照片：咖啡', chelsea: '示例照片：猫', astronaut: '示例照片：宇航员' },
     describing: '正在看这张照片…', ocrLabel: '照片中的文字', copyAlt: '复制替代文本', altCopied: '替代文本已复制',
     captionMeta: (ms) => `用时 ${ms} 毫秒 · 在本机完成`,
+    describeFull: '详细描述', writingFull: '正在写详细描述（首次需下载语言模型）…',
     classifierOnly: '完整的照片描述功能还没有加入这个版本，下面先显示识别出的类别（英文标签）。',
     errors: {
       InvalidInput: '输入有误', ModelLoad: '模型加载失败', Unsupported: '暂不支持', Internal: '出错了', AbortError: '已取消',
@@ -77,6 +78,7 @@ export const STRINGS = {
     photoAlt: { coffee: 'Sample photo: coffee', chelsea: 'Sample photo: a cat', astronaut: 'Sample photo: an astronaut' },
     describing: 'Looking at the photo…', ocrLabel: 'Text in the photo', copyAlt: 'Copy alt text', altCopied: 'Alt text copied',
     captionMeta: (ms) => `${ms} ms · on this device`,
+    describeFull: 'Describe in detail', writingFull: 'Writing a detailed description (the first time downloads the language model)…',
     classifierOnly: 'Full photo descriptions are not in this build yet; here are the recognized classes.',
     errors: {
       InvalidInput: 'Invalid input', ModelLoad: 'The model could not be loaded', Unsupported: 'Not supported', Internal: 'Something went wrong', AbortError: 'Cancelled',

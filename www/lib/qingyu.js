@@ -375,15 +375,20 @@ export class Qingyu {
   }
 
   /**
-   * Describe a photo: {text, alt, labels:[{name, zh, score}], objects:[{name, zh, score, box}], ocr:[{text, score, box}], timing}.
+   * Describe a photo: {text, alt, labels:[{name, zh, score}], objects:[{name, zh, score, box}], ocr:[{text, score, box}],
+   * tags:[{concept, name, zh, count, score, sure, kind, position, area}], timing}.
+   * detail 'full' (needs the LLM, a 347 MB download on first use): `text` is 2–3 sentences the LLM wrote from the tags,
+   * each checked to add no object, count, colour, position or text the models did not find; `brief` is the one-line
+   * caption, `alt` stays the short alt text, `description` has {sentences, fallback, dropped, timing, tokens}.
+   * `onChunk(text)` receives the checked sentences as they are written.
    * @param {Blob|ImageBitmap|ImageData|HTMLImageElement} image
    */
-  async caption(image, { language = 'zh', detail = 'brief', signal } = {}) {
+  async caption(image, { language = 'zh', detail = 'brief', signal, onChunk } = {}) {
     if (!LANGS.includes(language)) throw typedError('Unsupported', `Unsupported: language ${JSON.stringify(language)}; use zh or en`);
     if (!['brief', 'full'].includes(detail)) throw typedError('Unsupported', `Unsupported: detail ${JSON.stringify(detail)}; use brief or full`);
     const payload = await imagePayload(image);
     const buffer = (payload.bytes ?? payload.rgba).buffer;
-    return this._call('caption', { image: payload, options: { language, detail } }, { signal, transfer: [buffer] });
+    return this._call('caption', { image: payload, options: { language, detail } }, { signal, onChunk, transfer: [buffer] });
   }
 
   /** ImageNet top-k classes only (EfficientNet-Lite0; 18.5 MB of models): {labels:[{id, name, score}]}. */

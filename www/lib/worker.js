@@ -237,12 +237,40 @@ async function caption(job, { image, options }) {
   const captioner = await ensure('vision', job);
   checkCancelled(job);
   const t0 = performance.now();
+  // The captioner writes the brief sentence; detail 'full' has the LLM describe it (below).
+  const brief = JSON.stringify({ ...options, detail: 'brief' });
   const json = image.bytes
-    ? captioner.caption(image.bytes, JSON.stringify(options))
-    : captioner.captionRgba(image.rgba, image.width, image.height, JSON.stringify(options));
+    ? captioner.caption(image.bytes, brief)
+    : captioner.captionRgba(image.rgba, image.width, image.height, brief);
   const result = JSON.parse(json);
   stats.caption = { totalMs: performance.now() - t0, timing: result.timing ?? null };
-  return { ...result, stats: stats.caption };
+  if (options.detail !== 'full') return { ...result, stats: stats.caption };
+  return describe(job, json, result, options.language);
+}
+
+/** detail 'full': 2–3 checked sentences by the LLM from the caption's tags (streamed as chunks). */
+async function describe(job, captionJson, caption, language) {
+  const llm = await ensure('llm', job);
+  if (typeof llm.describeStart !== 'function') {
+    throw typedError('Unsupported', "Unsupported: detail 'full' needs describeStart, which this wasm build does not have");
+  }
+  const t0 = performance.now();
+  post({ id: job.id, type: 'meta', data: { brief: caption.text, ...JSON.parse(llm.describeStart(captionJson, language)) } });
+  try {
+    for (;;) {
+      await yieldNow();
+      checkCancelled(job);
+      const piece = llm.describeStep();
+      if (piece === undefined) break;
+      if (piece) post({ id: job.id, type: 'chunk', data: piece });
+    }
+  } catch (e) {
+    try { llm.cancel(); } catch { /* already idle */ }
+    throw e;
+  }
+  const description = JSON.parse(llm.describeResult());
+  stats.caption = { ...stats.caption, describeMs: performance.now() - t0, totalMs: stats.caption.totalMs + performance.now() - t0 };
+  return { ...caption, text: description.text, brief: caption.text, detail: 'full', description, stats: stats.caption };
 }
 
 async function classify(job, { image, k }) {
@@ -258,7 +286,8 @@ async function classify(job, { image, k }) {
 const OPS = {
   summarize: { lane: (a) => ((a.options.type ?? 'key-points') === 'key-points' && !a.options.useModel && !a.options.outputLanguage ? 'text' : 'llm'), run: summarize },
   generate: { lane: () => 'llm', run: generate },
-  caption: { lane: () => 'vision', run: caption },
+  // A full description runs the LLM too: queue it behind other LLM work.
+  caption: { lane: (a) => (a.options.detail === 'full' ? 'llm' : 'vision'), run: caption },
   classify: { lane: () => 'classifier', run: classify },
   load: {
     lane: (a) => `load-${a.group}`,

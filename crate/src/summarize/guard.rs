@@ -131,7 +131,8 @@ fn narrow_digit(c: char) -> char {
     }
 }
 
-fn jieba() -> &'static Jieba {
+/// jieba with its dictionary, loaded once per process (it takes a moment) and shared.
+pub(crate) fn jieba() -> &'static Jieba {
     static JIEBA: OnceLock<Jieba> = OnceLock::new();
     JIEBA.get_or_init(Jieba::new)
 }

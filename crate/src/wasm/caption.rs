@@ -3,12 +3,17 @@
 //! optionsJson)` or `captionRgba(rgba, width, height, optionsJson)` → the caption JSON
 //! `{text, alt, language, labels: [{name, zh, score}], objects: [{name, zh, score, box}],
 //! ocr: [{text, score, box}], timing: {decodeMs, classifyMs, detectMs, ocrMs, composeMs,
-//! totalMs}}`. Options `{language: 'zh'|'en', detail: 'brief'|'full'}`; other values throw
-//! `Unsupported` (so does `detail: 'full'` for now: it needs the language model); bytes that
-//! are not an image throw `InvalidInput`.
+//! totalMs}, tags: [{concept, name, zh, count, score, sure, kind, related}]}`. Options
+//! `{language: 'zh'|'en', detail: 'brief'}`; other values throw `Unsupported` (`detail:
+//! 'full'` is written by the language model: pass the brief caption's JSON to
+//! `Llm.describeStart`, then `describeStep` until undefined, then `describeResult`); bytes
+//! that are not an image throw `InvalidInput`.
 
+use super::llm::Llm;
 use super::to_js;
-use crate::vision::caption::{CaptionOptions, Captioner as Inner};
+use crate::vision::caption::describe::DescribeJob;
+use crate::vision::caption::{Caption, CaptionOptions, Captioner as Inner};
+use crate::Error;
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen]
@@ -66,5 +71,39 @@ impl Captioner {
         let options = CaptionOptions::from_json(options_json).map_err(to_js)?;
         let caption = self.inner.caption_rgba(rgba, width, height, &options).map_err(to_js)?;
         Ok(serde_json::to_string(&caption).unwrap_or_default())
+    }
+}
+
+#[wasm_bindgen]
+impl Llm {
+    /// Starts a `detail: 'full'` description of a caption (the JSON `Captioner.caption`
+    /// returned, detail 'brief') in `language` ('zh' | 'en', the caption's own); returns
+    /// `{promptTokens, reused}` as JSON. Replaces any generation in progress.
+    #[wasm_bindgen(js_name = describeStart)]
+    pub fn describe_start(&mut self, caption_json: &str, language: &str) -> Result<String, JsError> {
+        self.description = None;
+        let caption: Caption = serde_json::from_str(caption_json)
+            .map_err(|e| to_js(Error::InvalidInput(format!("describeStart needs a caption's JSON: {e}"))))?;
+        let language = CaptionOptions::parse(Some(language), None).map_err(to_js)?.language;
+        let job = DescribeJob::start(&caption, language, &self.engine, &mut self.session).map_err(to_js)?;
+        let r = job.result();
+        self.description = Some(job);
+        Ok(serde_json::json!({ "promptTokens": r.tokens.prompt, "reused": r.tokens.reused }).to_string())
+    }
+
+    /// The next piece of checked description (may be empty while the prompt is read), or
+    /// undefined when it is complete.
+    #[wasm_bindgen(js_name = describeStep)]
+    pub fn describe_step(&mut self) -> Result<Option<String>, JsError> {
+        let job = self.description.as_mut().ok_or_else(|| to_js(Error::InvalidInput("no description started".into())))?;
+        job.step(&self.engine, &mut self.session).map_err(to_js)
+    }
+
+    /// `{text, sentences, brief, language, fallback, dropped: [{sentence, reasons}], timing:
+    /// {prefillMs, decodeMs}, tokens: {prompt, reused, generated}}`.
+    #[wasm_bindgen(js_name = describeResult)]
+    pub fn describe_result(&self) -> Result<String, JsError> {
+        let job = self.description.as_ref().ok_or_else(|| to_js(Error::InvalidInput("no description started".into())))?;
+        Ok(serde_json::to_string(&job.result()).unwrap_or_default())
     }
 }

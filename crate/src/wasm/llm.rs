@@ -61,6 +61,8 @@ pub struct Llm {
     bench_next: u32,
     /// The summary being generated (see wasm/summarize.rs).
     pub(super) summary: Option<crate::summarize::SummaryJob>,
+    /// The photo description being generated (see wasm/caption.rs).
+    pub(super) description: Option<crate::vision::caption::describe::DescribeJob>,
 }
 
 #[wasm_bindgen]
@@ -71,7 +73,7 @@ impl Llm {
         let engine = Engine::load(gguf, |_, _| {}).map_err(to_js)?;
         let context = context.clamp(16, engine.model.config.n_ctx_train);
         let session = Session::new(&engine, context);
-        Ok(Llm { engine, session, bench_next: 0, summary: None })
+        Ok(Llm { engine, session, bench_next: 0, summary: None, description: None })
     }
 
     /// `{n_layer, d_model, vocab, context, weight_bytes, kv_cache_bytes, kernels}` as JSON.
@@ -135,6 +137,7 @@ impl Llm {
     pub fn cancel(&mut self) {
         self.session.cancel();
         self.summary = None;
+        self.description = None;
     }
 
     /// Benchmark helper: runs `ids` from an empty cache (one batch), returns the argmax.

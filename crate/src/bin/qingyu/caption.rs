@@ -1,11 +1,20 @@
-//! `qingyu caption IMG... [--lang zh|en] [--json] [--models DIR] [--write-alt DIR]`: one
-//! sentence per image (or one JSON object per line with `--json`, the wasm shape plus
-//! `"file"`); `--write-alt DIR` writes `DIR/alt.json` (file name → alt text) for every
-//! jpg/png/webp/gif in DIR.
+//! `qingyu caption IMG... [--lang zh|en] [--detail brief|full] [--json] [--models DIR]
+//! [--gguf PATH] [--write-alt DIR]`: one sentence per image (or one JSON object per line with
+//! `--json`, the wasm shape plus `"file"`); `--detail full` has the language model describe
+//! each photo in 2–3 checked sentences (JSON: `text` is the description, `brief` the
+//! sentence, `description` the details); `--write-alt DIR` writes `DIR/alt.json` (file name →
+//! the brief alt text, which suits an `alt` attribute) for every jpg/png/webp/gif in DIR.
 
 use super::flag;
-use qingyu::vision::caption::{Caption, CaptionOptions, Captioner};
+use super::summarize::load_engine;
+use qingyu::llm::session::{Engine, Session};
+use qingyu::vision::caption::describe::describe;
+use qingyu::vision::caption::{Caption, CaptionOptions, Captioner, Detail};
+use std::io::Write;
 use std::path::{Path, PathBuf};
+
+/// KV cache for a description: the prompt (~200 tokens) and 120 written tokens fit.
+const DESCRIBE_CONTEXT: usize = 1024;
 
 const DEFAULT_MODELS: &str = "models/dist";
 const IMAGE_EXTENSIONS: &[&str] = &["jpg", "jpeg", "png", "webp", "gif"];
@@ -46,12 +55,15 @@ fn caption_file(c: &Captioner, path: &Path, options: &CaptionOptions) -> Result<
 }
 
 pub fn caption_cmd(args: &[String]) -> Result<(), String> {
-    let options = CaptionOptions::parse(Some(flag(args, "--lang").unwrap_or("zh")), None).map_err(|e| e.to_string())?;
+    let requested = CaptionOptions::parse(Some(flag(args, "--lang").unwrap_or("zh")), flag(args, "--detail"))
+        .map_err(|e| e.to_string())?;
+    // The captioner writes the brief sentence; a full description is written from it.
+    let options = CaptionOptions { detail: Detail::Brief, ..requested };
     let json = args.iter().any(|a| a == "--json");
     let models = PathBuf::from(flag(args, "--models").unwrap_or(DEFAULT_MODELS));
     let write_alt = flag(args, "--write-alt");
     // Positional arguments: everything that is not a flag or a flag's value.
-    let with_value = ["--lang", "--models", "--write-alt"];
+    let with_value = ["--lang", "--detail", "--models", "--gguf", "--write-alt"];
     let mut files: Vec<PathBuf> = Vec::new();
     let mut i = 0;
     while i < args.len() {
@@ -68,16 +80,38 @@ pub fn caption_cmd(args: &[String]) -> Result<(), String> {
         return Err("caption needs IMG... or --write-alt DIR".into());
     }
     let captioner = load(&models)?;
+    let mut llm = match requested.detail {
+        Detail::Full if !files.is_empty() => {
+            let engine = load_engine(args)?;
+            let session = Session::new(&engine, DESCRIBE_CONTEXT);
+            Some((engine, session))
+        }
+        _ => None,
+    };
     let mut failed = 0;
     for path in &files {
-        match caption_file(&captioner, path, &options) {
-            Ok(c) if json => {
-                let mut v = serde_json::to_value(&c).map_err(|e| e.to_string())?;
+        let streaming = llm.is_some() && !json;
+        if streaming {
+            print!("{}\t", path.display());
+        }
+        let result = caption_file(&captioner, path, &options).and_then(|c| {
+            let mut v = serde_json::to_value(&c).map_err(|e| e.to_string())?;
+            if let Some((engine, session)) = llm.as_mut() {
+                describe_into(&c, engine, session, &mut v, !json).map_err(|e| format!("{}: {e}", path.display()))?;
+            }
+            Ok((c, v))
+        });
+        match result {
+            Ok((_, mut v)) if json => {
                 v["file"] = serde_json::Value::String(path.display().to_string());
                 println!("{v}");
             }
-            Ok(c) => println!("{}\t{}", path.display(), c.text),
+            Ok((c, _)) if llm.is_none() => println!("{}\t{}", path.display(), c.text),
+            Ok(_) => println!(),
             Err(e) => {
+                if streaming {
+                    println!();
+                }
                 eprintln!("qingyu: {e}");
                 failed += 1;
             }
@@ -89,6 +123,31 @@ pub fn caption_cmd(args: &[String]) -> Result<(), String> {
     if failed > 0 {
         return Err(format!("{failed} image(s) could not be captioned"));
     }
+    Ok(())
+}
+
+/// Writes the description of `caption` into its JSON (`text` ← the description, `brief`,
+/// `detail`, `description`), streaming the checked text to stdout when `stream`.
+fn describe_into(
+    caption: &Caption,
+    engine: &Engine,
+    session: &mut Session,
+    v: &mut serde_json::Value,
+    stream: bool,
+) -> Result<(), String> {
+    let mut out = std::io::stdout();
+    let d = describe(caption, caption.language, engine, session, |piece| {
+        if stream && !piece.is_empty() {
+            let _ = write!(out, "{piece}");
+            let _ = out.flush();
+        }
+        true
+    })
+    .map_err(|e| e.to_string())?;
+    v["brief"] = serde_json::Value::String(caption.text.clone());
+    v["text"] = serde_json::Value::String(d.text.clone());
+    v["detail"] = serde_json::Value::String("full".into());
+    v["description"] = serde_json::to_value(&d).map_err(|e| e.to_string())?;
     Ok(())
 }
 

@@ -23,7 +23,7 @@ fn main() -> ExitCode {
         Some("help") | None => {
             println!("qingyu generate PROMPT [--system TEXT] [--max-tokens N] [--temperature T] [--seed N] [--gguf PATH]");
             println!("qingyu summarize FILE|- [--type key-points|tldr|teaser|headline] [--length short|medium|long] [--format plain-text|markdown] [--lang zh|en] [--context TEXT] [--rephrase] [--json] [--gguf PATH]");
-            println!("qingyu caption IMG... [--lang zh|en] [--json] [--models DIR (default models/dist)] [--write-alt DIR (writes DIR/alt.json)]");
+            println!("qingyu caption IMG... [--lang zh|en] [--detail brief|full] [--json] [--models DIR (default models/dist)] [--gguf PATH (for --detail full)] [--write-alt DIR (writes DIR/alt.json)]");
             println!("qingyu bench-summarize [--articles DIR] [--types key-points:medium,tldr:medium,teaser:short,headline:short] [--only zh-01,en-01] [--gguf PATH]");
             println!("qingyu bench-llm [--gguf PATH] [--prompts 64,512,1024] [--decode N] [--json]");
             Ok(())

@@ -9,7 +9,7 @@ use std::io::{Read, Write};
 /// KV cache for summaries: the compressed article plus prompt and output fit in 2,048.
 const CONTEXT: usize = 2048;
 
-fn load_engine(args: &[String]) -> Result<Engine, String> {
+pub(crate) fn load_engine(args: &[String]) -> Result<Engine, String> {
     let path = flag(args, "--gguf").unwrap_or(DEFAULT_GGUF);
     let bytes = std::fs::read(path).map_err(|e| format!("{path}: {e}"))?;
     Engine::load(&bytes, |_, _| {}).map_err(|e| e.to_string())

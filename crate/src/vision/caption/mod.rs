@@ -5,10 +5,13 @@
 //! returns a [`Caption`]: one sentence in Simplified Chinese or English, the alt text, the
 //! labels/objects/OCR lines behind it and per-stage timings.
 //!
-//! `detail: Full` (a longer description written by the language model) is not available yet:
-//! it returns `Unsupported("detail 'full' needs the language model")`.
+//! `detail: Full` is a longer description written by the language model from these tags
+//! ([`describe`]); the captioner itself writes the brief sentence and answers `Unsupported`
+//! to `Full`, so a caller never gets a brief caption where it asked for a full one.
 
 pub mod compose;
+pub mod describe;
+pub mod mentions;
 pub mod tags;
 
 use super::concepts;
@@ -18,21 +21,21 @@ use crate::clock::now_ms;
 use crate::{Error, Result};
 use compose::{compose, OcrText};
 use image::RgbImage;
-use serde::Serialize;
-use tags::{build_tags, ClassScore, ObjectBox, DET_MIN};
+use serde::{Deserialize, Serialize};
+use tags::{build_tags, ClassScore, ObjectBox, Tag, DET_MIN};
 
 /// Classifier labels considered (top-k).
 pub const TOP_K: usize = 5;
 
 /// Output language of the caption.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Language {
     Zh,
     En,
 }
 
-/// `Brief`: the composed sentence. `Full`: needs the language model (not yet available).
+/// `Brief`: the composed sentence. `Full`: 2–3 sentences by the language model ([`describe`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Detail {
@@ -96,7 +99,7 @@ impl CaptionOptions {
 }
 
 /// A classifier label, bilingual.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CaptionLabel {
     pub name: String,
     pub zh: String,
@@ -105,7 +108,7 @@ pub struct CaptionLabel {
 
 /// A detected object the caption relies on; `box` is `[x0, y0, x1, y1]` in pixels of the
 /// image captioned.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CaptionObject {
     pub name: String,
     pub zh: String,
@@ -115,7 +118,7 @@ pub struct CaptionObject {
 }
 
 /// A line of text read in the image; `box` corners TL, TR, BR, BL in pixels.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CaptionText {
     pub text: String,
     pub score: f32,
@@ -124,8 +127,8 @@ pub struct CaptionText {
 }
 
 /// Milliseconds per stage (0 for a stage whose model is not loaded).
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
 pub struct CaptionTiming {
     pub decode_ms: f64,
     pub classify_ms: f64,
@@ -135,7 +138,35 @@ pub struct CaptionTiming {
     pub total_ms: f64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// A concept the caption is built from (classifier and detector merged, see [`tags`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CaptionTag {
+    /// Concept key (`cat`, `coffee`, `seashore`).
+    pub concept: String,
+    /// English wording: the classifier's finer name when the caption uses it ("espresso").
+    pub name: String,
+    pub zh: String,
+    /// Instances seen (detector boxes; 1 for a classifier-only tag).
+    pub count: usize,
+    pub score: f32,
+    /// Stated plainly; false when the caption hedges ("a photo of …").
+    pub sure: bool,
+    /// person, animal, vehicle, food, drink, plant, object, scene or text.
+    pub kind: String,
+    /// Other concepts this tag stands for (the cup a drink absorbed, the finer class's).
+    #[serde(default)]
+    pub related: Vec<String>,
+    /// Where its best box sits ("left", "right", "center"; none when it fills the frame or
+    /// there is no box).
+    #[serde(default)]
+    pub position: Option<String>,
+    /// Its best box's share of the image area (0 without a box).
+    #[serde(default)]
+    pub area: f32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Caption {
     /// The sentence.
@@ -149,6 +180,10 @@ pub struct Caption {
     pub objects: Vec<CaptionObject>,
     /// Every OCR line (empty without the OCR models).
     pub ocr: Vec<CaptionText>,
+    /// The concepts the sentence is built from, most salient first.
+    #[serde(default)]
+    pub tags: Vec<CaptionTag>,
+    #[serde(default)]
     pub timing: CaptionTiming,
 }
 
@@ -258,6 +293,7 @@ impl Captioner {
             .filter(|b| b.score >= DET_MIN)
             .map(|b| CaptionObject { name: b.class.en.into(), zh: b.class.zh.into(), score: b.score, bbox: b.bbox })
             .collect();
+        let tags = tags.iter().map(|t| caption_tag(t, &boxes, width, height)).collect();
         timing.compose_ms = now_ms() - t;
         timing.total_ms = decode_ms + (now_ms() - start);
 
@@ -268,15 +304,47 @@ impl Captioner {
             labels,
             objects,
             ocr: ocr.into_iter().map(|l| CaptionText { text: l.text, score: l.score, bbox: l.bbox }).collect(),
+            tags,
             timing,
         })
+    }
+}
+
+fn caption_tag(tag: &Tag, boxes: &[ObjectBox], width: u32, height: u32) -> CaptionTag {
+    let mut related: Vec<String> = tag.objects.iter().map(|&i| boxes[i].class.concept.key.to_string()).collect();
+    related.extend(tag.fine.map(|f| f.concept.key.to_string()));
+    related.retain(|k| k != tag.concept.key);
+    related.sort();
+    related.dedup();
+    CaptionTag {
+        concept: tag.concept.key.into(),
+        name: tag.fine.map_or(tag.concept.en, |f| f.en).into(),
+        zh: tag.fine.map_or(tag.concept.zh, |f| f.zh).into(),
+        count: tag.count,
+        score: tag.score,
+        sure: tag.is_sure(),
+        kind: tag.kind().as_str().into(),
+        related,
+        position: tag.bbox.and_then(|b| compose::position(b, width, height)).map(|p| {
+            match p {
+                compose::Position::Left => "left",
+                compose::Position::Right => "right",
+                compose::Position::Center => "center",
+            }
+            .into()
+        }),
+        area: tag.bbox.map_or(0.0, |b| ((b[2] - b[0]) * (b[3] - b[1]) / (width as f32 * height as f32)).clamp(0.0, 1.0)),
     }
 }
 
 fn check_detail(options: &CaptionOptions) -> Result<()> {
     match options.detail {
         Detail::Brief => Ok(()),
-        Detail::Full => Err(Error::Unsupported("detail 'full' needs the language model".into())),
+        Detail::Full => Err(Error::Unsupported(
+            "detail 'full' is written by the language model: caption with detail 'brief', then describe the caption \
+             (caption::describe; wasm: Llm.describeStart)"
+                .into(),
+        )),
     }
 }
 
@@ -320,6 +388,7 @@ mod tests {
         let full = CaptionOptions { language: Language::En, detail: Detail::Full };
         let err = c.caption(&rgb, &full).unwrap_err();
         assert!(matches!(err, Error::Unsupported(ref m) if m.contains("language model")), "{err}");
+        assert!(cap.tags.is_empty());
         assert!(matches!(c.caption_encoded(b"not an image", &en), Err(Error::InvalidInput(_))));
         assert!(matches!(c.caption_rgba(&[0; 10], 2, 2, &en), Err(Error::InvalidInput(_))));
     }
@@ -333,9 +402,12 @@ mod tests {
             labels: vec![],
             objects: vec![CaptionObject { name: "cat".into(), zh: "猫".into(), score: 0.5, bbox: [0.0; 4] }],
             ocr: vec![],
+            tags: vec![],
             timing: CaptionTiming::default(),
         };
         let v = serde_json::to_value(&cap).unwrap();
+        let back: Caption = serde_json::from_value(v.clone()).unwrap();
+        assert_eq!(back, cap, "describeStart reads the caption JSON back");
         assert!(v["objects"][0]["box"].is_array());
         for k in ["decodeMs", "classifyMs", "detectMs", "ocrMs", "composeMs", "totalMs"] {
             assert!(v["timing"][k].is_number(), "{k}");
