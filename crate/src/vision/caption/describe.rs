@@ -7,6 +7,7 @@
 //! Step-driven like a summary (`start`, `step` until None, `result`) so the worker can stream
 //! it and cancel between any two steps.
 
+use super::compose::OCR_MIN_SCORE;
 use super::mentions::{colours, named_concepts, quotes, stated_counts, without_quotes};
 use super::{Caption, CaptionTag, Language};
 use crate::clock::now_ms;
@@ -101,7 +102,14 @@ impl Facts {
             }
             counts.insert(tag.count);
         }
-        let text = caption.ocr.iter().map(|l| squash(&l.text)).filter(|t| !t.is_empty()).collect();
+        // The lines the prompt shows (see `prompt`).
+        let text = caption
+            .ocr
+            .iter()
+            .filter(|l| l.score >= OCR_MIN_SCORE)
+            .map(|l| squash(&l.text))
+            .filter(|t| !t.is_empty())
+            .collect();
         let something_large = caption.tags.iter().any(|t| t.area >= LARGE_AREA);
         Self { concepts, counts, unsure, sides, something_large, text }
     }
@@ -246,7 +254,7 @@ fn tag_phrase(tag: &CaptionTag, language: Language) -> String {
 /// photos), the findings in the user turn.
 pub fn prompt(caption: &Caption, language: Language) -> String {
     let mut findings: Vec<String> = caption.tags.iter().map(|t| format!("- {}", tag_phrase(t, language))).collect();
-    let lines: Vec<&str> = caption.ocr.iter().filter(|l| l.score >= super::compose::OCR_MIN_SCORE).map(|l| l.text.as_str()).collect();
+    let lines: Vec<&str> = caption.ocr.iter().filter(|l| l.score >= OCR_MIN_SCORE).map(|l| l.text.as_str()).collect();
     match language {
         Language::En => {
             if !lines.is_empty() {
