@@ -17,6 +17,7 @@ const ONLY = q.get('only') ? new Set(q.get('only').split(',')) : null;
 const ORT_DIR = '/vendor/onnxruntime-web/';
 const M = '/models/';
 const DET_MAX_SIDE = 640; // OCR detector input, longer side (see ocr())
+const REC_MIN_WIDTH = 160; // OCR recognizer input, minimum width (see ocr())
 
 const logEl = document.getElementById('log');
 const log = (msg) => {
@@ -321,8 +322,9 @@ class OrtPipeline {
       const co = await this.run(this.sOcrCls, 'ocr-cls', bgrChw(resizeLinear(c, cw, 48), 192), [1, 3, 48, 192]);
       const cp = co[this.sOcrCls.outputNames[0]].data;
       if (cp[1] > cp[0] && cp[1] > 0.9) c = rotate180(c);
-      // rec: height 48, width W = int(48 * max(320/48, w/h)), one crop per run
-      const W = Math.trunc(48 * Math.max(320 / 48, c.w / c.h));
+      // rec: height 48, width W = int(48 * max(REC_MIN_WIDTH/48, w/h)), one crop per run (the
+      // minimum width is ours, crate/src/vision/ocr/mod.rs REC_MIN_WIDTH; rapidocr's is 320)
+      const W = Math.trunc(48 * Math.max(REC_MIN_WIDTH / 48, c.w / c.h));
       const rw = Math.min(Math.ceil(48 * c.w / c.h), W);
       const ro = await this.run(this.sOcrRec, 'ocr-rec', bgrChw(resizeLinear(c, rw, 48), W), [1, 3, 48, W]);
       const t = ro[this.sOcrRec.outputNames[0]];
