@@ -6,10 +6,13 @@
 // on the eval photos (eval/photos/manifest.json, fetched into eval/photos/.cache) and the
 // synthetic signs (eval/signs/signs.json, rendered into eval/signs/.cache). Prints per photo the
 // captions (en, zh), concept hit and per-stage ms of each engine, then totals: concept hit rate,
-// OCR character error rate on the signs, median whole-caption time, ratio (b)/(c). A missing
+// OCR character error rate on the signs, median whole-caption time, ratio (b)/(c); then (with the
+// native engine) the `detail: 'full'` descriptions of the photos, written natively by the LLM from
+// the tags: kept vs dropped sentences and why, fallbacks, time. A missing
 // engine prints "n/a" and why; it never fails the whole bench. All numbers: target/bench/caption.json.
 //
 // Options: --engines a,b,c (or native,wasm,ort)  --runs 3  --warmup 1  --only coffee.png,exit.png
+//          --no-full (skip the LLM descriptions)  --gguf PATH (the LLM for them)
 //          --native-bin PATH (a prebuilt `qingyu` binary instead of `cargo run --release`)
 //          --page-timeout-min 30  --json-out PATH
 // Env: ORT_WEB_DIR=path/to/onnxruntime-web (default node_modules/onnxruntime-web), CHROMIUM_PATH.
@@ -35,7 +38,7 @@ const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-ne
 const STAGES = [['decodeMs', 'dec'], ['classifyMs', 'cls'], ['detectMs', 'det'], ['ocrMs', 'ocr'], ['totalMs', 'total']];
 
 function parseArgs(argv) {
-  const o = { engines: ['a', 'b', 'c'], runs: 3, warmup: 1, only: null, nativeBin: null, pageTimeoutMin: 30,
+  const o = { engines: ['a', 'b', 'c'], runs: 3, warmup: 1, only: null, nativeBin: null, pageTimeoutMin: 30, full: true, gguf: null,
     jsonOut: path.join(ROOT, 'target/bench/caption.json') };
   const alias = { native: 'a', wasm: 'b', qingyu: 'b', ort: 'c', 'ort-web': 'c' };
   for (let i = 0; i < argv.length; i++) {
@@ -49,6 +52,8 @@ function parseArgs(argv) {
       case '--native-bin': o.nativeBin = path.resolve(v()); break;
       case '--page-timeout-min': o.pageTimeoutMin = Number(v()); break;
       case '--json-out': o.jsonOut = path.resolve(v()); break;
+      case '--no-full': o.full = false; break;
+      case '--gguf': o.gguf = path.resolve(v()); break;
       case '-h': case '--help':
         console.log(fs.readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1, 16)
           .map((l) => l.replace(/^\/\/ ?/, '')).join('\n'));
@@ -139,6 +144,48 @@ async function benchNative(o, images) {
       objects: r.objects, ocr: r.ocr, timing: medianTiming(runs.map((j) => j.timing || {})) };
   });
   return { engine: 'qingyu-native', items, zh_error: zh.error };
+}
+
+// detail 'full': the photos described natively by the LLM, once per language (greedy, so one run).
+async function benchFull(o, photos) {
+  const bin = o.nativeBin;
+  const [cmd, pre] = bin ? [bin, []]
+    : ['cargo', ['run', '--quiet', '--release', '-p', 'qingyu', '--bin', 'qingyu', '--']];
+  progress(`(a) qingyu native: caption --detail full (${photos.length} photos × en, zh)`);
+  const out = { engine: 'qingyu-native-full' };
+  for (const lang of ['en', 'zh']) {
+    const r = await runTool(cmd, [...pre, 'caption', ...photos.map((x) => x.path), '--lang', lang, '--detail', 'full', '--json',
+      ...(o.gguf ? ['--gguf', o.gguf] : [])]);
+    if (r.error) return { ...out, error: r.error };
+    out[lang] = r.json.map((j, i) => ({ file: photos[i].file, brief: j.brief, text: j.text, description: j.description }));
+  }
+  return out;
+}
+
+function printFull(full) {
+  console.log('');
+  if (!full) return;
+  if (full.error) { console.log(`detail 'full': n/a — ${full.error}`); return; }
+  console.log(`detail 'full' — the LLM describes each photo from its tags (native, greedy); a dropped sentence named something the models did not find`);
+  const rows = full.en.map((e, i) => {
+    const z = full.zh[i];
+    const mark = (x) => `${x.description.fallback ? '(brief) ' : ''}${x.text}`;
+    return [e.file, clip(mark(e), 70), clip(mark(z), 36), `${e.description.dropped.length}/${z.description.dropped.length}`];
+  });
+  table(['photo', 'description (en)', 'description (zh)', 'dropped en/zh'], rows, 3);
+  console.log('');
+  const totals = ['en', 'zh'].map((lang) => {
+    const ds = full[lang].map((x) => x.description);
+    const kept = ds.reduce((a, d) => a + d.sentences.length, 0);
+    const dropped = ds.reduce((a, d) => a + d.dropped.length, 0);
+    const reasons = {};
+    for (const d of ds) for (const x of d.dropped) for (const r of x.reasons) { const k = r.split(':')[0]; reasons[k] = (reasons[k] ?? 0) + 1; }
+    const ms = median(ds.map((d) => d.timing.prefillMs + d.timing.decodeMs));
+    return [lang, `${ds.filter((d) => !d.fallback).length}/${ds.length}`, fmt(kept / ds.length, 1), String(dropped),
+      Object.entries(reasons).sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join(', ') || '-',
+      fmt(median(ds.map((d) => d.tokens.prompt))), fmt(ms)];
+  });
+  table(['lang', 'LLM-written', 'sentences kept / photo', 'dropped', 'why dropped', 'median prompt tokens', 'median LLM ms'], totals);
 }
 
 function median(a) {
@@ -362,6 +409,7 @@ function printReport(o, list, res, meta) {
     console.log(`(c) median of the per-image session.run() time alone (5 graphs, no JS pre/post-processing): ${fmt(run)} ms; `
       + 'OCR uses the simplified DB post-processing of models/convert/ppocr.py (axis-aligned boxes), one rec run per line.');
   }
+  printFull(res.full);
   console.log(`machine: ${meta.cores} cores, load average ${meta.load.map((l) => l.toFixed(2)).join(' ')} at the end; `
     + `Chromium ${meta.chromium ?? 'n/a'}; all numbers in ${path.relative(ROOT, o.jsonOut)}`);
 }
@@ -373,6 +421,7 @@ async function main() {
   progress(`${list.photos.length} photos + ${list.signs.length} signs, engines ${o.engines.join(',')}, ${o.warmup} warm-up + ${o.runs} runs`);
   const res = {};
   if (o.engines.includes('a')) res.a = await benchNative(o, images);
+  if (o.engines.includes('a') && o.full) res.full = await benchFull(o, list.photos);
   const web = ['b', 'c'].filter((k) => o.engines.includes(k));
   const meta = { cores: os.cpus().length };
   if (web.length) {
