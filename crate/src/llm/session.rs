@@ -155,3 +155,35 @@ impl Session {
         Ok((text, self.finish_reason().unwrap_or(FinishReason::MaxTokens)))
     }
 }
+
+/// What one [`Stepper::advance`] did.
+pub enum Advance {
+    /// Read a chunk of the prompt (more may follow).
+    Prefilled,
+    /// Decoded one token: the text it completed (maybe ""), or None when the generation ended.
+    Token(Option<String>),
+}
+
+/// Drives a started generation one small unit at a time for step-driven jobs (summaries, photo
+/// descriptions), so a caller can yield or cancel between any two, and times the two phases.
+#[derive(Debug, Clone, Default)]
+pub struct Stepper {
+    prompt_done: bool,
+    pub prefill_ms: f64,
+    pub decode_ms: f64,
+}
+
+impl Stepper {
+    /// `chunk` prompt tokens while the prompt is being read, else one token.
+    pub fn advance(&mut self, engine: &Engine, session: &mut Session, chunk: usize) -> Result<Advance> {
+        let t0 = crate::clock::now_ms();
+        if !self.prompt_done {
+            self.prompt_done = session.prefill(engine, chunk)?;
+            self.prefill_ms += crate::clock::now_ms() - t0;
+            return Ok(Advance::Prefilled);
+        }
+        let piece = session.step(engine)?;
+        self.decode_ms += crate::clock::now_ms() - t0;
+        Ok(Advance::Token(piece))
+    }
+}

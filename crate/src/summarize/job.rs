@@ -13,7 +13,7 @@ use super::{compress, extract, prepare, prompt, Language, Prepared, SummaryOptio
 use crate::clock::now_ms;
 use crate::llm::generate::GenerateOptions;
 use crate::llm::sampler::SamplingOptions;
-use crate::llm::session::{Engine, Session};
+use crate::llm::session::{Advance, Engine, Session, Stepper};
 use crate::{Error, Result};
 use serde::Serialize;
 
@@ -74,7 +74,7 @@ pub struct SummaryJob {
     source: guard::Source,
     output_language: Language,
     llm: bool,
-    prefilled: bool,
+    stepper: Stepper,
     raw: String,
     consumed: usize,
     accepted: Vec<String>,
@@ -122,7 +122,7 @@ impl SummaryJob {
             options,
             prepared,
             output_language,
-            prefilled: false,
+            stepper: Stepper::default(),
             raw: String::new(),
             consumed: 0,
             accepted: Vec::new(),
@@ -211,14 +211,10 @@ impl SummaryJob {
             return Ok(None);
         }
         let (engine, session) = llm.ok_or_else(|| Error::InvalidInput("this summary needs the language model".into()))?;
-        let t0 = now_ms();
-        if !self.prefilled {
-            self.prefilled = session.prefill(engine, PREFILL_CHUNK)?;
-            self.timing.prefill_ms += now_ms() - t0;
-            return Ok(Some(String::new()));
-        }
-        let piece = session.step(engine)?;
-        self.timing.decode_ms += now_ms() - t0;
+        let piece = match self.stepper.advance(engine, session, PREFILL_CHUNK)? {
+            Advance::Prefilled => return Ok(Some(String::new())),
+            Advance::Token(piece) => piece,
+        };
         self.tokens.generated = session.generated_tokens().len();
         let finished = piece.is_none();
         if let Some(p) = piece {
@@ -310,7 +306,7 @@ impl SummaryJob {
             llm: self.llm,
             fallback: self.fallback,
             violations: Violations { found, repaired: found, remaining, details: self.found.clone() },
-            timing: self.timing.clone(),
+            timing: Timing { prefill_ms: self.stepper.prefill_ms, decode_ms: self.stepper.decode_ms, ..self.timing.clone() },
             tokens: self.tokens.clone(),
             text,
         }

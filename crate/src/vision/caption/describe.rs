@@ -10,10 +10,9 @@
 use super::compose::OCR_MIN_SCORE;
 use super::mentions::{colours, named_concepts, quotes, stated_counts, without_quotes};
 use super::{Caption, CaptionTag, Language};
-use crate::clock::now_ms;
 use crate::llm::generate::GenerateOptions;
 use crate::llm::sampler::SamplingOptions;
-use crate::llm::session::{chatml, Engine, Session};
+use crate::llm::session::{chatml, Advance, Engine, Session, Stepper};
 use crate::summarize::language::{detect, is_han};
 use crate::summarize::postprocess::finished_units;
 use crate::summarize::{Language as TextLanguage, SummaryType};
@@ -294,7 +293,7 @@ pub struct DescribeJob {
     facts: Facts,
     brief: String,
     language: Language,
-    prefilled: bool,
+    stepper: Stepper,
     raw: String,
     consumed: usize,
     accepted: Vec<String>,
@@ -304,7 +303,6 @@ pub struct DescribeJob {
     previous_dropped: bool,
     done: bool,
     fallback: bool,
-    timing: DescribeTiming,
     tokens: DescribeTokens,
 }
 
@@ -314,7 +312,7 @@ impl DescribeJob {
             facts: Facts::of(caption),
             brief: caption.text.clone(),
             language,
-            prefilled: false,
+            stepper: Stepper::default(),
             raw: String::new(),
             consumed: 0,
             accepted: Vec::new(),
@@ -322,7 +320,6 @@ impl DescribeJob {
             previous_dropped: true,
             done: false,
             fallback: false,
-            timing: DescribeTiming::default(),
             tokens: DescribeTokens::default(),
         }
     }
@@ -380,14 +377,10 @@ impl DescribeJob {
         if self.done {
             return Ok(None);
         }
-        let t0 = now_ms();
-        if !self.prefilled {
-            self.prefilled = session.prefill(engine, PREFILL_CHUNK)?;
-            self.timing.prefill_ms += now_ms() - t0;
-            return Ok(Some(String::new()));
-        }
-        let piece = session.step(engine)?;
-        self.timing.decode_ms += now_ms() - t0;
+        let piece = match self.stepper.advance(engine, session, PREFILL_CHUNK)? {
+            Advance::Prefilled => return Ok(Some(String::new())),
+            Advance::Token(piece) => piece,
+        };
         self.tokens.generated = session.generated_tokens().len();
         let finished = piece.is_none();
         if let Some(p) = piece {
@@ -459,7 +452,7 @@ impl DescribeJob {
             language: self.language,
             fallback: self.fallback,
             dropped: self.dropped.clone(),
-            timing: self.timing.clone(),
+            timing: DescribeTiming { prefill_ms: self.stepper.prefill_ms, decode_ms: self.stepper.decode_ms },
             tokens: self.tokens.clone(),
         }
     }
