@@ -66,4 +66,9 @@ fn a_caption_in_another_language_and_a_cancel_are_clear() {
     assert!(matches!(cancelled, Err(Error::Aborted)));
     // The session is usable again after a cancel.
     assert!(describe(&c, Language::En, &engine, &mut session, |_| true).is_ok());
+
+    // Nothing recognised: nothing to describe, the brief caption answers without the model.
+    let blank = Caption { tags: vec![], labels: vec![], objects: vec![], ocr: vec![], text: "A photo.".into(), alt: "A photo.".into(), ..c };
+    let d = describe(&blank, Language::En, &engine, &mut session, |_| true).unwrap();
+    assert!(d.fallback && d.text == "A photo." && d.tokens.prompt == 0, "{d:?}");
 }

@@ -266,8 +266,10 @@ pub fn prompt(caption: &Caption, language: Language) -> String {
                 found in the photo. Write 2 or 3 short, plain sentences in English. Say what is in the photo, where it \
                 is and how much of the frame it fills, and quote any text found. Never add anything that is not in the \
                 findings: no other objects, people, animals, places, colours, actions or text.\n\
-                Example findings:\n- 2 dogs (large)\n\
-                Example description: There are two dogs in the photo. They fill much of the frame.";
+                Example 1 findings:\n- 2 dogs (large)\n\
+                Example 1 description: There are two dogs in the photo. They fill much of the frame.\n\
+                Example 2 findings:\n- a bicycle (right side)\n- possibly a bench\n\
+                Example 2 description: There is a bicycle on the right side of the photo. There may also be a bench.";
             let user = format!("Findings:\n{}\nDescription:", findings.join("\n"));
             chatml(system, &user)
         }
@@ -281,8 +283,10 @@ pub fn prompt(caption: &Caption, language: Language) -> String {
             let system = "你为看不见照片的人描述照片，只使用图像识别在照片中找到的内容。用简体中文写2到3个简短的完整句子：\
                 说出照片里有什么、在什么位置、占画面多大，并引用识别出的文字。不要添加识别结果以外的任何东西：\
                 不要添加其他物体、人物、动物、地点、颜色、动作或文字。\n\
-                示例识别结果：\n- 两只狗（很大）\n\
-                示例描述：照片中有两只狗。它们占了画面的大部分。";
+                示例1识别结果：\n- 两只狗（很大）\n\
+                示例1描述：照片中有两只狗。它们占了画面的大部分。\n\
+                示例2识别结果：\n- 一辆自行车（右侧）\n- 可能有一张长椅\n\
+                示例2描述：照片右侧有一辆自行车。旁边可能还有一张长椅。";
             let user = format!("识别结果：\n{}\n描述：", findings.join("\n"));
             chatml(system, &user)
         }
@@ -294,6 +298,8 @@ pub struct DescribeJob {
     brief: String,
     language: Language,
     stepper: Stepper,
+    /// Text decided before any step (the brief caption when there is nothing to describe).
+    pending_output: Option<String>,
     raw: String,
     consumed: usize,
     accepted: Vec<String>,
@@ -313,6 +319,7 @@ impl DescribeJob {
             brief: caption.text.clone(),
             language,
             stepper: Stepper::default(),
+            pending_output: None,
             raw: String::new(),
             consumed: 0,
             accepted: Vec::new(),
@@ -334,6 +341,12 @@ impl DescribeJob {
             )));
         }
         let mut job = Self::new(caption, language);
+        if caption.tags.is_empty() {
+            // Nothing was recognised: there is nothing to describe ("A photo." is the answer).
+            job.pending_output = Some(job.finish());
+            job.done = true;
+            return Ok(job);
+        }
         let generate = GenerateOptions {
             max_tokens: MAX_TOKENS,
             stop: Vec::new(),
@@ -368,12 +381,15 @@ impl DescribeJob {
     }
 
     pub fn is_done(&self) -> bool {
-        self.done
+        self.done && self.pending_output.is_none()
     }
 
     /// The next piece of checked text (empty while the prompt is read or a sentence is being
     /// written), or None when the description is complete.
     pub fn step(&mut self, engine: &Engine, session: &mut Session) -> Result<Option<String>> {
+        if let Some(out) = self.pending_output.take() {
+            return Ok(Some(out));
+        }
         if self.done {
             return Ok(None);
         }
