@@ -3,7 +3,8 @@
 //   cold load   first visit: download + sha256 + cache + compile (fresh browser profile)
 //   warm load   second visit: the same from the Cache API (no network for models)
 //   LLM         time to first token, decode tok/s, prefill tok/s (summarize tldr when the build has it, else a prompt)
-//   caption     median latency of a photo caption (classifier only while the Captioner is missing)
+//   caption     median latency of a photo caption (classifier only while the Captioner is missing),
+//               then one detail 'full' caption (the LLM's description; first text and total)
 // One table on stdout; every number also goes to target/bench/web.json.
 // Options: --decode 64  --caption-runs 3  --json-out PATH
 import { spawn, spawnSync } from 'node:child_process';
@@ -102,6 +103,9 @@ function report({ cold, warm, load }) {
     ['decode tok/s', n(cold.llm.tokensPerSecond), n(warm.llm.tokensPerSecond), `${warm.llm.generatedTokens} tokens`],
     ['key points (extractive)', cold.keyPointsMs == null ? 'n/a' : `${cold.keyPointsMs.toFixed(0)} ms`, warm.keyPointsMs == null ? 'n/a' : `${warm.keyPointsMs.toFixed(0)} ms`, cold.features.summarizeExtractive ? '' : 'not in this wasm build yet'],
     ['caption latency (median)', `${cold.caption.medianMs.toFixed(0)} ms`, `${warm.caption.medianMs.toFixed(0)} ms`, warm.caption.kind],
+    ["caption detail 'full': first text / total", cold.captionFull ? `${s(cold.captionFull.firstTextMs)} / ${s(cold.captionFull.totalMs)}` : 'n/a',
+      warm.captionFull ? `${s(warm.captionFull.firstTextMs)} / ${s(warm.captionFull.totalMs)}` : 'n/a',
+      warm.captionFull ? `${warm.captionFull.promptTokens} prompt tokens: ${warm.captionFull.text}` : ''],
   ];
   const w = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => r[i].length), ['metric', 'cold visit', 'warm visit', 'note'][i].length));
   const line = (r) => `| ${r.map((c, i) => c.padEnd(w[i])).join(' | ')} |`;
