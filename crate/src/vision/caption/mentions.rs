@@ -6,7 +6,8 @@
 //! every ImageNet/COCO class name, which map to their concept) plus a short list of everyday
 //! nouns the models never confirm (sky, grass, tree, 男人, 桌子…), so "a cat on the grass" is
 //! caught when only the cat was seen. English is matched word by word (longest phrase first);
-//! Chinese token by token after jieba's segmentation, so 令人 does not count as 人.
+//! Chinese names of two or more characters by longest match, one-character names only as
+//! jieba words of their own, so 令人 does not count as 人.
 
 use crate::summarize::guard::jieba;
 use crate::summarize::language::is_han;
@@ -124,27 +125,40 @@ fn english_names(text: &str) -> Vec<ConceptKey> {
 
 fn chinese_names(text: &str) -> Vec<ConceptKey> {
     let v = vocabulary();
-    let mut out = Vec::new();
-    for token in jieba().cut(text, true) {
-        let token = token.word;
-        if !token.chars().any(is_han) {
-            continue;
-        }
-        // 小猫 / 大象 are not 象 — try the whole token first, then without a diminutive.
-        let candidates = [Some(token), token.strip_prefix('小'), token.strip_suffix('们'), token.strip_suffix('儿')];
-        if let Some(key) = candidates.into_iter().flatten().find_map(|t| v.zh.get(t)) {
-            out.push(key.clone());
-            continue;
-        }
-        // A longer token that contains a name of two or more characters (浓缩咖啡杯 → 咖啡).
-        if token.chars().count() > 2 {
-            let inner = v.zh.iter().filter(|(name, _)| name.chars().count() >= 2 && token.contains(name.as_str()));
-            if let Some((_, key)) = inner.max_by_key(|(name, _)| name.len()) {
-                out.push(key.clone());
+    let chars: Vec<char> = text.chars().collect();
+    let longest = v.zh.keys().map(|k| k.chars().count()).max().unwrap_or(1);
+    // Names of two or more characters: the longest match at each position (jieba may split
+    // 钻井平台 into 钻井 + 平台). `found` keeps (char offset, concept) in text order.
+    let mut found: Vec<(usize, ConceptKey)> = Vec::new();
+    let mut covered = vec![false; chars.len()];
+    let mut i = 0;
+    while i < chars.len() {
+        let hit = (2..=longest.min(chars.len() - i))
+            .rev()
+            .find_map(|n| v.zh.get(&chars[i..i + n].iter().collect::<String>()).map(|key| (n, key)));
+        match hit {
+            Some((n, key)) => {
+                found.push((i, key.clone()));
+                covered[i..i + n].iter_mut().for_each(|c| *c = true);
+                i += n;
             }
+            None => i += 1,
         }
     }
-    out
+    // One-character names (猫, 人, 树) only as a word of their own (小猫 too), so 令人 is not a
+    // person.
+    for token in jieba().cut(text, true) {
+        if covered[token.start..token.end].iter().any(|&c| c) {
+            continue;
+        }
+        let word = token.word;
+        let bare = word.strip_prefix('小').or_else(|| word.strip_suffix('们')).or_else(|| word.strip_suffix('儿')).unwrap_or(word);
+        if let Some(key) = [word, bare].into_iter().filter(|w| w.chars().count() == 1).find_map(|w| v.zh.get(w)) {
+            found.push((token.start, key.clone()));
+        }
+    }
+    found.sort_by_key(|(at, _)| *at);
+    found.into_iter().map(|(_, key)| key).collect()
 }
 
 /// The text with quoted passages ("…", “…”, 「…」) removed: what a photo's sign says is
@@ -248,6 +262,7 @@ mod tests {
         assert_eq!(named_concepts("一只埃及猫趴在地上。"), ["cat"]);
         assert!(named_concepts("画面令人感到平静。").is_empty(), "令人 is not a person");
         assert_eq!(named_concepts("一个男人和一只小猫。"), ["person", "cat"]);
+        assert_eq!(named_concepts("照片中有一座钻井平台。"), ["drilling_platform"], "jieba splits 钻井平台");
         assert!(named_concepts("天空很蓝。").contains(&"extra:sky".to_string()));
     }
 
