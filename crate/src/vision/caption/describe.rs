@@ -119,7 +119,7 @@ impl Facts {
         for key in named_concepts(sentence) {
             if !self.concepts.contains(&key) && !out.contains(&format!("object: {key}")) {
                 out.push(format!("object: {key}"));
-            } else if self.unsure.contains(&key) && !hedged(sentence) {
+            } else if self.unsure.contains(&key) && !hedged(sentence) && !out.contains(&format!("unhedged: {key}")) {
                 out.push(format!("unhedged: {key}"));
             }
         }
@@ -241,8 +241,10 @@ fn tag_phrase(tag: &CaptionTag, language: Language) -> String {
         };
     }
     match (tag.kind.as_str(), tag.sure, language) {
-        ("scene", _, Language::En) => format!("place: {}", tag.name),
-        ("scene", _, Language::Zh) => format!("地点：{}", tag.zh),
+        ("scene", true, Language::En) => format!("place: {}", tag.name),
+        ("scene", true, Language::Zh) => format!("地点：{}", tag.zh),
+        ("scene", false, Language::En) => format!("place: possibly {}", tag.name),
+        ("scene", false, Language::Zh) => format!("地点：可能是{}", tag.zh),
         (_, false, Language::En) => format!("possibly {phrase}"),
         (_, false, Language::Zh) => format!("可能有{phrase}"),
         _ => phrase,
@@ -540,7 +542,7 @@ mod tests {
         c.tags.push(tag("coffee", "espresso", "浓缩咖啡", 1, false, "drink"));
         c.ocr.push(CaptionText { text: "SALE".into(), score: 0.9, bbox: [[0.0; 2]; 4] });
         let p = prompt(&c, Language::En);
-        assert!(p.contains("Findings:\n- 2 cats (left side)\n- place: seashore\n- possibly espresso\n- text in the photo: \"SALE\"\nDescription:"), "{p}");
+        assert!(p.contains("Findings:\n- 2 cats (left side)\n- place: possibly seashore\n- possibly espresso\n- text in the photo: \"SALE\"\nDescription:"), "{p}");
         let p = prompt(&cats(Language::Zh), Language::Zh);
         assert!(p.contains("识别结果：\n- 两只猫（左侧）\n描述："), "{p}");
     }
