@@ -51,6 +51,8 @@ struct Vocabulary {
     /// Chinese name → concept.
     zh: HashMap<String, ConceptKey>,
     longest_en_phrase: usize,
+    /// Characters in the longest Chinese name.
+    longest_zh_name: usize,
 }
 
 fn vocabulary() -> &'static Vocabulary {
@@ -85,7 +87,8 @@ fn vocabulary() -> &'static Vocabulary {
             add("", word, key);
         }
         let longest_en_phrase = en.keys().map(|k| k.split(' ').count()).max().unwrap_or(1).min(4);
-        Vocabulary { en, zh, longest_en_phrase }
+        let longest_zh_name = zh.keys().map(|k| k.chars().count()).max().unwrap_or(1);
+        Vocabulary { en, zh, longest_en_phrase, longest_zh_name }
     })
 }
 
@@ -126,14 +129,13 @@ fn english_names(text: &str) -> Vec<ConceptKey> {
 fn chinese_names(text: &str) -> Vec<ConceptKey> {
     let v = vocabulary();
     let chars: Vec<char> = text.chars().collect();
-    let longest = v.zh.keys().map(|k| k.chars().count()).max().unwrap_or(1);
     // Names of two or more characters: the longest match at each position (jieba may split
     // 钻井平台 into 钻井 + 平台). `found` keeps (char offset, concept) in text order.
     let mut found: Vec<(usize, ConceptKey)> = Vec::new();
     let mut covered = vec![false; chars.len()];
     let mut i = 0;
     while i < chars.len() {
-        let hit = (2..=longest.min(chars.len() - i))
+        let hit = (2..=v.longest_zh_name.min(chars.len() - i))
             .rev()
             .find_map(|n| v.zh.get(&chars[i..i + n].iter().collect::<String>()).map(|key| (n, key)));
         match hit {
@@ -164,31 +166,27 @@ fn chinese_names(text: &str) -> Vec<ConceptKey> {
 /// The text with quoted passages ("…", “…”, 「…」) removed: what a photo's sign says is
 /// checked against OCR, not as object names.
 pub fn without_quotes(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut closing: Option<char> = None;
-    for c in text.chars() {
-        match closing {
-            Some(close) if c == close => closing = None,
-            Some(_) => {}
-            None => match c {
-                '"' => closing = Some('"'),
-                '“' => closing = Some('”'),
-                '「' => closing = Some('」'),
-                _ => out.push(c),
-            },
-        }
-    }
-    out
+    split_quotes(text).0
 }
 
 /// The passages the text quotes.
 pub fn quotes(text: &str) -> Vec<String> {
-    let mut out = Vec::new();
+    split_quotes(text).1
+}
+
+/// (the text outside quotes, the non-empty quoted passages); an unclosed quote runs to the end
+/// and is not a passage.
+fn split_quotes(text: &str) -> (String, Vec<String>) {
+    let mut outside = String::with_capacity(text.len());
+    let mut passages = Vec::new();
     let mut current: Option<(char, String)> = None;
     for c in text.chars() {
         match &mut current {
             Some((close, q)) if c == *close => {
-                out.push(std::mem::take(q).trim().to_string());
+                let q = std::mem::take(q);
+                if !q.trim().is_empty() {
+                    passages.push(q.trim().to_string());
+                }
                 current = None;
             }
             Some((_, q)) => q.push(c),
@@ -196,11 +194,11 @@ pub fn quotes(text: &str) -> Vec<String> {
                 '"' => current = Some(('"', String::new())),
                 '“' => current = Some(('”', String::new())),
                 '「' => current = Some(('」', String::new())),
-                _ => {}
+                _ => outside.push(c),
             },
         }
     }
-    out.into_iter().filter(|q| !q.is_empty()).collect()
+    (outside, passages)
 }
 
 /// Colour words: no model here sees colour, so a colour in a description is a guess.
