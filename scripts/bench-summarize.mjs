@@ -7,7 +7,14 @@
 // decode (medians), plus the end-to-end latency of the 1,505-character Chinese article zh-04
 // (`tldr` short, model loaded). Every number also goes to target/bench/summarize.json.
 //
+// Each article is summarized in its own language ("same": zh→zh, en→en) and in the other
+// ("cross": zh→en, en→zh); the table has one row per split (tune / check, from the article's
+// `split`), type and direction, with the requested-language rate, the support rate (shown
+// sentences the labelled set in eval/support/labels.jsonl calls supported) and invented
+// numbers beside recall and latency.
+//
 // Options: --types key-points:medium,tldr:medium,teaser:short,headline:short
+//          --directions same,cross   --split tune,check
 //          --engines native,wasm   --only zh-01,en-01   --native-bin PATH   --json-out PATH
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -23,6 +30,7 @@ const LATENCY_RUN = { id: 'zh-04', type: 'tldr', length: 'short' };
 function parseArgs(argv) {
   const o = {
     types: 'key-points:medium,tldr:medium,teaser:short,headline:short', engines: ['native', 'wasm'], only: null,
+    directions: ['same', 'cross'], splits: ['tune', 'check'],
     nativeBin: path.join(ROOT, 'target/release/qingyu'), jsonOut: path.join(ROOT, 'target/bench/summarize.json'),
   };
   for (let i = 0; i < argv.length; i++) {
@@ -31,6 +39,8 @@ function parseArgs(argv) {
       case '--types': o.types = v(); break;
       case '--engines': o.engines = v().split(','); break;
       case '--only': o.only = v().split(','); break;
+      case '--directions': o.directions = v().split(','); break;
+      case '--split': o.splits = v().split(','); break;
       case '--native-bin': o.nativeBin = path.resolve(v()); break;
       case '--json-out': o.jsonOut = path.resolve(v()); break;
       default: throw new Error(`unknown option ${argv[i]}`);
@@ -46,7 +56,20 @@ function loadArticles(only) {
   const dir = path.join(ROOT, 'eval/articles');
   return fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort()
     .map((f) => JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')))
-    .filter((a) => !only || only.includes(a.id));
+    .filter((a) => !only || only.includes(a.id))
+    .map((a) => ({ split: 'tune', ...a }));
+}
+
+/** eval/support/labels.jsonl: sentence → 'supported' | 'unsupported' (per article). */
+function loadLabels() {
+  const file = path.join(ROOT, 'eval/support/labels.jsonl');
+  const labels = new Map();
+  if (!fs.existsSync(file)) return labels;
+  for (const line of fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.trim())) {
+    const l = JSON.parse(line);
+    labels.set(`${l.article}\u0000${l.sentence}`, l.label);
+  }
+  return labels;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -54,10 +77,33 @@ function loadArticles(only) {
 // ---------------------------------------------------------------------------------------------
 const han = (s) => (s.match(/\p{Script=Han}/gu) || []).length;
 
-/** A fact is recalled when the summary contains any of its must_mention strings. */
-function recall(article, text) {
-  const hit = article.key_facts.filter((f) => f.must_mention.some((m) => text.includes(m))).length;
+/** A fact is recalled when the summary contains any of its must_mention strings (in the
+ *  other language: must_mention_cross, case-insensitive). */
+function recall(article, text, cross) {
+  const lower = text.toLowerCase();
+  const hit = article.key_facts.filter((f) => (cross ? (f.must_mention_cross || []) : f.must_mention)
+    .some((m) => (cross ? lower.includes(m.toLowerCase()) : text.includes(m)))).length;
   return hit / article.key_facts.length;
+}
+
+/** The summary is in the requested language: ≥ 95 % of its letters in that script, names
+ *  aside (Latin words the source has, and source spellings in parentheses after a name). */
+function inLanguage(article, text, language) {
+  const t = text.replace(/\(\p{Script=Han}+\)/gu, '');
+  const sourceLatin = new Set((article.text.match(/[A-Za-z][A-Za-z0-9'-]*/g) || []).map((w) => w.toLowerCase()));
+  const han = (t.match(/\p{Script=Han}/gu) || []).length;
+  const latinWords = (t.match(/[A-Za-z][A-Za-z0-9'-]*/g) || []);
+  const latin = latinWords.filter((w) => language === 'en' || !sourceLatin.has(w.toLowerCase())).join('').length;
+  // A Han character weighs like a 3-letter word.
+  const [ours, other] = language === 'zh' ? [han * 3, latin] : [latin, han * 3];
+  return ours + other === 0 || ours / (ours + other) >= 0.95;
+}
+
+/** Numbers in the summary that the article does not have (digits only; 1,250 → 1250). */
+function inventedNumbers(article, text) {
+  const nums = (s) => (s.replace(/(\d),(?=\d{3})/g, '$1').match(/\d+(\.\d+)?/g) || []);
+  const source = new Set(nums(article.text));
+  return nums(text).filter((n) => !source.has(n)).length;
 }
 
 /** Chrome's length rules: bullets 3/5/7, sentences 1/3/5, headline words 12/17/22 (zh chars/2). */
@@ -79,7 +125,7 @@ function runNative(o, articles) {
   return new Promise((resolve) => {
     if (!fs.existsSync(o.nativeBin)) { resolve({ error: `${o.nativeBin} not built` }); return; }
     const args = ['bench-summarize', '--types', [...o.plan.map((p) => `${p.type}:${p.length}`)].join(','),
-      '--only', articles.map((a) => a.id).join(',')];
+      '--only', articles.map((a) => a.id).join(','), '--directions', o.directions.join(',')];
     const child = spawn(o.nativeBin, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
@@ -130,22 +176,22 @@ async function runWasm(o, articles) {
     await page.goto(`${base}/bench/summarize.html`);
     await page.waitForFunction(() => window.benchReady === true, null, { timeout: 60_000 });
     page.setDefaultTimeout(0);
-    const plain = articles.map(({ id, text }) => ({ id, text }));
-    const res = await page.evaluate(async ([a, plan, lat]) => {
+    const plain = articles.map(({ id, text, language }) => ({ id, text, language }));
+    const res = await page.evaluate(async ([a, plan, lat, directions]) => {
       const runs = [];
       // One page run per length group keeps the model loaded once per group.
       const byLength = {};
       plan.forEach((p) => { (byLength[p.length] ||= []).push(p.type); });
       let first = null;
       for (const [length, types] of Object.entries(byLength)) {
-        const r = await window.runSummarizeBench(a, types, length, []);
+        const r = await window.runSummarizeBench(a, types, length, [], directions);
         first ||= r;
         runs.push(...r.runs);
       }
       const l = await window.runSummarizeBench(a.filter((x) => x.id === lat.id), [], 'short', [lat]);
       runs.push(...l.runs);
       return { model: first.model, userAgent: first.userAgent, runs };
-    }, [plain, o.plan, LATENCY_RUN]);
+    }, [plain, o.plan, LATENCY_RUN, o.directions]);
     return res;
   } catch (e) {
     return { error: e.message.split('\n')[0] };
@@ -162,34 +208,54 @@ const median = (xs) => { const s = xs.filter(Number.isFinite).sort((a, b) => a -
 const mean = (xs) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
 const f = (x, d = 0) => (Number.isFinite(x) ? x.toFixed(d) : 'n/a');
 
-function summarizeRuns(articles, runs, plan) {
+const DIRECTIONS = { same: { zh: 'zh→zh', en: 'en→en' }, cross: { zh: 'zh→en', en: 'en→zh' } };
+
+function summarizeRuns(articles, runs, plan, labels, o) {
   const byId = Object.fromEntries(articles.map((a) => [a.id, a]));
-  return plan.map(({ type, length }) => {
-    const rs = runs.filter((r) => r.type === type && r.length === length && !r.latencyRun);
-    const lang = (l) => rs.filter((r) => byId[r.article].language === l).map((r) => recall(byId[r.article], r.result.text));
-    const t = (k) => median(rs.map((r) => r.result.timing[k]));
-    return {
-      type, length, n: rs.length,
-      recallZh: mean(lang('zh')), recallEn: mean(lang('en')),
-      found: rs.reduce((s, r) => s + r.result.violations.found, 0),
-      remaining: rs.reduce((s, r) => s + r.result.violations.remaining, 0),
-      fallbacks: rs.filter((r) => r.result.fallback).length,
-      compliance: rs.filter((r) => compliant(type, length, r.result.text)).length / Math.max(1, rs.length),
-      extractMs: t('extractMs'), prefillMs: t('prefillMs'), decodeMs: t('decodeMs'),
-      wallMs: median(rs.map((r) => r.wallMs)),
-    };
-  });
+  const rows = [];
+  for (const split of o.splits) {
+    for (const { type, length } of plan) {
+      for (const direction of o.directions) {
+        for (const lang of ['zh', 'en']) {
+          const rs = runs.filter((r) => r.type === type && r.length === length && !r.latencyRun && (r.direction || 'same') === direction
+            && byId[r.article]?.split === split && byId[r.article].language === lang);
+          if (!rs.length) continue;
+          const cross = direction === 'cross';
+          const want = cross ? (lang === 'zh' ? 'en' : 'zh') : lang;
+          const t = (k) => median(rs.map((r) => r.result.timing[k]));
+          const units = rs.flatMap((r) => (r.result.units || []).map((u) => labels.get(`${r.article}\u0000${u}`)));
+          rows.push({
+            split, type, length, direction: DIRECTIONS[direction][lang], n: rs.length,
+            recall: mean(rs.map((r) => recall(byId[r.article], r.result.text, cross))),
+            language: rs.filter((r) => inLanguage(byId[r.article], r.result.text, want)).length / rs.length,
+            labelled: units.filter(Boolean).length, shown: units.length,
+            supported: units.filter((l) => l === 'supported').length / Math.max(1, units.filter(Boolean).length),
+            invented: rs.reduce((s, r) => s + inventedNumbers(byId[r.article], r.result.text), 0),
+            remaining: rs.reduce((s, r) => s + r.result.violations.remaining, 0),
+            fallbacks: rs.filter((r) => r.result.fallback).length,
+            languageFallbacks: rs.filter((r) => r.result.fallbackReason).length,
+            compliance: rs.filter((r) => compliant(type, length, r.result.text)).length / rs.length,
+            dropped: rs.reduce((s, r) => s + (r.result.dropped?.length || 0), 0),
+            prefillMs: t('prefillMs'), decodeMs: t('decodeMs'),
+            wallMs: median(rs.map((r) => r.wallMs)),
+          });
+        }
+      }
+    }
+  }
+  return rows;
 }
 
 function printTable(results) {
-  const head = ['engine', 'type', 'length', 'n', 'recall zh', 'recall en', 'violations found', 'left', 'fallbacks', 'length ok',
-    'extract ms', 'prefill ms', 'decode ms', 'total ms'];
+  const head = ['engine', 'split', 'type', 'length', 'direction', 'n', 'recall', 'in language', 'supported (labelled/shown)',
+    'invented numbers', 'names left', 'fallbacks (language)', 'dropped', 'length ok', 'prefill ms', 'decode ms', 'total ms'];
   const rows = [];
   for (const [engine, r] of Object.entries(results)) {
     if (r.error) { rows.push([engine, `n/a: ${r.error}`]); continue; }
     for (const s of r.table) {
-      rows.push([engine, s.type, s.length, s.n, f(s.recallZh, 2), f(s.recallEn, 2), s.found, s.remaining, s.fallbacks,
-        `${f(100 * s.compliance)}%`, f(s.extractMs, 1), f(s.prefillMs), f(s.decodeMs), f(s.wallMs)]);
+      rows.push([engine, s.split, s.type, s.length, s.direction, s.n, f(s.recall, 2), `${f(100 * s.language)}%`,
+        s.labelled ? `${f(100 * s.supported)}% (${s.labelled}/${s.shown})` : `– (0/${s.shown})`, s.invented, s.remaining,
+        `${s.fallbacks} (${s.languageFallbacks})`, s.dropped, `${f(100 * s.compliance)}%`, f(s.prefillMs), f(s.decodeMs), f(s.wallMs)]);
     }
   }
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i] ?? '').length)));
@@ -211,12 +277,13 @@ function printTable(results) {
 
 async function main() {
   const o = parseArgs(process.argv.slice(2));
-  const articles = loadArticles(o.only);
+  const articles = loadArticles(o.only).filter((a) => o.splits.includes(a.split));
   log(`${articles.length} articles; plan ${o.types}; engines ${o.engines.join(',')}`);
   const results = {};
   if (o.engines.includes('native')) results.native = await runNative(o, articles);
   if (o.engines.includes('wasm')) results.wasm = await runWasm(o, articles);
-  for (const r of Object.values(results)) if (r.runs) r.table = summarizeRuns(articles, r.runs, o.plan);
+  const labels = loadLabels();
+  for (const r of Object.values(results)) if (r.runs) r.table = summarizeRuns(articles, r.runs, o.plan, labels, o);
   fs.mkdirSync(path.dirname(o.jsonOut), { recursive: true });
   fs.writeFileSync(o.jsonOut, JSON.stringify(results, null, 1));
   printTable(results);

@@ -449,6 +449,62 @@ test.describe.serial('with the LLM', () => {
     expect(inventedNumbers(r[1].text, en.text)).toEqual([]);
   });
 
+  test('cross-language summaries: a zh article in English and an en article in Chinese (translated, checked, or an explicit fallback)', async () => {
+    test.skip(!F.llmSummary, 'Llm.summarizeStart/Step/Result are not in www/pkg yet');
+    const [zh, en] = ['zh-01', 'en-01'].map((id) => articles().find((a) => a.id === id));
+    const r = await page.evaluate(async ({ zh, en }) => {
+      const qy = window.__qy;
+      let streamed = '';
+      const stream = qy.summarizeStreaming(zh.text, { type: 'tldr', length: 'short', outputLanguage: 'en' });
+      const reader = stream.getReader();
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        streamed += value;
+      }
+      const a = stream.result;
+      const b = await qy.summarize(en.text, { type: 'key-points', length: 'short', outputLanguage: 'zh', details: true });
+      return { a, b, streamed };
+    }, { zh, en });
+    console.log(`zh→en tldr: ${r.a.text}\nen→zh key points: ${r.b.text}`);
+    // Source spellings in parentheses after a name ("Qingxi Town (青溪镇)") are not English text.
+    const outsideParens = (t) => t.replace(/\([^)]*\)/g, '');
+    for (const [res, want, src] of [[r.a, 'en', zh.text], [r.b, 'zh', en.text]]) {
+      expect(res.text.trim()).not.toBe('');
+      expect(inventedNumbers(res.text, src)).toEqual([]);
+      if (res.fallbackReason) {
+        // Nothing in the requested language passed the checks: said so, not a silent switch.
+        expect(res.fallback).toBe(true);
+        expect(res.outputLanguage).not.toBe(want);
+      } else {
+        expect(res.outputLanguage).toBe(want);
+        if (want === 'en') expect(cjkShare(outsideParens(res.text))).toBe(0);
+        else expect(cjkShare(res.text)).toBeGreaterThan(0.3);
+        expect(res.translatedFrom.length).toBe(res.units.length);
+      }
+    }
+    expect(r.streamed).toBe(r.a.text);
+  });
+
+  test('demo page: the output-language chip gives an English summary of a Chinese article', async ({}, testInfo) => {
+    test.skip(!F.llmSummary, 'Llm.summarizeStart/Step/Result are not in www/pkg yet');
+    const demo = await context.newPage();
+    await demo.goto('/index.html#summary');
+    await demo.locator('.sample[data-id="zh-01"]').click();
+    await demo.locator('#type-chips label', { hasText: '摘要' }).click();
+    await demo.locator('#output-chips label', { hasText: 'English' }).click();
+    await demo.locator('#summarize').click();
+    await expect(demo.locator('#summarize')).toBeVisible({ timeout: 180_000 });
+    const text = await demo.locator('#summary-output').innerText();
+    const meta = await demo.locator('#summary-meta').innerText();
+    console.log(`demo zh→en: ${text} | ${meta}`);
+    expect(text.trim()).not.toBe('');
+    // Either English (names' source spellings in parentheses aside) or the stated fallback.
+    if (!meta.includes('无法生成所要求语言')) expect(cjkShare(text.replace(/\([^)]*\)/g, ''))).toBe(0);
+    await shot(demo, testInfo, 'summary-zh-to-en');
+    await demo.close();
+  });
+
   test("captions with detail 'full': the LLM describes coffee in zh and en, sentences streamed and checked", async () => {
     const photo = readFileSync(new URL('../../www/samples/coffee.png', import.meta.url)).toString('base64');
     const r = await page.evaluate(async (b64) => {

@@ -32,7 +32,7 @@ async function loadModel() {
 /** One summary end to end; wallMs includes everything the caller waits for. */
 function summarizeOnce(text, options) {
   const t0 = performance.now();
-  if (options.type === 'key-points' && !options.rephrase) {
+  if (options.type === 'key-points' && !options.rephrase && !options.outputLanguage) {
     const result = JSON.parse(summarizeExtractive(text, JSON.stringify(options)));
     return { result, wallMs: performance.now() - t0, firstTextMs: performance.now() - t0 };
   }
@@ -49,7 +49,10 @@ function summarizeOnce(text, options) {
 
 let model = null;
 
-window.runSummarizeBench = async (articles, types, length, extra = []) => {
+/** "same": the article's language; "cross": the other one (the summary is translated). */
+const outputFor = (a, direction) => (direction === 'cross' ? (a.language === 'zh' ? 'en' : 'zh') : undefined);
+
+window.runSummarizeBench = async (articles, types, length, extra = [], directions = ['same']) => {
   model ||= await loadModel();
   // Warm-up on other text: loads jieba's dictionary and caches the shared system prompts (en,
   // then zh), as in a page that has already summarized something — but none of the articles.
@@ -59,17 +62,20 @@ window.runSummarizeBench = async (articles, types, length, extra = []) => {
   const runs = [];
   for (const a of articles) {
     for (const type of types) {
-      const options = { type, length, format: 'plain-text' };
-      const r = summarizeOnce(a.text, options);
-      log(`${a.id} ${type}: ${r.wallMs.toFixed(0)} ms — ${r.result.text.replace(/\n/g, ' / ').slice(0, 120)}`);
-      runs.push({ article: a.id, type, length, ...r });
+      for (const direction of directions) {
+        const outputLanguage = outputFor(a, direction);
+        const options = { type, length, format: 'plain-text', ...(outputLanguage ? { outputLanguage } : {}) };
+        const r = summarizeOnce(a.text, options);
+        log(`${a.id} ${type} ${direction}: ${r.wallMs.toFixed(0)} ms — ${r.result.text.replace(/\n/g, ' / ').slice(0, 120)}`);
+        runs.push({ article: a.id, type, length, direction, ...r });
+      }
     }
   }
   for (const { id, type, length: len } of extra) {
     const a = articles.find((x) => x.id === id);
     const r = summarizeOnce(a.text, { type, length: len, format: 'plain-text' });
     log(`${id} ${type} ${len} (latency run): ${r.wallMs.toFixed(0)} ms`);
-    runs.push({ article: id, type, length: len, latencyRun: true, ...r });
+    runs.push({ article: id, type, length: len, direction: 'same', latencyRun: true, ...r });
   }
   return { model, runs, userAgent: navigator.userAgent };
 };

@@ -291,12 +291,22 @@ function waitForConsent() {
   });
 }
 
+/** 'zh' when Han characters dominate the text (each counts like a 3-letter word), else 'en'. */
+function scriptOf(text) {
+  const han = (text.match(/\p{Script=Han}/gu) || []).length;
+  const latin = (text.match(/[A-Za-z]/g) || []).length;
+  return han * 3 >= latin ? 'zh' : 'en';
+}
+
 async function runSummary() {
   const errEl = $('#summary-error');
   errEl.hidden = true;
   const text = $('#article').value;
   const type = selected('type');
   const length = selected('length');
+  const output = selected('output');
+  // A summary in the other language is translated by the LLM, key points included.
+  const needsLlm = Qingyu.needsLlm({ type }) || (output !== 'auto' && scriptOf(text) !== output);
   const card = $('#summary-card');
   const out = $('#summary-output');
   const meta = $('#summary-meta');
@@ -306,7 +316,7 @@ async function runSummary() {
     showError(errEl, Object.assign(new Error(!text.trim() ? 'InvalidInput: the text is empty' : `InvalidInput: the text has more than ${MAX_TEXT_CHARS} characters`), { name: 'InvalidInput' }));
     return;
   }
-  if (Qingyu.needsLlm({ type })) {
+  if (needsLlm) {
     const loaded = (await state.qy.stats().catch(() => ({ loaded: {} }))).loaded?.llm;
     if (!loaded && (await Qingyu.availability({ modelBaseUrl, features: ['llm'] })) !== 'available') {
       if (!(await waitForConsent())) return;
@@ -322,15 +332,16 @@ async function runSummary() {
   out.classList.add('streaming');
   requestAnimationFrame(() => card.scrollIntoView({ block: 'nearest', behavior: 'smooth' }));
   out.setAttribute('aria-busy', 'true');
-  meta.textContent = Qingyu.needsLlm({ type }) ? t('preparing') : t('summarizing');
+  meta.textContent = needsLlm ? t('preparing') : t('summarizing');
   setOrb('busy');
   const progress = $('#summary-progress');
-  if (Qingyu.needsLlm({ type })) showProgress(progress, t('preparing'));
+  if (needsLlm) showProgress(progress, t('preparing'));
   let acc = '';
   const t0 = performance.now();
   try {
     const stream = state.qy.summarizeStreaming(text, {
       type, length, format: 'markdown', signal: ctrl.signal,
+      ...(output !== 'auto' ? { outputLanguage: output } : {}),
       onMeta: () => { hideProgress(progress); meta.textContent = t('summarizing'); },
     });
     const reader = stream.getReader();
@@ -349,7 +360,8 @@ async function runSummary() {
     meta.textContent = type === 'key-points' && !s.tokensPerSecond
       ? t('metaExtractive', Math.max(1, Math.round(s.totalMs ?? performance.now() - t0)))
       : t('metaLlm', secs(s.totalMs ?? performance.now() - t0), secs(s.firstTokenMs ?? 0), (s.tokensPerSecond ?? 0).toFixed(1));
-    if (result.fallback) meta.textContent = `${t('fallbackNote')} ${meta.textContent}`;
+    if (result.fallbackReason) meta.textContent = `${t('languageFallbackNote')} ${meta.textContent}`;
+    else if (result.fallback) meta.textContent = `${t('fallbackNote')} ${meta.textContent}`;
     card.dataset.language = result.language ?? '';
   } catch (e) {
     if (e.name === 'AbortError') {

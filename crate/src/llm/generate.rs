@@ -3,6 +3,7 @@
 //! Stop strings are matched on the decoded text; text that might be the start of a stop
 //! string is held back until it is known not to be.
 
+use super::constraint::Constraints;
 use super::model::{Logits, Qwen2Model};
 use super::sampler::{Sampler, SamplingOptions};
 use super::KvCache;
@@ -13,11 +14,13 @@ pub struct GenerateOptions {
     pub max_tokens: usize,
     pub stop: Vec<String>,
     pub sampling: SamplingOptions,
+    /// Script mask and copy bias, applied before sampling (None: unconstrained).
+    pub constraints: Option<std::sync::Arc<Constraints>>,
 }
 
 impl Default for GenerateOptions {
     fn default() -> Self {
-        Self { max_tokens: 256, stop: Vec::new(), sampling: SamplingOptions::default() }
+        Self { max_tokens: 256, stop: Vec::new(), sampling: SamplingOptions::default(), constraints: None }
     }
 }
 
@@ -122,6 +125,10 @@ impl Generation {
             return Ok(Some(self.finish(FinishReason::MaxTokens, out)));
         }
         let mut logits = self.logits.take().expect("logits after prefill");
+        if let Some(c) = &self.options.constraints {
+            let last = (self.generated > 0).then(|| self.history[self.history.len() - 1]);
+            c.apply(&mut logits, last);
+        }
         let id = self.sampler.sample(&mut logits, &self.history);
         if out.is_end(id) {
             return Ok(Some(self.finish(FinishReason::EndOfText, out)));

@@ -1,6 +1,7 @@
 //! The Qwen2 language model: config, weights, KV cache, forward pass, sampling, generation.
 
 pub mod config;
+pub mod constraint;
 pub mod generate;
 pub mod kv_cache;
 pub mod model;

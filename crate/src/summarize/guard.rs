@@ -140,16 +140,25 @@ pub(crate) fn jieba() -> &'static Jieba {
 /// Person, place, organisation and other proper nouns by jieba's tags (Han words only; Latin
 /// words are handled by `latin_names`).
 pub fn chinese_names(text: &str) -> Vec<String> {
+    chinese_name_tags(text).into_iter().map(|(w, _)| w).collect()
+}
+
+/// The same names with jieba's tag (nr… person, ns place, nt organisation, nz other).
+pub fn chinese_name_tags(text: &str) -> Vec<(String, String)> {
     jieba()
         .tag(text, true)
         .into_iter()
         .filter(|t| matches!(t.tag, "nr" | "ns" | "nt" | "nz" | "nrt" | "nrfg"))
-        .map(|t| t.word.to_string())
-        .filter(|w| w.chars().count() >= 2 && w.chars().all(is_han))
+        .map(|t| (t.word.to_string(), t.tag.to_string()))
+        .filter(|(w, _)| w.chars().count() >= 2 && w.chars().all(is_han))
         .collect()
 }
 
 /// Words that start a sentence capitalized without being names.
+pub fn is_common_word(word: &str) -> bool {
+    common_word(word)
+}
+
 fn common_word(word: &str) -> bool {
     static COMMON: OnceLock<HashSet<String>> = OnceLock::new();
     COMMON

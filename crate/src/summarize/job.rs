@@ -6,11 +6,20 @@
 //! headline), each unit is cleaned, checked by the faithfulness guard and only then emitted —
 //! so streamed text is never taken back. A unit with an invented number or name is dropped;
 //! if no unit survives, the extractive summary is the answer (`fallback`).
+//!
+//! A summary in the other language (zh → en, en → zh) is made in the source's language first
+//! (or, for key points, extracted), then translated sentence by sentence (`translate`); each
+//! translation is checked (script, numbers, names) before it is shown. If nothing in the
+//! requested language passes, the result says so (`fallbackReason`) instead of switching
+//! language silently.
 
 use super::guard::{self, Violation};
-use super::postprocess::{finished_units, join_units, limit_headline, unit_limit, unit_prefix};
+use super::postprocess::{clean_unit, finished_units, headline_problems, join_units, limit_headline, unit_limit, unit_prefix};
+use super::support::SupportIndex;
+use super::translate::{self, script_problems, Request};
 use super::{compress, extract, prepare, prompt, Language, Prepared, SummaryOptions, SummaryType};
 use crate::clock::now_ms;
+use crate::llm::constraint::{Constraints, Script};
 use crate::llm::generate::GenerateOptions;
 use crate::llm::sampler::SamplingOptions;
 use crate::llm::session::{Advance, Engine, Session, Stepper};
@@ -51,6 +60,16 @@ pub struct Violations {
     pub details: Vec<Violation>,
 }
 
+/// A unit the model wrote that the checks kept from the reader, and why.
+#[derive(Debug, Clone, Serialize)]
+pub struct Dropped {
+    pub unit: String,
+    pub reasons: Vec<String>,
+    /// For a translation: the source-language sentence it translated.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+}
+
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SummaryResult {
@@ -63,18 +82,53 @@ pub struct SummaryResult {
     pub units: Vec<String>,
     pub llm: bool,
     pub fallback: bool,
+    /// Why the answer is not what was asked for (set when nothing in the requested language
+    /// passed the checks: the text is then in the source's language).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fallback_reason: Option<String>,
+    /// For a cross-language summary: the source-language units that were translated.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub source_units: Vec<String>,
+    /// For a cross-language summary: the source-language sentence each unit translates.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub translated_from: Vec<String>,
+    pub dropped: Vec<Dropped>,
     pub violations: Violations,
     pub timing: Timing,
     pub tokens: Tokens,
+}
+
+/// The translation phase of a cross-language summary.
+#[derive(Default)]
+struct CrossLanguage {
+    /// Source-language units to translate, in order.
+    source_units: Vec<String>,
+    next: usize,
+    /// The sentence being translated: request, source unit, model text so far.
+    current: Option<(Request, String, String)>,
+    /// Source spellings already shown in parentheses.
+    shown: Vec<String>,
+    /// Per accepted unit, the source-language sentence it translates.
+    translated_from: Vec<String>,
+    /// The extractive sentences were queued after the model's units all failed.
+    tried_extractive: bool,
+    /// The source-language summary (or extraction) is complete.
+    summary_done: bool,
 }
 
 pub struct SummaryJob {
     options: SummaryOptions,
     prepared: Prepared,
     source: guard::Source,
+    support: SupportIndex,
     output_language: Language,
     llm: bool,
     stepper: Stepper,
+    /// Time of finished generations (each generation has its own stepper).
+    spent: (f64, f64),
+    cross: Option<CrossLanguage>,
+    dropped: Vec<Dropped>,
+    fallback_reason: Option<String>,
     raw: String,
     consumed: usize,
     accepted: Vec<String>,
@@ -116,13 +170,19 @@ impl SummaryJob {
             None if input_language == Language::Mixed => Language::Zh,
             None => input_language,
         };
+        let cross = output_language != input_language && input_language != Language::Mixed;
         let mut job = SummaryJob {
             source: guard::Source::new(&prepared.text),
+            support: SupportIndex::new(&prepared.sentences),
             llm: needs_llm(&options, input_language),
             options,
             prepared,
             output_language,
             stepper: Stepper::default(),
+            spent: (0.0, 0.0),
+            cross: cross.then(CrossLanguage::default),
+            dropped: Vec::new(),
+            fallback_reason: None,
             raw: String::new(),
             consumed: 0,
             accepted: Vec::new(),
@@ -156,19 +216,49 @@ impl SummaryJob {
                 job.options.kind.name()
             )));
         };
+        if let Some(cross) = job.cross.as_mut() {
+            if job.options.kind == SummaryType::KeyPoints && !job.options.rephrase {
+                // Extracted key points need no summary step: translate them directly.
+                cross.source_units = extract(&job.prepared, job.options.length.key_points());
+                cross.summary_done = true;
+                job.timing.extract_ms = now_ms() - t0;
+                return Ok(job);
+            }
+        }
         let compressed = compress::to_budget(&job.prepared, &engine.tokenizer, input_budget(&job.options));
         job.tokens.input = compressed.tokens;
         job.timing.extract_ms = now_ms() - t0;
-        let prompt = prompt::build(&compressed.text, &job.options, job.prepared.language, job.output_language);
+        // The summary is written in the source's language when a translation follows.
+        let summary_language = if job.cross.is_some() { job.prepared.language } else { job.output_language };
+        let prompt = prompt::build(&compressed.text, &job.options, job.prepared.language, summary_language);
+        let constraints = job.script_constraints(&engine.tokenizer, summary_language);
         let generate = GenerateOptions {
             max_tokens: prompt.max_tokens,
             stop: Vec::new(),
             // Greedy, with a light repetition penalty: small models loop otherwise.
             sampling: SamplingOptions { temperature: 0.0, repetition_penalty: 1.05, ..Default::default() },
+            constraints: Some(std::sync::Arc::new(constraints)),
         };
         job.tokens.prompt = session.start(engine, &prompt.text, generate)?;
         job.tokens.reused = session.reused_tokens;
         Ok(job)
+    }
+
+    /// The script mask for text in `language`: English never shows Han characters; Chinese
+    /// shows Latin letters only where the source has them (names such as "Mate 80").
+    fn script_constraints(&self, tokenizer: &crate::tokenizer::Tokenizer, language: Language) -> Constraints {
+        match language {
+            Language::En => Constraints::for_script(tokenizer, Script::Latin, &[]),
+            _ => Constraints::for_script(tokenizer, Script::Han, &self.source_latin()),
+        }
+    }
+
+    /// Latin words of the source (what a Chinese summary may keep in Latin letters).
+    fn source_latin(&self) -> Vec<String> {
+        let mut words = translate::latin_words(&self.prepared.text);
+        words.sort();
+        words.dedup();
+        words
     }
 
     /// Post-processing and guard applied to a given model output, as if the LLM had written
@@ -211,6 +301,9 @@ impl SummaryJob {
             return Ok(None);
         }
         let (engine, session) = llm.ok_or_else(|| Error::InvalidInput("this summary needs the language model".into()))?;
+        if self.cross.as_ref().is_some_and(|c| c.summary_done) {
+            return self.translate_step(engine, session).map(Some);
+        }
         let piece = match self.stepper.advance(engine, session, PREFILL_CHUNK)? {
             Advance::Prefilled => return Ok(Some(String::new())),
             Advance::Token(piece) => piece,
@@ -222,9 +315,15 @@ impl SummaryJob {
         }
         let mut out = self.take_units(finished);
         let limit = unit_limit(self.options.kind, self.options.length);
-        if finished || self.accepted.len() >= limit {
+        let kept = self.cross.as_ref().map_or(self.accepted.len(), |c| c.source_units.len());
+        if finished || kept >= limit {
             if !finished {
                 session.cancel(); // enough units: stop decoding early
+            }
+            self.end_generation();
+            if let Some(cross) = self.cross.as_mut() {
+                cross.summary_done = true;
+                return Ok(Some(out));
             }
             out.push_str(&self.finish());
             self.done = true;
@@ -232,11 +331,116 @@ impl SummaryJob {
         Ok(Some(out))
     }
 
-    /// Cleans, checks and accepts the units completed so far; returns the text to emit.
+    /// Adds a finished generation's time to the totals and resets the stepper.
+    fn end_generation(&mut self) {
+        self.spent.0 += self.stepper.prefill_ms;
+        self.spent.1 += self.stepper.decode_ms;
+        self.stepper = Stepper::default();
+    }
+
+    /// One step of the translation phase: start the next sentence's translation, read its
+    /// prompt, or decode one token; a finished translation is checked and shown or dropped.
+    fn translate_step(&mut self, engine: &Engine, session: &mut Session) -> Result<String> {
+        let mut cross = self.cross.take().expect("cross-language job");
+        let out = self.translate_step_with(&mut cross, engine, session);
+        self.cross = Some(cross);
+        out
+    }
+
+    fn translate_step_with(&mut self, cross: &mut CrossLanguage, engine: &Engine, session: &mut Session) -> Result<String> {
+        let limit = unit_limit(self.options.kind, self.options.length);
+        let (from, to) = (self.prepared.language, self.output_language);
+        if cross.current.is_none() {
+            if self.accepted.len() >= limit {
+                return Ok(self.complete());
+            }
+            if cross.next >= cross.source_units.len() {
+                if !self.accepted.is_empty() || cross.tried_extractive {
+                    return Ok(self.complete());
+                }
+                // Nothing translated yet: translate the extractive summary instead.
+                cross.tried_extractive = true;
+                let tried = cross.source_units.clone();
+                let n = match self.options.kind {
+                    SummaryType::KeyPoints => self.options.length.key_points(),
+                    SummaryType::Headline => 1,
+                    _ => self.options.length.sentences(),
+                };
+                cross.source_units.extend(extract(&self.prepared, n).into_iter().filter(|u| !tried.contains(u)));
+                self.fallback = true;
+                return Ok(String::new());
+            }
+            let unit = cross.source_units[cross.next].clone();
+            cross.next += 1;
+            let request = Request::new(&unit, from, to);
+            let generate = GenerateOptions {
+                max_tokens: request.max_tokens(&engine.tokenizer),
+                stop: vec!["\n".into()],
+                sampling: SamplingOptions { temperature: 0.0, repetition_penalty: 1.0, ..Default::default() },
+                constraints: Some(std::sync::Arc::new(request.constraints(&engine.tokenizer))),
+            };
+            self.tokens.prompt += session.start(engine, &request.prompt(), generate)?;
+            self.tokens.reused += session.reused_tokens;
+            cross.current = Some((request, unit, String::new()));
+            return Ok(String::new());
+        }
+        let piece = match self.stepper.advance(engine, session, PREFILL_CHUNK)? {
+            Advance::Prefilled => return Ok(String::new()),
+            Advance::Token(piece) => piece,
+        };
+        self.tokens.generated += usize::from(piece.is_some());
+        let (request, unit, raw) = cross.current.as_mut().expect("a translation in progress");
+        if let Some(p) = piece {
+            raw.push_str(&p);
+            return Ok(String::new());
+        }
+        let mut translation = clean_unit(raw.trim());
+        if self.options.kind == SummaryType::Headline {
+            translation = limit_headline(&translation, self.options.length.headline_words());
+        }
+        let mut problems: Vec<String> = request.check(unit, &translation).iter().map(|p| p.reason()).collect();
+        if self.options.kind == SummaryType::Headline {
+            problems.extend(headline_problems(&translation, to));
+        }
+        let mut out = String::new();
+        if problems.is_empty() && !self.accepted.contains(&translation) {
+            let shown = super::names::annotate(&translation, &request.names, &mut cross.shown);
+            out.push_str(&unit_prefix(self.options.kind, self.options.format, self.output_language, self.accepted.len()));
+            out.push_str(&shown);
+            self.accepted.push(shown);
+            cross.translated_from.push(unit.clone());
+        } else if !problems.is_empty() {
+            self.dropped.push(Dropped { unit: translation, reasons: problems, source: Some(unit.clone()) });
+        }
+        cross.current = None;
+        self.end_generation();
+        Ok(out)
+    }
+
+    /// The end of a cross-language summary: done, or the source-language fallback with the
+    /// reason when nothing in the requested language passed.
+    fn complete(&mut self) -> String {
+        self.done = true;
+        if !self.accepted.is_empty() {
+            return String::new();
+        }
+        self.fallback = true;
+        self.fallback_reason = Some(format!(
+            "no sentence could be put into {} and pass the checks; this is the extractive summary in the article's language",
+            language_name(self.output_language)
+        ));
+        self.output_language = self.prepared.language;
+        self.finish()
+    }
+
+    /// Cleans, checks and accepts the units completed so far; returns the text to emit (for
+    /// a cross-language summary the units are queued for translation instead).
     fn take_units(&mut self, finished: bool) -> String {
         let (units, rest) = finished_units(self.options.kind, &self.raw[self.consumed..], finished);
         self.consumed += rest;
         let limit = unit_limit(self.options.kind, self.options.length);
+        let unit_language = if self.cross.is_some() { self.prepared.language } else { self.output_language };
+        let source_latin = self.source_latin();
         let mut out = String::new();
         for unit in units {
             let unit = if self.options.kind == SummaryType::Headline {
@@ -244,12 +448,24 @@ impl SummaryJob {
             } else {
                 unit
             };
-            if self.accepted.len() >= limit || unit.is_empty() || self.accepted.contains(&unit) || !self.in_output_language(&unit) {
+            let kept = self.cross.as_ref().map_or(&self.accepted, |c| &c.source_units);
+            if kept.len() >= limit || unit.is_empty() || kept.contains(&unit) {
                 continue;
             }
+            let mut reasons: Vec<String> = script_problems(&unit, unit_language, &source_latin).iter().map(|p| p.reason()).collect();
+            if self.options.kind == SummaryType::Headline {
+                reasons.extend(headline_problems(&unit, unit_language));
+            }
             let violations = self.source.check(&unit);
-            if !violations.is_empty() {
-                self.found.extend(violations);
+            reasons.extend(violations.iter().map(|v| format!("{} not in the source: {}", if v.kind == guard::FactKind::Number { "number" } else { "name" }, v.text)));
+            self.found.extend(violations);
+            reasons.extend(self.support.check(&unit).iter().map(|p| p.reason()));
+            if !reasons.is_empty() {
+                self.dropped.push(Dropped { unit, reasons, source: None });
+                continue;
+            }
+            if let Some(cross) = self.cross.as_mut() {
+                cross.source_units.push(unit);
                 continue;
             }
             out.push_str(&unit_prefix(self.options.kind, self.options.format, self.output_language, self.accepted.len()));
@@ -257,18 +473,6 @@ impl SummaryJob {
             self.accepted.push(unit);
         }
         out
-    }
-
-    /// A Chinese summary must be mostly Chinese; an English one must have no Han characters
-    /// (a half-translated "Bus Line Opens in临川" is not English).
-    fn in_output_language(&self, unit: &str) -> bool {
-        match self.output_language {
-            Language::Zh => {
-                let lang = super::language::detect(unit);
-                lang != Language::En || !unit.chars().any(|c| c.is_ascii_alphabetic())
-            }
-            _ => !unit.chars().any(super::language::is_han),
-        }
     }
 
     /// Text to emit at the end: the extractive fallback when no unit survived.
@@ -296,20 +500,35 @@ impl SummaryJob {
 
     pub fn result(&self) -> SummaryResult {
         let text = self.text();
-        let remaining = self.source.check(&text).len();
+        let remaining = if self.output_language == self.prepared.language { self.source.check(&text).len() } else { 0 };
         let found = self.found.len();
         SummaryResult {
             kind: self.options.kind.name(),
             language: self.prepared.language,
-            output_language: if self.fallback { self.prepared.language } else { self.output_language },
+            output_language: self.output_language,
             units: self.accepted.clone(),
             llm: self.llm,
             fallback: self.fallback,
+            fallback_reason: self.fallback_reason.clone(),
+            source_units: self.cross.as_ref().map(|c| c.source_units.clone()).unwrap_or_default(),
+            translated_from: self.cross.as_ref().filter(|_| self.fallback_reason.is_none()).map(|c| c.translated_from.clone()).unwrap_or_default(),
+            dropped: self.dropped.clone(),
             violations: Violations { found, repaired: found, remaining, details: self.found.clone() },
-            timing: Timing { prefill_ms: self.stepper.prefill_ms, decode_ms: self.stepper.decode_ms, ..self.timing.clone() },
+            timing: Timing {
+                prefill_ms: self.spent.0 + self.stepper.prefill_ms,
+                decode_ms: self.spent.1 + self.stepper.decode_ms,
+                ..self.timing.clone()
+            },
             tokens: self.tokens.clone(),
             text,
         }
+    }
+}
+
+fn language_name(language: Language) -> &'static str {
+    match language {
+        Language::Zh => "Chinese",
+        _ => "English",
     }
 }
 

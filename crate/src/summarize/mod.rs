@@ -7,13 +7,16 @@ pub mod compress;
 pub mod guard;
 pub mod job;
 pub mod language;
+pub mod names;
 pub mod normalize;
 pub mod options;
 pub mod postprocess;
 pub mod prompt;
 pub mod rank;
 pub mod sentences;
+pub mod support;
 pub mod terms;
+pub mod translate;
 
 pub use job::{needs_llm, summarize, SummaryJob, SummaryResult};
 pub use language::Language;

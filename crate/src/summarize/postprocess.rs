@@ -66,6 +66,47 @@ pub fn limit_headline(headline: &str, words: usize) -> String {
     headline.split_whitespace().take(words).collect::<Vec<_>>().join(" ").trim_end_matches([',', ':', ';']).to_string()
 }
 
+/// English words that make a headline a sentence (auxiliaries and common headline verbs that
+/// carry no -s / -ed ending).
+const EN_VERBS: &[&str] = &[
+    "is", "are", "was", "were", "will", "can", "may", "must", "has", "have", "had", "to", "get", "set", "win", "hit",
+    "cut", "put", "let", "run", "see", "say", "take", "make", "open", "close", "plan", "face", "push", "urge", "warn",
+    "add", "drop", "rise", "fall", "hire", "sell", "buy", "pay", "back", "ban", "bring", "keep", "launch", "join",
+];
+
+/// Why `headline` is not one news sentence: 6–14 words (English) or 10–24 characters
+/// (Chinese), no colon splice, and a verb (jieba's tags for Chinese; for English a known verb
+/// or a word ending in -s / -ed after the first word — "Kestrel Home Recalls 12,400 Units").
+pub fn headline_problems(headline: &str, language: Language) -> Vec<String> {
+    let mut out = Vec::new();
+    if headline.contains([':', '：', ';', '；']) {
+        out.push("headline: not one sentence (colon)".to_string());
+    }
+    if language == Language::Zh {
+        let chars = headline.chars().filter(|c| !c.is_whitespace()).count();
+        if !(10..=24).contains(&chars) {
+            out.push(format!("headline: {chars} characters (10–24)"));
+        }
+        let has_verb = super::guard::jieba().tag(headline, true).iter().any(|t| t.tag.starts_with('v'));
+        if !has_verb {
+            out.push("headline: no verb".to_string());
+        }
+    } else {
+        let words: Vec<String> = headline.split_whitespace().map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()).to_lowercase()).filter(|w| !w.is_empty()).collect();
+        if !(6..=14).contains(&words.len()) {
+            out.push(format!("headline: {} words (6–14)", words.len()));
+        }
+        let verb = words.iter().enumerate().any(|(i, w)| {
+            EN_VERBS.contains(&w.as_str())
+                || (i > 0 && w.len() > 3 && w.chars().all(|c| c.is_ascii_alphabetic()) && (w.ends_with("ed") || (w.ends_with('s') && !w.ends_with("ss"))))
+        });
+        if !verb {
+            out.push("headline: no verb".to_string());
+        }
+    }
+    out
+}
+
 /// How many units the length allows.
 pub fn unit_limit(kind: SummaryType, length: super::Length) -> usize {
     match kind {
@@ -113,7 +154,7 @@ pub fn finished_units(kind: SummaryType, text: &str, done: bool) -> (Vec<String>
                 let closer_follows = next.is_some_and(|n| matches!(n, '”' | '"' | '’' | '）' | ')'));
                 if matches!(c, '。' | '！' | '？') && !closer_follows {
                     Some(i + c.len_utf8())
-                } else if matches!(c, '.' | '!' | '?') && next.is_some_and(char::is_whitespace) {
+                } else if matches!(c, '.' | '!' | '?') && next.is_some_and(char::is_whitespace) && !(c == '.' && super::sentences::ends_with_abbreviation(&text[start..i])) {
                     Some(i + 1)
                 } else if c == '\n' {
                     Some(i + 1)
@@ -165,6 +206,15 @@ mod tests {
     }
 
     #[test]
+    fn headlines_are_one_sentence_with_a_verb() {
+        assert!(headline_problems("Kestrel Home recalls 12,400 smart thermostats over battery fires", Language::En).is_empty());
+        assert!(!headline_problems("Apple's Q4 AI rollout: China and other languages will be partners", Language::En).is_empty());
+        assert!(!headline_problems("New bus line", Language::En).is_empty());
+        assert!(headline_problems("青溪镇首条社区微循环公交正式开通", Language::Zh).is_empty());
+        assert!(!headline_problems("城市年轻人的种菜新风尚", Language::Zh).is_empty());
+    }
+
+    #[test]
     fn streaming_units_wait_for_their_end() {
         let (u, rest) = finished_units(SummaryType::Tldr, "Sales rose 4.", false);
         assert!(u.is_empty() && rest == 0);
@@ -173,6 +223,8 @@ mod tests {
         assert_eq!(&"Sales rose 4.1 percent. Then"[rest..], " Then");
         let (u, _) = finished_units(SummaryType::Tldr, "他说：“一趟就到。”然后", false);
         assert_eq!(u, ["他说：“一趟就到。”"]);
+        let (u, _) = finished_units(SummaryType::Tldr, "Kestrel Home Inc. recalled 12,400 units. Dr. Marsh said so. Then", false);
+        assert_eq!(u, ["Kestrel Home Inc. recalled 12,400 units.", "Dr. Marsh said so."]);
         let (u, _) = finished_units(SummaryType::KeyPoints, "- 一\n- 二\n- 三", true);
         assert_eq!(u, ["一", "二", "三"]);
         assert_eq!(unit_limit(SummaryType::KeyPoints, Length::Long), 7);

@@ -97,17 +97,21 @@ fn ends_english_sentence(chars: &[char], start: usize, i: usize) -> bool {
             }
         }
     }
-    let word: String = chars[start..i].iter().rev().take_while(|c| !c.is_whitespace() && !"(\"“".contains(**c)).collect::<Vec<_>>().into_iter().rev().collect();
+    let before: String = chars[start..i].iter().collect();
+    !ends_with_abbreviation(&before)
+}
+
+/// Whether a period right after `before` belongs to an abbreviation ("Inc", "Dr", "U.S") or an
+/// initial ("J") rather than ending a sentence.
+pub fn ends_with_abbreviation(before: &str) -> bool {
+    let word: String = before.chars().rev().take_while(|c| !c.is_whitespace() && !"(\"“".contains(*c)).collect::<Vec<_>>().into_iter().rev().collect();
     let lower = word.to_lowercase();
     if ABBREVIATIONS.contains(&lower.as_str()) {
-        return false;
+        return true;
     }
     // Initials: "J. Smith", "U.S" style single letters.
     let letters: Vec<char> = word.chars().filter(|c| c.is_alphabetic()).collect();
-    if letters.len() == 1 && letters[0].is_uppercase() && word.len() <= 2 {
-        return false;
-    }
-    true
+    letters.len() == 1 && letters[0].is_uppercase() && word.len() <= 2
 }
 
 #[cfg(test)]

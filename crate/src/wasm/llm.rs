@@ -43,6 +43,7 @@ fn parse_options(json: &str) -> Result<GenerateOptions, Error> {
             seed: o.seed.map_or(s.seed, u64::from),
             ..s
         },
+        constraints: None,
     };
     let sp = &opts.sampling;
     if opts.max_tokens == 0 || !(0.0..=5.0).contains(&sp.temperature) || !(0.0..=1.0).contains(&sp.top_p) || sp.top_p == 0.0 || !(0.5..=3.0).contains(&sp.repetition_penalty) {

@@ -20,8 +20,10 @@ fn main() -> ExitCode {
         Some("summarize") => summarize::summarize_cmd(&args[1..]),
         Some("caption") => caption::caption_cmd(&args[1..]),
         Some("bench-summarize") => summarize::bench_summarize(&args[1..]),
+        Some("check-support") => summarize::check_support(&args[1..]),
         Some("help") | None => {
             println!("qingyu generate PROMPT [--system TEXT] [--max-tokens N] [--temperature T] [--seed N] [--gguf PATH]");
+            println!("qingyu check-support LABELS.jsonl [--window N] [--min-coverage X]   (eval/support/score.mjs)");
             println!("qingyu summarize FILE|- [--type key-points|tldr|teaser|headline] [--length short|medium|long] [--format plain-text|markdown] [--lang zh|en] [--context TEXT] [--rephrase] [--json] [--gguf PATH]");
             println!("qingyu caption IMG... [--lang zh|en] [--detail brief|full] [--json] [--models DIR (default models/dist)] [--gguf PATH (for --detail full)] [--write-alt DIR (writes DIR/alt.json)]");
             println!("qingyu bench-summarize [--articles DIR] [--types key-points:medium,tldr:medium,teaser:short,headline:short] [--only zh-01,en-01] [--gguf PATH]");

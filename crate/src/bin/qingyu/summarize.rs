@@ -82,6 +82,12 @@ fn report(r: &SummaryResult) {
         v.found,
         v.remaining
     );
+    if let Some(reason) = &r.fallback_reason {
+        eprintln!("[fallback: {reason}]");
+    }
+    for d in &r.dropped {
+        eprintln!("[dropped: {} — {}]", d.unit, d.reasons.join("; "));
+    }
 }
 
 /// For every article JSON in --articles (default eval/articles) and every --types entry
@@ -103,6 +109,9 @@ pub fn bench_summarize(args: &[String]) -> Result<(), String> {
     if let Some(only) = flag(args, "--only") {
         paths.retain(|p| only.split(',').any(|id| p.file_stem().is_some_and(|s| s == id)));
     }
+    // "same": the article's language; "cross": the other one (zh → en, en → zh).
+    let directions: Vec<&str> = flag(args, "--directions").unwrap_or("same").split(',').collect();
+    let split = flag(args, "--split");
     let engine = load_engine(args)?;
     let mut session = Session::new(&engine, CONTEXT);
     qingyu::summarize::terms::warm_up();
@@ -116,14 +125,54 @@ pub fn bench_summarize(args: &[String]) -> Result<(), String> {
             serde_json::from_slice(&std::fs::read(&path).map_err(|e| e.to_string())?).map_err(|e| format!("{}: {e}", path.display()))?;
         let id = article["id"].as_str().unwrap_or("?");
         let text = article["text"].as_str().ok_or_else(|| format!("{}: no text", path.display()))?;
-        for &(kind, length) in &plan {
-            let options = SummaryOptions::parse(Some(kind), Some(length), Some("plain-text"), None).map_err(|e| e.to_string())?;
-            let t = std::time::Instant::now();
-            let result = summarize(text, options, Some((&engine, &mut session)), |_| true).map_err(|e| format!("{id} {kind}: {e}"))?;
-            let wall_ms = t.elapsed().as_secs_f64() * 1e3;
-            eprintln!("{id} {kind} {length}: {wall_ms:.0} ms — {}", result.text.replace('\n', " / "));
-            println!("{}", serde_json::json!({ "article": id, "type": kind, "length": length, "wallMs": wall_ms, "result": result }));
+        if split.is_some_and(|s| article["split"].as_str() != Some(s)) {
+            continue;
         }
+        let source_language = article["language"].as_str().unwrap_or("en");
+        for &(kind, length) in &plan {
+            for &direction in &directions {
+                let output = match (direction, source_language) {
+                    ("cross", "zh") => Some("en"),
+                    ("cross", _) => Some("zh"),
+                    _ => None,
+                };
+                let options = SummaryOptions::parse(Some(kind), Some(length), Some("plain-text"), output).map_err(|e| e.to_string())?;
+                let t = std::time::Instant::now();
+                let result = summarize(text, options, Some((&engine, &mut session)), |_| true).map_err(|e| format!("{id} {kind}: {e}"))?;
+                let wall_ms = t.elapsed().as_secs_f64() * 1e3;
+                eprintln!("{id} {kind} {length} {direction}: {wall_ms:.0} ms — {}", result.text.replace('\n', " / "));
+                println!(
+                    "{}",
+                    serde_json::json!({ "article": id, "type": kind, "length": length, "direction": direction, "wallMs": wall_ms, "result": result })
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `qingyu check-support LABELS.jsonl [--window N] [--min-coverage X] [--articles DIR]`: the
+/// checks' verdict on each labelled sentence (`{id, article, sentence, sourceUnit?}` lines),
+/// one JSON line each, for eval/support/score.mjs.
+pub fn check_support(args: &[String]) -> Result<(), String> {
+    let path = args.first().filter(|a| !a.starts_with("--")).ok_or("check-support needs a LABELS.jsonl file")?;
+    let dir = flag(args, "--articles").unwrap_or("eval/articles");
+    let window: usize = flag(args, "--window").map_or(Ok(qingyu::summarize::support::WINDOW), str::parse).map_err(|e| format!("--window: {e}"))?;
+    let min_coverage: f64 =
+        flag(args, "--min-coverage").map_or(Ok(qingyu::summarize::support::MIN_COVERAGE), str::parse).map_err(|e| format!("--min-coverage: {e}"))?;
+    let mut articles = std::collections::HashMap::new();
+    for line in std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))?.lines().filter(|l| !l.trim().is_empty()) {
+        let item: serde_json::Value = serde_json::from_str(line).map_err(|e| format!("{path}: {e}"))?;
+        let id = item["article"].as_str().ok_or("a line without article")?.to_string();
+        if !articles.contains_key(&id) {
+            let file = format!("{dir}/{id}.json");
+            let a: serde_json::Value = serde_json::from_slice(&std::fs::read(&file).map_err(|e| format!("{file}: {e}"))?).map_err(|e| e.to_string())?;
+            articles.insert(id.clone(), a["text"].as_str().unwrap_or_default().to_string());
+        }
+        let sentence = item["sentence"].as_str().unwrap_or_default();
+        let reasons = qingyu::summarize::support::verdict(&articles[&id], sentence, item["sourceUnit"].as_str(), window, min_coverage)
+            .map_err(|e| e.to_string())?;
+        println!("{}", serde_json::json!({ "id": item["id"], "supported": reasons.is_empty(), "reasons": reasons }));
     }
     Ok(())
 }

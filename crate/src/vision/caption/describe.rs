@@ -353,6 +353,7 @@ impl DescribeJob {
             max_tokens: MAX_TOKENS,
             stop: Vec::new(),
             sampling: SamplingOptions { temperature: 0.0, repetition_penalty: 1.05, ..Default::default() },
+            constraints: None,
         };
         job.tokens.prompt = session.start(engine, &prompt(caption, language), generate)?;
         job.tokens.reused = session.reused_tokens;

@@ -1,0 +1,134 @@
+//! Decoding constraints that do not depend on the model: which tokens may be generated at all
+//! (a script mask: no Han in English output, no stray Latin words in Chinese output) and a
+//! small logit bonus for continuing a token run of the source (copying is what a faithful
+//! summary of a 0.5B model mostly does well).
+//!
+//! Built once per request from the tokenizer's vocabulary (~150k tokens, a few milliseconds)
+//! and applied to the logits before sampling.
+
+use crate::tokenizer::Tokenizer;
+use std::collections::{HashMap, HashSet};
+
+/// What the output must look like, in scripts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Script {
+    /// English: no Han characters, no CJK punctuation or full-width forms.
+    Latin,
+    /// Chinese: ASCII letters only inside names the source has (`allowed_latin`).
+    Han,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Constraints {
+    /// Per token id: may not be generated. Empty = no mask.
+    banned: Vec<bool>,
+    /// Token → the tokens that follow it somewhere in the source.
+    source_next: HashMap<u32, Vec<u32>>,
+    /// Added to the logit of a token that continues a source run (0 = off).
+    copy_bonus: f32,
+}
+
+impl Constraints {
+    /// A script mask for `script`. `allowed_latin`: Latin strings (names such as "Mate 80",
+    /// "Kestrel") a Chinese output may contain; a token's letters must be part of one of them.
+    pub fn for_script(tokenizer: &Tokenizer, script: Script, allowed_latin: &[String]) -> Self {
+        let allowed: Vec<String> = allowed_latin.iter().map(|s| s.to_lowercase()).collect();
+        let banned = (0..tokenizer.vocab_size() as u32)
+            .map(|id| {
+                if tokenizer.is_eog(id) {
+                    return false;
+                }
+                let bytes = tokenizer.token_bytes(id);
+                match script {
+                    Script::Latin => has_cjk_bytes(bytes),
+                    Script::Han => latin_runs(bytes).any(|run| !allowed.iter().any(|a| a.contains(&run))),
+                }
+            })
+            .collect();
+        Self { banned, ..Default::default() }
+    }
+
+    /// Adds the copy bias: after token `a`, every token that follows `a` in `source` gets
+    /// `bonus` added to its logit.
+    pub fn with_copy_bias(mut self, source: &[u32], bonus: f32) -> Self {
+        let mut next: HashMap<u32, HashSet<u32>> = HashMap::new();
+        for w in source.windows(2) {
+            next.entry(w[0]).or_default().insert(w[1]);
+        }
+        self.source_next = next.into_iter().map(|(k, v)| (k, v.into_iter().collect())).collect();
+        self.copy_bonus = bonus;
+        self
+    }
+
+    pub fn is_banned(&self, id: u32) -> bool {
+        self.banned.get(id as usize).copied().unwrap_or(false)
+    }
+
+    /// Applies the mask and the copy bias to `logits`; `last` is the previous token.
+    pub fn apply(&self, logits: &mut [f32], last: Option<u32>) {
+        if !self.banned.is_empty() {
+            for (l, &b) in logits.iter_mut().zip(&self.banned) {
+                if b {
+                    *l = f32::NEG_INFINITY;
+                }
+            }
+        }
+        if self.copy_bonus != 0.0 {
+            if let Some(next) = last.and_then(|t| self.source_next.get(&t)) {
+                for &t in next {
+                    if let Some(l) = logits.get_mut(t as usize) {
+                        *l += self.copy_bonus;
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Bytes that start (or are) a CJK character, CJK punctuation (U+3000–U+9FFF: lead bytes
+/// E3–E9) or a full-width form (U+FF00–U+FFEF: EF BC…EF BF). A byte-level token may hold only
+/// part of a character; a lead byte is enough to ban it.
+fn has_cjk_bytes(bytes: &[u8]) -> bool {
+    bytes.iter().enumerate().any(|(i, &b)| {
+        (0xE3..=0xE9).contains(&b) || (b == 0xEF && bytes.get(i + 1).is_none_or(|&n| (0xBC..=0xBF).contains(&n)))
+    })
+}
+
+/// The runs of ASCII letters in a token, lowercased ("Mate" → "mate", " iPhone15" → "iphone").
+fn latin_runs(bytes: &[u8]) -> impl Iterator<Item = String> + '_ {
+    bytes
+        .split(|b| !b.is_ascii_alphabetic())
+        .filter(|r| !r.is_empty())
+        .map(|r| String::from_utf8_lossy(r).to_lowercase())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cjk_bytes_are_found_even_in_partial_tokens() {
+        assert!(has_cjk_bytes("杭州".as_bytes()));
+        assert!(has_cjk_bytes("。".as_bytes()));
+        assert!(has_cjk_bytes("，".as_bytes()));
+        assert!(has_cjk_bytes(&"杭".as_bytes()[..1]));
+        assert!(!has_cjk_bytes("café – “quoted”".as_bytes()));
+        assert!(!has_cjk_bytes(b" the"));
+    }
+
+    #[test]
+    fn latin_runs_are_lowercased_letter_runs() {
+        assert_eq!(latin_runs(b" iPhone15 Pro").collect::<Vec<_>>(), ["iphone", "pro"]);
+        assert_eq!(latin_runs("的80".as_bytes()).count(), 0);
+    }
+
+    #[test]
+    fn copy_bias_boosts_source_continuations_and_the_mask_wins() {
+        let c = Constraints { banned: vec![false, false, true, false], ..Default::default() }.with_copy_bias(&[0, 1, 0, 2], 2.0);
+        let mut logits = [0.0f32; 4];
+        c.apply(&mut logits, Some(0));
+        assert_eq!(logits[1], 2.0);
+        assert_eq!(logits[2], f32::NEG_INFINITY, "banned even if the source continues with it");
+        assert_eq!(logits[3], 0.0);
+    }
+}

@@ -1,0 +1,245 @@
+//! How names cross between Chinese and English in a translated summary.
+//!
+//! A 0.5B model translating a sentence invents spellings (程雨桐 → "Cheng Yuting") and
+//! transliterates English names into characters nobody uses. So names are rendered here,
+//! deterministically, before the model sees the sentence:
+//! - a name with a standard rendering (阿里巴巴 ↔ Alibaba, 杭州 ↔ Hangzhou) uses it;
+//! - any other Chinese name becomes Hanyu Pinyin (the official romanization): people as
+//!   "Surname Given" (程雨桐 → "Cheng Yutong"), places with their kind ("Qingxi Town"), and the
+//!   source spelling follows in parentheses at its first mention: "Qingxi Town (青溪镇)";
+//! - any other English name stays in Latin letters inside the Chinese sentence.
+
+use super::guard::{chinese_name_tags, latin_names};
+use pinyin::ToPinyin;
+
+/// One name and how it is written in the output language.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rendering {
+    pub source: String,
+    pub target: String,
+    /// The source spelling is added in parentheses at the first mention (no standard
+    /// rendering is known).
+    pub show_source: bool,
+}
+
+/// Standard renderings, both directions (names a reader knows in both languages).
+const KNOWN: &[(&str, &str)] = &[
+    // countries and regions
+    ("中国", "China"), ("美国", "the United States"), ("英国", "Britain"), ("日本", "Japan"), ("韩国", "South Korea"),
+    ("德国", "Germany"), ("法国", "France"), ("加拿大", "Canada"), ("澳大利亚", "Australia"), ("印度", "India"),
+    ("俄罗斯", "Russia"), ("欧洲", "Europe"), ("亚洲", "Asia"), ("非洲", "Africa"), ("欧盟", "the EU"),
+    ("新加坡", "Singapore"), ("香港", "Hong Kong"), ("澳门", "Macao"), ("台湾", "Taiwan"), ("意大利", "Italy"),
+    ("西班牙", "Spain"), ("巴西", "Brazil"), ("墨西哥", "Mexico"), ("越南", "Vietnam"), ("泰国", "Thailand"),
+    // provinces and cities whose pinyin differs from the usual English or that are common
+    ("北京", "Beijing"), ("上海", "Shanghai"), ("广州", "Guangzhou"), ("深圳", "Shenzhen"), ("杭州", "Hangzhou"),
+    ("南京", "Nanjing"), ("成都", "Chengdu"), ("重庆", "Chongqing"), ("武汉", "Wuhan"), ("西安", "Xi'an"),
+    ("天津", "Tianjin"), ("苏州", "Suzhou"), ("长沙", "Changsha"), ("厦门", "Xiamen"), ("青岛", "Qingdao"),
+    ("内蒙古", "Inner Mongolia"), ("西藏", "Tibet"), ("陕西", "Shaanxi"), ("山西", "Shanxi"), ("广东", "Guangdong"),
+    ("浙江", "Zhejiang"), ("江苏", "Jiangsu"), ("四川", "Sichuan"), ("云南", "Yunnan"), ("福建", "Fujian"),
+    ("长江", "the Yangtze River"), ("黄河", "the Yellow River"),
+    ("纽约", "New York"), ("伦敦", "London"), ("巴黎", "Paris"), ("东京", "Tokyo"), ("首尔", "Seoul"),
+    ("洛杉矶", "Los Angeles"), ("旧金山", "San Francisco"), ("硅谷", "Silicon Valley"), ("柏林", "Berlin"),
+    // companies and organisations
+    ("阿里巴巴", "Alibaba"), ("阿里", "Alibaba"), ("腾讯", "Tencent"), ("百度", "Baidu"), ("华为", "Huawei"),
+    ("小米", "Xiaomi"), ("字节跳动", "ByteDance"), ("京东", "JD.com"), ("比亚迪", "BYD"), ("联想", "Lenovo"),
+    ("苹果", "Apple"), ("谷歌", "Google"), ("微软", "Microsoft"), ("亚马逊", "Amazon"), ("特斯拉", "Tesla"),
+    ("三星", "Samsung"), ("英伟达", "Nvidia"), ("英特尔", "Intel"), ("索尼", "Sony"), ("丰田", "Toyota"),
+    ("通义千问", "Qwen"), ("联合国", "the United Nations"), ("世界卫生组织", "the WHO"), ("国务院", "the State Council"),
+    ("春节", "Spring Festival"), ("国庆", "National Day"),
+];
+
+/// Common words jieba's dictionary tags as places (ns, frequency > 3,000): a translator
+/// renders them by meaning ("城市" is "city", not "Cheng City").
+const NOT_NAMES: &[&str] = &[
+    "城市", "上市", "东西", "南北", "哥哥", "外国", "大桥", "太阳", "平原", "建国", "海洋", "湖泊", "爱国", "美丽", "英雄",
+    "高原", "朝廷", "江南", "华北", "东北", "东南", "西北", "西南", "自治县", "自治州",
+];
+
+/// Chinese compound surnames (the rest take one character).
+const COMPOUND_SURNAMES: &[&str] =
+    &["欧阳", "司马", "诸葛", "上官", "东方", "皇甫", "尉迟", "公孙", "慕容", "夏侯", "令狐", "长孙", "宇文", "司徒", "端木"];
+
+/// Place suffixes and their English words ("青溪镇" → "Qingxi Town").
+const PLACE_KINDS: &[(&str, &str)] = &[
+    ("自治区", "Autonomous Region"), ("街道", "Subdistrict"), ("省", "Province"), ("市", "City"), ("县", "County"),
+    ("区", "District"), ("镇", "Town"), ("乡", "Township"), ("村", "Village"), ("湖", "Lake"), ("山", "Mountain"),
+    ("河", "River"), ("岛", "Island"), ("湾", "Bay"),
+];
+
+pub fn known_en(zh: &str) -> Option<&'static str> {
+    KNOWN.iter().find(|(z, _)| *z == zh).map(|(_, e)| *e)
+}
+
+pub fn known_zh(en: &str) -> Option<&'static str> {
+    let en = en.trim_start_matches("the ");
+    KNOWN.iter().find(|(_, e)| e.trim_start_matches("the ").eq_ignore_ascii_case(en)).map(|(z, _)| *z)
+}
+
+/// Pinyin without tones, syllables joined, first letter capital: 雨桐 → "Yutong"; an
+/// apostrophe before a, o, e inside a word (西安 → "Xi'an"), as pinyin's rules write it.
+pub fn pinyin_word(han: &str) -> String {
+    let mut out = String::new();
+    for (c, p) in han.chars().zip(han.to_pinyin()) {
+        let syllable = match p {
+            Some(p) => p.plain().to_string(),
+            None => c.to_string(),
+        };
+        if !out.is_empty() && syllable.starts_with(['a', 'o', 'e']) {
+            out.push('\'');
+        }
+        out.push_str(&syllable);
+    }
+    capitalize(&out)
+}
+
+fn capitalize(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
+}
+
+/// A Chinese person's name in English: "Surname Given" (程雨桐 → "Cheng Yutong").
+pub fn person_en(name: &str) -> String {
+    let surname_len = if COMPOUND_SURNAMES.iter().any(|s| name.starts_with(s)) && name.chars().count() > 2 { 2 } else { 1 };
+    let surname: String = name.chars().take(surname_len).collect();
+    let given: String = name.chars().skip(surname_len).collect();
+    if given.is_empty() {
+        pinyin_word(&surname)
+    } else {
+        format!("{} {}", pinyin_word(&surname), pinyin_word(&given))
+    }
+}
+
+/// A Chinese place or organisation: known rendering, else pinyin with its kind ("Qingxi Town").
+pub fn place_en(name: &str) -> (String, bool) {
+    if let Some(known) = known_en(name) {
+        return (known.to_string(), false);
+    }
+    for (suffix, kind) in PLACE_KINDS {
+        // A one-character stem is rarely a place ("城市" is a word): only stems of two or more.
+        if let Some(stem) = name.strip_suffix(suffix).filter(|s| s.chars().count() >= 2) {
+            let stem_en = known_en(stem).map_or_else(|| pinyin_word(stem), str::to_string);
+            return (format!("{stem_en} {kind}"), true);
+        }
+    }
+    (pinyin_word(name), true)
+}
+
+/// The Chinese names in `text` (jieba's proper-noun tags plus the known table) with their
+/// English renderings, longest first so replacing them never splits a longer one.
+pub fn zh_names_in(text: &str) -> Vec<Rendering> {
+    let mut out: Vec<Rendering> = Vec::new();
+    let mut push = |r: Rendering| {
+        if !out.iter().any(|o| o.source == r.source) {
+            out.push(r);
+        }
+    };
+    for (zh, en) in KNOWN {
+        if text.contains(zh) {
+            push(Rendering { source: zh.to_string(), target: en.to_string(), show_source: false });
+        }
+    }
+    for (word, tag) in chinese_name_tags(text) {
+        if known_en(&word).is_some() || NOT_NAMES.contains(&word.as_str()) {
+            continue;
+        }
+        let (target, show_source) = if tag.starts_with("nr") { (person_en(&word), true) } else { place_en(&word) };
+        push(Rendering { source: word, target, show_source });
+    }
+    out.sort_by_key(|r| std::cmp::Reverse(r.source.chars().count()));
+    out
+}
+
+/// The English names in `text` with their Chinese rendering: the known table, else the name
+/// itself (kept in Latin letters).
+pub fn en_names_in(text: &str) -> Vec<Rendering> {
+    let mut out: Vec<Rendering> = Vec::new();
+    for (zh, en) in KNOWN {
+        let bare = en.trim_start_matches("the ");
+        if contains_word(text, bare) && !out.iter().any(|o| o.source == bare) {
+            out.push(Rendering { source: bare.to_string(), target: zh.to_string(), show_source: false });
+        }
+    }
+    for name in latin_names(text) {
+        if !out.iter().any(|o| o.source.contains(&name)) {
+            out.push(Rendering { target: name.clone(), source: name, show_source: false });
+        }
+    }
+    out.sort_by_key(|r| std::cmp::Reverse(r.source.len()));
+    out
+}
+
+/// `word` as a whole word of `text` (ASCII word boundaries).
+pub fn contains_word(text: &str, word: &str) -> bool {
+    let is_word = |c: char| c.is_ascii_alphanumeric();
+    text.match_indices(word).any(|(i, _)| {
+        let before = text[..i].chars().next_back();
+        let after = text[i + word.len()..].chars().next();
+        !before.is_some_and(is_word) && !after.is_some_and(is_word)
+    })
+}
+
+/// `text` with each name replaced by its rendering (what the translator is given).
+pub fn substitute(text: &str, names: &[Rendering]) -> String {
+    let mut out = text.to_string();
+    for r in names {
+        if r.source != r.target {
+            out = out.replace(&r.source, &r.target);
+        }
+    }
+    out
+}
+
+/// Adds the source spelling after the first mention of each rendering that needs it:
+/// "Qingxi Town" → "Qingxi Town (青溪镇)". `shown` remembers what earlier units already showed.
+pub fn annotate(text: &str, names: &[Rendering], shown: &mut Vec<String>) -> String {
+    let mut out = text.to_string();
+    for r in names.iter().filter(|r| r.show_source) {
+        if shown.contains(&r.source) {
+            continue;
+        }
+        if let Some(i) = out.find(&r.target) {
+            let end = i + r.target.len();
+            out.insert_str(end, &format!(" ({})", r.source));
+            shown.push(r.source.clone());
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pinyin_people_and_places() {
+        assert_eq!(person_en("程雨桐"), "Cheng Yutong");
+        assert_eq!(person_en("欧阳明远"), "Ouyang Mingyuan");
+        assert_eq!(place_en("青溪镇"), ("Qingxi Town".to_string(), true));
+        assert_eq!(place_en("杭州"), ("Hangzhou".to_string(), false));
+        assert_eq!(place_en("杭州市"), ("Hangzhou City".to_string(), true));
+        assert_eq!(pinyin_word("西安"), "Xi'an");
+    }
+
+    #[test]
+    fn names_are_substituted_and_annotated_once() {
+        let names = vec![
+            Rendering { source: "青溪镇".into(), target: "Qingxi Town".into(), show_source: true },
+            Rendering { source: "杭州".into(), target: "Hangzhou".into(), show_source: false },
+        ];
+        assert_eq!(substitute("青溪镇和杭州", &names), "Qingxi Town和Hangzhou");
+        let mut shown = Vec::new();
+        let a = annotate("Qingxi Town is near Hangzhou.", &names, &mut shown);
+        assert_eq!(a, "Qingxi Town (青溪镇) is near Hangzhou.");
+        assert_eq!(annotate("Qingxi Town again.", &names, &mut shown), "Qingxi Town again.");
+    }
+
+    #[test]
+    fn english_names_keep_their_spelling_unless_known() {
+        let names = en_names_in("Alibaba released Qwen 2.5 Max, said Helen Marsh in Hangzhou.");
+        let get = |s: &str| names.iter().find(|r| r.source == s).map(|r| r.target.clone());
+        assert_eq!(get("Alibaba").as_deref(), Some("阿里巴巴"));
+        assert_eq!(get("Hangzhou").as_deref(), Some("杭州"));
+        assert_eq!(get("Helen").as_deref(), Some("Helen"));
+        assert!(contains_word("in China.", "China") && !contains_word("Chinatown", "China"));
+    }
+}
