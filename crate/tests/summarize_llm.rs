@@ -49,15 +49,51 @@ fn chinese_tldr_and_english_headline_follow_the_rules() {
     assert_eq!(r.violations.remaining, 0);
 }
 
+/// Han characters outside the parentheses that give a name's source spelling.
+fn han_outside_parentheses(s: &str) -> bool {
+    let mut depth = 0;
+    s.chars().any(|c| {
+        match c {
+            '(' => depth += 1,
+            ')' => depth -= 1,
+            _ => {}
+        }
+        depth == 0 && has_han(&c.to_string())
+    })
+}
+
 #[test]
-fn chinese_article_to_english_output() {
+fn cross_language_summaries_are_in_the_requested_language_or_say_why_not() {
     let e = engine();
     let mut s = Session::new(e, 2048);
-    let r = summarize(&article("zh-01"), options(r#"{"type":"headline","outputLanguage":"en"}"#), Some((e, &mut s)), |_| true).unwrap();
-    assert_eq!(r.violations.remaining, 0);
-    if !r.fallback {
-        assert_eq!(r.output_language, Language::En);
-        assert!(!has_han(&r.text), "{}", r.text);
+    for (id, json, want) in [
+        ("zh-01", r#"{"type":"tldr","length":"short","outputLanguage":"en"}"#, Language::En),
+        ("zh-01", r#"{"type":"headline","outputLanguage":"en"}"#, Language::En),
+        ("en-01", r#"{"type":"key-points","length":"short","outputLanguage":"zh"}"#, Language::Zh),
+    ] {
+        let mut streamed = String::new();
+        let r = summarize(&article(id), options(json), Some((e, &mut s)), |p| {
+            streamed.push_str(p);
+            true
+        })
+        .unwrap();
+        assert_eq!(streamed, r.text, "{id} {json}: the stream adds up to the result");
+        assert!(!r.text.is_empty());
+        match &r.fallback_reason {
+            None => {
+                assert_eq!(r.output_language, want, "{id} {json}: {r:?}");
+                assert_eq!(r.translated_from.len(), r.units.len());
+                if want == Language::En {
+                    assert!(!han_outside_parentheses(&r.text), "{id}: {}", r.text);
+                } else {
+                    assert!(has_han(&r.text), "{id}: {}", r.text);
+                }
+            }
+            Some(reason) => {
+                // Nothing in the requested language passed: said so, in the article's language.
+                assert!(r.fallback && r.output_language != want && reason.contains("extractive"), "{r:?}");
+            }
+        }
     }
 }
 

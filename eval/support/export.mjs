@@ -33,8 +33,11 @@ for (const file of process.argv.slice(2)) {
     if (!translated) for (const u of r.units || []) if (!r.fallback) push(u);
     if (translated) {
       // Shown translations: their source unit is the i-th translated one (names annotated).
-      const sources = (r.sourceUnits || []);
-      (r.units || []).forEach((u, i) => push(u, (r.translatedFrom || sources)[i]));
+      // Which source unit each shown translation came from: `translatedFrom`, or for runs made
+      // before it existed, the source units in order minus those whose translation was dropped.
+      const droppedSources = new Set((r.dropped || []).map((d) => d.source).filter(Boolean));
+      const sources = r.translatedFrom || (r.sourceUnits || []).filter((u) => !droppedSources.has(u));
+      (r.units || []).forEach((u, i) => push(u, sources[i]));
     }
   }
 }

@@ -161,8 +161,13 @@ pub fn is_common_word(word: &str) -> bool {
 
 fn common_word(word: &str) -> bool {
     static COMMON: OnceLock<HashSet<String>> = OnceLock::new();
+    // Months and days are capitalized without being names ("September" for the source's "Sept.").
+    const CALENDAR: &[&str] = &[
+        "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november",
+        "december", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+    ];
     COMMON
-        .get_or_init(|| stop_words::get(stop_words::Language::English).iter().map(|w| w.to_string()).collect())
+        .get_or_init(|| stop_words::get(stop_words::Language::English).iter().map(|w| w.to_string()).chain(CALENDAR.iter().map(|w| w.to_string())).collect())
         .contains(&word.to_lowercase())
 }
 

@@ -61,6 +61,40 @@ fn stem(word: &str) -> String {
     }
 }
 
+/// Numbers that are not part of a name: "Route 9", "Mate 80", "Aria T3" are names, not facts
+/// to attach to a subject.
+fn free_numbers(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut prev_word = String::new();
+    let mut word = String::new();
+    let flush = |word: &mut String, prev: &mut String, out: &mut Vec<String>| {
+        if word.is_empty() {
+            return;
+        }
+        let is_number = word.starts_with(|c: char| c.is_ascii_digit());
+        let after_name = prev.chars().next().is_some_and(|c| c.is_ascii_uppercase());
+        if is_number && !after_name {
+            out.extend(numbers(word));
+        }
+        *prev = std::mem::take(word);
+    };
+    for c in text.chars() {
+        if c.is_ascii_alphanumeric() || matches!(c, '.' | ',' | '%') && !word.is_empty() {
+            word.push(c);
+        } else if c == ' ' {
+            flush(&mut word, &mut prev_word, &mut out);
+        } else {
+            flush(&mut word, &mut prev_word, &mut out);
+            prev_word.clear();
+            if c.is_numeric() {
+                word.push(c);
+            }
+        }
+    }
+    flush(&mut word, &mut prev_word, &mut out);
+    out
+}
+
 /// Names and numbers, comparable across sentences (lowercased names).
 fn anchors(text: &str) -> Vec<String> {
     let mut out = numbers(text);
@@ -135,7 +169,7 @@ impl SupportIndex {
         // A number belongs to the sentence's subject even across commas (Chinese carries the
         // subject over: "程雨桐种植蔬菜，比两年前提高了12.3个百分点"); two names only pair within
         // a clause ("A said X, B did Y" is fine).
-        let unit_numbers = numbers(unit);
+        let unit_numbers = free_numbers(unit);
         for clause in unit.split(['，', ',', '；', ';', '：', ':']) {
             let mut names = chinese_names(clause);
             names.extend(latin_names(clause).into_iter().map(|n| n.to_lowercase()));
@@ -185,6 +219,12 @@ mod tests {
         assert_eq!(index.check("报告显示，41.7%的受访者种过蔬菜，比两年前提高了12.3个百分点。"), vec![]);
         let bad = index.check("程雨桐的比例比两年前提高了12.3个百分点。");
         assert!(bad.iter().any(|p| matches!(p, SupportProblem::Attachment { .. })), "{bad:?}");
+    }
+
+    #[test]
+    fn numbers_inside_names_are_not_facts() {
+        assert_eq!(free_numbers("Kids walk along Route 9 to the park, 60% of 2.4 million"), ["60", "2.4"]);
+        assert_eq!(free_numbers("比两年前提高了12.3个百分点"), ["12.3"]);
     }
 
     #[test]

@@ -141,40 +141,34 @@ impl Request {
     }
 
     /// The names a translation must keep: each rendered Chinese name; of each run of
-    /// capitalized English words ("Harlow Creek Town Council") the first word that is not a
-    /// title, day or month — the rest may be translated ("镇议会").
-    fn required_names(&self) -> Vec<String> {
+    /// capitalized English words ("Silver Pine", "Harlow Creek Town Council") at least one word
+    /// — the rest may be translated ("银 Pine", "Harlow Creek镇议会"). Titles, days and months
+    /// do not count.
+    fn required_names(&self) -> Vec<Vec<String>> {
         if self.to == Language::En {
-            return self.names.iter().map(|r| r.target.clone()).collect();
+            return self.names.iter().map(|r| vec![r.target.clone()]).collect();
         }
         let names = latin_names(&self.prepared);
-        let mut out = Vec::new();
-        let mut in_run = false;
+        let mut runs: Vec<Vec<String>> = Vec::new();
+        let mut current: Vec<String> = Vec::new();
         for word in self.prepared.split(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | ':' | '(' | ')' | '"' | '“' | '”')) {
             let bare = word.trim_matches(|c: char| !c.is_alphanumeric());
-            let capital = bare.chars().next().is_some_and(|c| c.is_ascii_uppercase());
-            if !capital {
-                in_run = bare.chars().any(|c| !c.is_ascii()) && in_run;
-                if !bare.is_empty() {
-                    in_run = false;
-                }
-                continue;
-            }
             let lower = bare.to_lowercase();
             let skip = EN_CAPITALIZED_OK.contains(&lower.as_str()) || MONTHS.contains(&lower.as_str()) || TITLES.contains(&lower.as_str());
-            if !in_run && !skip && bare.len() >= 2 && names.iter().any(|n| n == bare) {
-                out.push(bare.to_string());
-                in_run = true;
-            }
-            if word.ends_with('.') && !TITLES.contains(&lower.as_str()) {
-                in_run = false;
+            let capital = bare.chars().next().is_some_and(|c| c.is_ascii_uppercase());
+            if capital && !skip && bare.len() >= 2 && names.iter().any(|n| n == bare) {
+                current.push(bare.to_string());
+            } else if !(capital && skip) && !current.is_empty() {
+                runs.push(std::mem::take(&mut current));
             }
         }
+        if !current.is_empty() {
+            runs.push(current);
+        }
         // Known names were replaced by their Chinese rendering, which must be kept instead.
-        out.extend(self.names.iter().filter(|r| !r.target.is_ascii()).map(|r| r.target.clone()));
-        out.retain(|n| !n.is_ascii() || !self.names.iter().any(|r| !r.target.is_ascii() && r.source.contains(n.as_str())));
-        out.dedup();
-        out
+        runs.extend(self.names.iter().filter(|r| !r.target.is_ascii()).map(|r| vec![r.target.clone()]));
+        runs.dedup();
+        runs
     }
 
     /// Problems of `translation` (trimmed model output) against the source sentence.
@@ -210,10 +204,10 @@ impl Request {
                 out.push(Problem::LostNumber(text.clone()));
             }
         }
-        for name in self.required_names() {
-            let kept = if self.to == Language::En { t.to_lowercase().contains(&name.to_lowercase()) } else { t.contains(&name) };
+        for run in self.required_names() {
+            let kept = run.iter().any(|name| if self.to == Language::En { t.to_lowercase().contains(&name.to_lowercase()) } else { t.contains(name.as_str()) });
             if !kept {
-                out.push(Problem::LostName(name));
+                out.push(Problem::LostName(run.join(" ")));
             }
         }
         if self.to == Language::En {
@@ -424,7 +418,8 @@ pub fn script_problems(text: &str, language: Language, allowed_latin: &[String])
                 .into_iter()
                 .filter(|w| {
                     let lower = w.to_lowercase();
-                    !allowed.iter().any(|a| names::contains_word(a, &lower) || *a == lower)
+                    // Single letters: "7:55 a.m.", "A股", "B站".
+                    w.chars().count() > 1 && !allowed.iter().any(|a| names::contains_word(a, &lower) || *a == lower)
                 })
                 .map(Problem::WrongScript)
                 .collect()
@@ -553,7 +548,7 @@ mod tests {
     fn only_the_distinctive_word_of_an_english_name_must_stay() {
         let source = "The Harlow Creek Town Council approved the bridge on Tuesday, said Dr. Helen Marsh.";
         let r = Request::new(source, Language::En, Language::Zh);
-        assert_eq!(r.required_names(), ["Harlow", "Helen"]);
+        assert_eq!(r.required_names(), [vec!["Harlow", "Creek", "Town", "Council"], vec!["Helen", "Marsh"]]);
         assert_eq!(r.check(source, "Harlow Creek镇议会周二批准了这座桥，Helen Marsh博士说。"), vec![]);
     }
 
@@ -568,6 +563,9 @@ mod tests {
         assert!(bad.contains(&Problem::AddedNumber("96".into())), "{bad:?}");
         assert!(bad.contains(&Problem::LostNumber("86".into())), "{bad:?}");
         assert!(bad.contains(&Problem::LostName("Cheng Yutong".into())), "{bad:?}");
+        let silver = "Silver Pine is a sleeper train of Northern Lines.";
+        let r = Request::new(silver, Language::En, Language::Zh);
+        assert_eq!(r.check(silver, "银 Pine是北方 Lines的卧铺列车。"), vec![], "one word of each name is enough");
         assert!(bad.iter().any(|p| matches!(p, Problem::WrongScript(_))), "{bad:?}");
         assert!(bad.contains(&Problem::AddedName("Zhang".into())), "{bad:?}");
     }
