@@ -494,6 +494,7 @@ test.describe.serial('with the LLM', () => {
     await demo.locator('#type-chips label', { hasText: '摘要' }).click();
     await demo.locator('#output-chips label', { hasText: 'English' }).click();
     await demo.locator('#summarize').click();
+    await expect(demo.locator('#summary-output')).not.toBeEmpty({ timeout: 180_000 });
     await expect(demo.locator('#summarize')).toBeVisible({ timeout: 180_000 });
     const text = await demo.locator('#summary-output').innerText();
     const meta = await demo.locator('#summary-meta').innerText();

@@ -178,23 +178,44 @@ pub fn contains_word(text: &str, word: &str) -> bool {
     })
 }
 
-/// `text` with each name replaced by its rendering (what the translator is given).
+/// `text` with each name replaced by its rendering (what the translator is given). A Latin
+/// rendering gets spaces around it so neighbouring names do not run together
+/// ("临川市青溪镇" → "Linchuan City Qingxi Town").
 pub fn substitute(text: &str, names: &[Rendering]) -> String {
     let mut out = text.to_string();
     for r in names {
         if r.source != r.target {
-            out = out.replace(&r.source, &r.target);
+            let target = if r.target.is_ascii() { format!(" {} ", r.target) } else { r.target.clone() };
+            out = out.replace(&r.source, &target);
         }
     }
-    out
+    // No space at the ends or doubled, none before punctuation.
+    let mut tidy = String::with_capacity(out.len());
+    for c in out.trim().chars() {
+        if c == ' ' && tidy.ends_with(' ') {
+            continue;
+        }
+        if matches!(c, '，' | '。' | '、' | '；' | '：' | ',' | '.' | '）' | ')' | '”' | '！' | '？') && tidy.ends_with(' ') {
+            tidy.pop();
+        }
+        tidy.push(c);
+    }
+    tidy
 }
 
 /// Adds the source spelling after the first mention of each rendering that needs it:
 /// "Qingxi Town" → "Qingxi Town (青溪镇)". `shown` remembers what earlier units already showed.
+/// A name inside a longer one that is also there ("Qingxi" in "Qingxi Town") is left alone.
 pub fn annotate(text: &str, names: &[Rendering], shown: &mut Vec<String>) -> String {
     let mut out = text.to_string();
-    for r in names.iter().filter(|r| r.show_source) {
+    let mut ordered: Vec<&Rendering> = names.iter().filter(|r| r.show_source).collect();
+    ordered.sort_by_key(|r| std::cmp::Reverse(r.target.len()));
+    for r in ordered {
         if shown.contains(&r.source) {
+            continue;
+        }
+        let inside_longer = names.iter().any(|o| o.target.len() > r.target.len() && o.target.contains(&r.target) && out.contains(&o.target));
+        if inside_longer {
             continue;
         }
         if let Some(i) = out.find(&r.target) {
@@ -226,11 +247,17 @@ mod tests {
             Rendering { source: "青溪镇".into(), target: "Qingxi Town".into(), show_source: true },
             Rendering { source: "杭州".into(), target: "Hangzhou".into(), show_source: false },
         ];
-        assert_eq!(substitute("青溪镇和杭州", &names), "Qingxi Town和Hangzhou");
+        assert_eq!(substitute("青溪镇和杭州", &names), "Qingxi Town 和 Hangzhou");
+        assert_eq!(substitute("临川市青溪镇，", &[
+            Rendering { source: "临川市".into(), target: "Linchuan City".into(), show_source: true },
+            names[0].clone(),
+        ]), "Linchuan City Qingxi Town，");
         let mut shown = Vec::new();
         let a = annotate("Qingxi Town is near Hangzhou.", &names, &mut shown);
         assert_eq!(a, "Qingxi Town (青溪镇) is near Hangzhou.");
         assert_eq!(annotate("Qingxi Town again.", &names, &mut shown), "Qingxi Town again.");
+        let nested = vec![names[0].clone(), Rendering { source: "青溪".into(), target: "Qingxi".into(), show_source: true }];
+        assert_eq!(annotate("Qingxi Town opened.", &nested, &mut Vec::new()), "Qingxi Town (青溪镇) opened.");
     }
 
     #[test]

@@ -11,7 +11,7 @@
 //! The thresholds (`MIN_COVERAGE`, `WINDOW`) were chosen on the tuning half of the labelled
 //! set in `eval/support/` and are reported on its check half (`eval/support/score.mjs`).
 
-use super::guard::{chinese_names, latin_names, numbers};
+use super::guard::{chinese_name_tags, chinese_names, latin_names, numbers};
 use super::terms::terms;
 use serde::Serialize;
 use std::collections::HashSet;
@@ -171,7 +171,9 @@ impl SupportIndex {
         // a clause ("A said X, B did Y" is fine).
         let unit_numbers = free_numbers(unit);
         for clause in unit.split(['，', ',', '；', ';', '：', ':']) {
-            let mut names = chinese_names(clause);
+            // People and organisations carry facts; a place ("临川市青溪镇…覆盖约3.2万名居民") is
+            // where they happen, and merging a place with its facts is not a misattribution.
+            let mut names: Vec<String> = chinese_name_tags(clause).into_iter().filter(|(_, tag)| tag != "ns").map(|(w, _)| w).collect();
             names.extend(latin_names(clause).into_iter().map(|n| n.to_lowercase()));
             for name in &names {
                 for fact in unit_numbers.iter().chain(names.iter().filter(|n| *n != name)) {

@@ -214,7 +214,9 @@ impl Request {
             let backed = self.prepared.to_lowercase();
             for name in latin_names(t) {
                 let lower = name.to_lowercase();
-                if !backed.contains(&lower) && !EN_CAPITALIZED_OK.contains(&lower.as_str()) {
+                // A capitalized English word ("Middle School") is the translator's; a romanized
+                // Chinese name it made up itself ("Chuanlian", "Zhang") is not backed by the source.
+                if !backed.contains(&lower) && !EN_CAPITALIZED_OK.contains(&lower.as_str()) && is_pinyin(&lower) {
                     out.push(Problem::AddedName(name));
                 }
             }
@@ -404,6 +406,40 @@ fn zh_dates_to_en(text: &str) -> String {
     out
 }
 
+/// Whether a lowercase word is a run of Hanyu Pinyin syllables ("chuanlian", "zhang",
+/// "weishengyuan"), i.e. looks like a romanized Chinese name rather than an English word.
+pub fn is_pinyin(word: &str) -> bool {
+    const INITIALS: &[&str] = &["zh", "ch", "sh", "b", "p", "m", "f", "d", "t", "n", "l", "g", "k", "h", "j", "q", "x", "r", "z", "c", "s", "y", "w", ""];
+    const FINALS: &[&str] = &[
+        "iang", "iong", "uang", "ang", "eng", "ing", "ong", "ian", "iao", "uai", "uan", "ai", "ei", "ui", "ao", "ou", "iu", "ie",
+        "ue", "er", "an", "en", "in", "un", "ia", "ua", "uo", "a", "o", "e", "i", "u", "v",
+    ];
+    let w = word.as_bytes();
+    if w.len() < 2 || !w.iter().all(u8::is_ascii_lowercase) {
+        return false;
+    }
+    // ok[i]: the first i letters split into syllables.
+    let mut ok = vec![false; w.len() + 1];
+    ok[0] = true;
+    for i in 0..w.len() {
+        if !ok[i] {
+            continue;
+        }
+        for initial in INITIALS {
+            if !w[i..].starts_with(initial.as_bytes()) {
+                continue;
+            }
+            let j = i + initial.len();
+            for fin in FINALS {
+                if w[j..].starts_with(fin.as_bytes()) {
+                    ok[j + fin.len()] = true;
+                }
+            }
+        }
+    }
+    ok[w.len()]
+}
+
 /// Letters of the wrong script: Han in English text; in Chinese text, Latin words that are
 /// not in `allowed_latin` (names of the source, units) — "基于其技术prowess" is a violation.
 pub fn script_problems(text: &str, language: Language, allowed_latin: &[String]) -> Vec<Problem> {
@@ -532,6 +568,16 @@ mod tests {
         assert_eq!(render_quantities("营收1.24万元，投资300万元，共2300名", Language::En), "营收12,400元，投资3 million元，共2300名");
         assert_eq!(render_dates("sold between Aug. 2025 and Jan. 2026, and on March 2, 2026.", Language::Zh), "sold between 2025年8月 and 2026年1月, and on 2026年3月2日.");
         assert_eq!(render_dates("2026年3月2日开通，3月5日起，2025年12月完成", Language::En), "March 2, 2026开通，March 5起，December 2025完成");
+    }
+
+    #[test]
+    fn romanized_names_are_told_from_english_words() {
+        for p in ["chuanlian", "zhang", "weishengyuan", "qingxi", "xian", "hangzhou"] {
+            assert!(is_pinyin(p), "{p}");
+        }
+        for e in ["town", "middle", "school", "market", "railway", "station", "council", "street"] {
+            assert!(!is_pinyin(e), "{e}");
+        }
     }
 
     #[test]
