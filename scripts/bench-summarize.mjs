@@ -16,12 +16,14 @@
 // Options: --types key-points:medium,tldr:medium,teaser:short,headline:short
 //          --directions same,cross   --split tune,check
 //          --engines native,wasm   --only zh-01,en-01   --native-bin PATH   --json-out PATH
+//          --from-json A.json[,B.json]   tabulate earlier runs (e.g. a tune and a check run) without running
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from '@playwright/test';
+import { inventedNumbers as invented } from './quantities.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
@@ -41,6 +43,7 @@ function parseArgs(argv) {
       case '--only': o.only = v().split(','); break;
       case '--directions': o.directions = v().split(','); break;
       case '--split': o.splits = v().split(','); break;
+      case '--from-json': o.fromJson = v().split(',').map((p) => path.resolve(p)); break;
       case '--native-bin': o.nativeBin = path.resolve(v()); break;
       case '--json-out': o.jsonOut = path.resolve(v()); break;
       default: throw new Error(`unknown option ${argv[i]}`);
@@ -97,25 +100,6 @@ function inLanguage(article, text, language) {
   // A Han character weighs like a 3-letter word.
   const [ours, other] = language === 'zh' ? [han * 3, latin] : [latin, han * 3];
   return ours + other === 0 || ours / (ours + other) >= 0.95;
-}
-
-/** Numbers in the summary that the article does not have (digits only; 1,250 → 1250). */
-function inventedNumbers(article, text) {
-  const nums = (s) => (s.replace(/(\d),(?=\d{3})/g, '$1').match(/\d+(\.\d+)?/g) || []);
-  const source = new Set(nums(article.text));
-  return nums(text).filter((n) => !source.has(n)).length;
-}
-
-/** Chrome's length rules: bullets 3/5/7, sentences 1/3/5, headline words 12/17/22 (zh chars/2). */
-function compliant(type, length, text) {
-  const idx = { short: 0, medium: 1, long: 2 }[length];
-  if (type === 'key-points') return text.split('\n').filter((l) => l.trim()).length <= [3, 5, 7][idx];
-  if (type === 'headline') {
-    const words = han(text) * 2 > text.length ? text.length / 2 : text.split(/\s+/).filter(Boolean).length;
-    return words <= [12, 17, 22][idx] && !text.includes('\n');
-  }
-  const sentences = text.split(/(?<=[。！？])|(?<=[.!?])\s+/).filter((s) => s.trim()).length;
-  return sentences <= [1, 3, 5][idx];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -230,7 +214,7 @@ function summarizeRuns(articles, runs, plan, labels, o) {
             language: rs.filter((r) => inLanguage(byId[r.article], r.result.text, want)).length / rs.length,
             labelled: units.filter(Boolean).length, shown: units.length,
             supported: units.filter((l) => l === 'supported').length / Math.max(1, units.filter(Boolean).length),
-            invented: rs.reduce((s, r) => s + inventedNumbers(byId[r.article], r.result.text), 0),
+            invented: rs.reduce((s, r) => s + invented(r.result.text, byId[r.article].text).length, 0),
             remaining: rs.reduce((s, r) => s + r.result.violations.remaining, 0),
             fallbacks: rs.filter((r) => r.result.fallback).length,
             languageFallbacks: rs.filter((r) => r.result.fallbackReason).length,
@@ -280,12 +264,25 @@ async function main() {
   const articles = loadArticles(o.only).filter((a) => o.splits.includes(a.split));
   log(`${articles.length} articles; plan ${o.types}; engines ${o.engines.join(',')}`);
   const results = {};
-  if (o.engines.includes('native')) results.native = await runNative(o, articles);
-  if (o.engines.includes('wasm')) results.wasm = await runWasm(o, articles);
+  if (o.fromJson) {
+    // Earlier runs, merged per engine (their runs carry article ids; the table regroups them).
+    for (const file of o.fromJson) {
+      for (const [engine, r] of Object.entries(JSON.parse(fs.readFileSync(file, 'utf8')))) {
+        if (!r.runs) continue;
+        results[engine] ||= { runs: [] };
+        results[engine].runs.push(...r.runs.filter((x) => !x.latencyRun || !results[engine].runs.some((y) => y.latencyRun)));
+      }
+    }
+  } else {
+    if (o.engines.includes('native')) results.native = await runNative(o, articles);
+    if (o.engines.includes('wasm')) results.wasm = await runWasm(o, articles);
+  }
   const labels = loadLabels();
   for (const r of Object.values(results)) if (r.runs) r.table = summarizeRuns(articles, r.runs, o.plan, labels, o);
-  fs.mkdirSync(path.dirname(o.jsonOut), { recursive: true });
-  fs.writeFileSync(o.jsonOut, JSON.stringify(results, null, 1));
+  if (!o.fromJson) {
+    fs.mkdirSync(path.dirname(o.jsonOut), { recursive: true });
+    fs.writeFileSync(o.jsonOut, JSON.stringify(results, null, 1));
+  }
   printTable(results);
   console.log(`\n(all runs: ${path.relative(ROOT, o.jsonOut)})`);
 }

@@ -35,12 +35,9 @@ export function numbersIn(text) {
   return [...text.matchAll(/\d+(?:[.,]\d+)*/g)].map((m) => m[0].replace(/,(?=\d{3}\b)/g, ''));
 }
 
-/** Numbers of `summary` that do not occur in `source` (a defect: invented facts). */
-export function inventedNumbers(summary, source) {
-  const have = new Set(numbersIn(source));
-  const flat = source.replace(/,(?=\d{3}\b)/g, '');
-  return numbersIn(summary).filter((n) => !have.has(n) && !flat.includes(n));
-}
+/** Numbers of `summary` that do not occur in `source`, as written or as the same quantity
+ *  ("32,000" for "3.2万"): a defect, invented facts. */
+export { inventedNumbers } from '../../scripts/quantities.mjs';
 
 export const cjkShare = (s) => {
   const letters = [...s].filter((c) => /[\p{L}]/u.test(c));
