@@ -31,14 +31,17 @@ function qingyuFor(base) {
 const TEXT = {
   zh: {
     summary: '本地摘要', altText: '替代文本', run: '生成要点', runOther: '生成摘要', runAlt: '生成描述', stop: '停止', again: '重新生成',
-    ready: '在你的设备上运行，内容不会上传', working: '正在生成…', describing: '正在看图…', stopped: '已停止',
+    ready: '在你的设备上运行，内容不会上传', languageFallback: '无法生成所要求语言的可靠译文，以下是原文语言的要点',
+    working: '正在生成…', describing: '正在看图…', stopped: '已停止',
     downloading: (p, t) => `正在下载模型 ${p}%（${t}）`, noSource: '找不到要处理的内容', applied: '已写入图片的 alt 属性', apply: '写入 alt', copy: '复制', copied: '已复制',
     errors: { InvalidInput: '输入有误', ModelLoad: '模型加载失败', Unsupported: '暂不支持', AbortError: '已取消', Internal: '出错了' },
     notYet: '这个功能还没有加入当前的引擎版本。',
   },
   en: {
     summary: 'On-device summary', altText: 'Alt text', run: 'Key points', runOther: 'Summarize', runAlt: 'Describe', stop: 'Stop', again: 'Again',
-    ready: 'Runs on your device; nothing is uploaded', working: 'Working…', describing: 'Looking at the image…', stopped: 'Stopped',
+    ready: 'Runs on your device; nothing is uploaded',
+    languageFallback: 'No translation in the requested language passed the checks; these are the key sentences in the article’s language',
+    working: 'Working…', describing: 'Looking at the image…', stopped: 'Stopped',
     downloading: (p, t) => `Downloading models ${p}% (${t})`, noSource: 'Nothing to process was found', applied: 'Written to the image’s alt attribute', apply: 'Use as alt', copy: 'Copy', copied: 'Copied',
     errors: { InvalidInput: 'Invalid input', ModelLoad: 'Could not load the model', Unsupported: 'Not supported', AbortError: 'Cancelled', Internal: 'Something went wrong' },
     notYet: 'This feature is not in the current engine build yet.',
@@ -219,7 +222,7 @@ class QingyuSummary extends QingyuBase {
       }
       const result = stream.result ?? { text: acc };
       if (result.text && result.text !== acc) renderText(out, result.text);
-      this.status(this.t.ready);
+      this.status(result.fallbackReason ? this.t.languageFallback : this.t.ready);
       return result;
     });
   }

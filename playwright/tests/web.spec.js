@@ -506,6 +506,23 @@ test.describe.serial('with the LLM', () => {
     await demo.close();
   });
 
+  test('widget: <qingyu-summary output-language="en"> summarizes a Chinese article in English', async ({}, testInfo) => {
+    test.skip(!F.llmSummary, 'Llm.summarizeStart/Step/Result are not in www/pkg yet');
+    const host = await context.newPage();
+    await host.goto('/sample-article.html');
+    const widget = host.locator('#widget-summary');
+    await widget.evaluate((el) => el.setAttribute('output-language', 'en'));
+    await widget.getByRole('button', { name: '生成要点' }).click();
+    await expect(widget.locator('.out')).not.toBeEmpty({ timeout: 180_000 });
+    await expect(widget.locator('.status')).not.toContainText('正在生成', { timeout: 180_000 });
+    const text = await widget.locator('.out').innerText();
+    const status = await widget.locator('.status').innerText();
+    console.log(`widget zh→en: ${text} | ${status}`);
+    if (!status.includes('无法生成所要求语言')) expect(cjkShare(text.replace(/\([^)]*\)/g, ''))).toBe(0);
+    await shot(host, testInfo, 'widget-summary-zh-to-en');
+    await host.close();
+  });
+
   test("captions with detail 'full': the LLM describes coffee in zh and en, sentences streamed and checked", async () => {
     const photo = readFileSync(new URL('../../www/samples/coffee.png', import.meta.url)).toString('base64');
     const r = await page.evaluate(async (b64) => {

@@ -394,11 +394,14 @@ impl SummaryJob {
             raw.push_str(&p);
             return Ok(String::new());
         }
-        let mut translation = clean_unit(raw.trim());
-        if self.options.kind == SummaryType::Headline {
-            translation = limit_headline(&translation, self.options.length.headline_words());
-        }
-        let mut problems: Vec<String> = request.check(unit, &translation).iter().map(|p| p.reason()).collect();
+        // Checked whole, then (a headline) cut to its length.
+        let full = clean_unit(raw.trim());
+        let mut problems: Vec<String> = request.check(unit, &full).iter().map(|p| p.reason()).collect();
+        let translation = if self.options.kind == SummaryType::Headline {
+            limit_headline(&full, self.options.length.headline_words())
+        } else {
+            full
+        };
         if self.options.kind == SummaryType::Headline {
             problems.extend(headline_problems(&translation, to));
         }

@@ -42,6 +42,9 @@ impl SupportProblem {
 struct SourceSentence {
     stems: HashSet<String>,
     anchors: HashSet<String>,
+    /// For a sentence that names nobody: the names of the nearest earlier sentence that had
+    /// any — who "the company" / "公司" / "she" most likely is.
+    carried: HashSet<String>,
 }
 
 /// The source, indexed once per summary.
@@ -98,7 +101,13 @@ fn free_numbers(text: &str) -> Vec<String> {
 /// Names and numbers, comparable across sentences (lowercased names).
 fn anchors(text: &str) -> Vec<String> {
     let mut out = numbers(text);
-    out.extend(chinese_names(text));
+    out.extend(names_in(text));
+    out
+}
+
+/// The names of a text as anchors: Chinese names as written, Latin names lowercased.
+fn names_in(text: &str) -> Vec<String> {
+    let mut out = chinese_names(text);
     out.extend(latin_names(text).into_iter().map(|n| n.to_lowercase()));
     out
 }
@@ -110,14 +119,19 @@ impl SupportIndex {
 
     /// With other thresholds than the tuned ones (what the labelled set's scorer sweeps).
     pub fn with_thresholds(sentences: &[String], window: usize, min_coverage: f64) -> Self {
-        Self {
-            window,
-            min_coverage,
-            sentences: sentences
-                .iter()
-                .map(|s| SourceSentence { stems: terms(s).iter().map(|w| stem(w)).collect(), anchors: anchors(s).into_iter().collect() })
-                .collect(),
+        let mut carried = HashSet::new();
+        let mut indexed = Vec::with_capacity(sentences.len());
+        for s in sentences {
+            let anchors: HashSet<String> = anchors(s).into_iter().collect();
+            let names: HashSet<String> = names_in(s).into_iter().collect();
+            // Only a sentence that names nobody itself carries the earlier subject over.
+            let carried_here = if names.is_empty() { carried.clone() } else { HashSet::new() };
+            indexed.push(SourceSentence { stems: terms(s).iter().map(|w| stem(w)).collect(), anchors, carried: carried_here });
+            if !names.is_empty() {
+                carried = names;
+            }
         }
+        Self { window, min_coverage, sentences: indexed }
     }
 
     /// Windows of `WINDOW` adjacent sentences (fewer when the source is shorter).
@@ -149,7 +163,10 @@ impl SupportIndex {
     /// (pairs with a member the source lacks are the guard's business).
     fn check_pair(&self, name: &str, fact: &str, out: &mut Vec<SupportProblem>) {
         let known = |a: &str| self.sentences.iter().any(|s| s.anchors.contains(a));
-        if !known(name) || !known(fact) || self.windows().any(|r| self.window_has(&r, name) && self.window_has(&r, fact)) {
+        let together = self.windows().any(|r| self.window_has(&r, name) && self.window_has(&r, fact));
+        // "江禾食品发布年报。公司全年收入增长8.7%": 8.7 belongs to the name the text carries over.
+        let carried = self.sentences.iter().any(|s| s.carried.contains(name) && s.anchors.contains(fact));
+        if !known(name) || !known(fact) || together || carried {
             return;
         }
         let problem = SupportProblem::Attachment { name: name.to_string(), fact: fact.to_string() };
@@ -189,7 +206,7 @@ impl SupportIndex {
 /// number/name guard and the support check for a sentence in the source's language; for a
 /// translation, the translation check against the source-language sentence it came from plus
 /// that sentence's checks. What `eval/support/score.mjs` scores against the hand labels.
-pub fn verdict(source: &str, sentence: &str, translated_from: Option<&str>, window: usize, min_coverage: f64) -> crate::Result<Vec<String>> {
+pub fn verdict(source: &str, sentence: &str, translated_from: Option<&str>, headline: bool, window: usize, min_coverage: f64) -> crate::Result<Vec<String>> {
     use super::translate::{latin_words, script_problems, Request};
     let prepared = super::prepare(source)?;
     let index = SupportIndex::with_thresholds(&prepared.sentences, window, min_coverage);
@@ -202,9 +219,39 @@ pub fn verdict(source: &str, sentence: &str, translated_from: Option<&str>, wind
     reasons.extend(index.check(own).iter().map(|p| p.reason()));
     if let Some(unit) = translated_from {
         let to = if prepared.language == super::Language::Zh { super::Language::En } else { super::Language::Zh };
-        reasons.extend(Request::new(unit, prepared.language, to).check(unit, sentence).iter().map(|p| p.reason()));
+        // The shown sentence carries the source spellings the job added after its check.
+        let shown = without_source_spellings(sentence);
+        let problems = Request::new(unit, prepared.language, to).check(unit, &shown);
+        reasons.extend(
+            problems
+                .iter()
+                // A headline is cut to its length after the check: what it lost there is by design.
+                .filter(|p| !headline || !matches!(p, super::translate::Problem::LostNumber(_) | super::translate::Problem::Length(_)))
+                .map(|p| p.reason()),
+        );
     }
     Ok(reasons)
+}
+
+/// "Qingxi Town (青溪镇) opened" → "Qingxi Town opened".
+fn without_source_spellings(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(open) = rest.find(" (") {
+        let close = rest[open..].find(')').map(|c| open + c);
+        match close {
+            Some(close) if rest[open + 2..close].chars().any(super::language::is_han) => {
+                out.push_str(&rest[..open]);
+                rest = &rest[close + 1..];
+            }
+            _ => {
+                out.push_str(&rest[..open + 2]);
+                rest = &rest[open + 2..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 #[cfg(test)]
@@ -221,6 +268,14 @@ mod tests {
         assert_eq!(index.check("报告显示，41.7%的受访者种过蔬菜，比两年前提高了12.3个百分点。"), vec![]);
         let bad = index.check("程雨桐的比例比两年前提高了12.3个百分点。");
         assert!(bad.iter().any(|p| matches!(p, SupportProblem::Attachment { .. })), "{bad:?}");
+    }
+
+    #[test]
+    fn a_fact_about_the_subject_carried_over_is_supported() {
+        let p = prepare("江禾食品周五发布年度报告。公司全年实现营业收入46.3亿元，同比增长8.7%。分析师李明表示看好。").unwrap();
+        let index = SupportIndex::new(&p.sentences);
+        assert_eq!(index.check("江禾食品全年收入同比增长8.7%。"), vec![]);
+        assert!(!index.check("李明的收入同比增长8.7%。").is_empty());
     }
 
     #[test]

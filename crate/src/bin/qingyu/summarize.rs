@@ -170,7 +170,8 @@ pub fn check_support(args: &[String]) -> Result<(), String> {
             articles.insert(id.clone(), a["text"].as_str().unwrap_or_default().to_string());
         }
         let sentence = item["sentence"].as_str().unwrap_or_default();
-        let reasons = qingyu::summarize::support::verdict(&articles[&id], sentence, item["sourceUnit"].as_str(), window, min_coverage)
+        let headline = item["type"].as_str() == Some("headline");
+        let reasons = qingyu::summarize::support::verdict(&articles[&id], sentence, item["sourceUnit"].as_str(), headline, window, min_coverage)
             .map_err(|e| e.to_string())?;
         println!("{}", serde_json::json!({ "id": item["id"], "supported": reasons.is_empty(), "reasons": reasons }));
     }
