@@ -415,7 +415,12 @@ fn chinese(p: &Plan, pos: Option<Position>, quote: Option<&str>, reader: Option<
         }
     } else if p.lead == Level::Possible {
         let parts: Vec<String> = p.subjects.iter().map(|t| candidate_zh(t)).collect();
-        format!("{hedge}{}", parts.join("或"))
+        let mut body = format!("{hedge}{}", parts.join("或"));
+        if let (Some(_), Some(q)) = (reader, quote) {
+            // A hedged sign keeps its text: 也许是路牌，上面写着“…”
+            body.push_str(&format!("，上面写着“{q}”"));
+        }
+        body
     } else {
         let parts: Vec<String> = p
             .subjects
@@ -557,6 +562,9 @@ mod tests {
         assert_eq!(en, "A person, with the text \"禁止游泳\".");
         let (zh, en) = both(&[], &[], &ocr);
         assert_eq!((zh.as_str(), en.as_str()), ("图中写着“禁止游泳”。", "Text reading \"禁止游泳\"."));
+        let (zh, en) = both(&[inet("street sign", 0.3)], &[], &ocr);
+        assert_eq!(zh, "也许是路牌，上面写着“禁止游泳”。", "a hedged sign keeps its text");
+        assert_eq!(en, "Possibly a street sign reading \"禁止游泳\".");
         // Reading order and the low-score/short lines left out.
         let ocr = [line("second", 0.9, 50.0), line("first", 0.9, 5.0), line("noise", 0.5, 20.0)];
         let tags = build_tags(&[], &[]);
