@@ -380,6 +380,21 @@ function falseMentions(item, accept, present) {
   }).map((t) => t.name || t.concept);
 }
 
+/** Calibration of the wording: the caption's lead claim (its first tag's `level`: sure, likely =
+ * "probably", possible = "possibly") and whether it holds — every tag named at that level is right
+ * (matches accept ∪ present as for false mentions), or for "possibly A or B" one of them is. Null
+ * when the engine reports no levels. */
+function leadClaim(item, accept, present) {
+  const named = (item?.tags || []).filter((t) => t.level);
+  if (!named.length) return null;
+  const lead = named[0].level;
+  const group = named.filter((t) => t.level === lead);
+  const wrong = new Set(falseMentions({ tags: group }, accept, present));
+  const ok = group.map((t) => !wrong.has(t.name || t.concept));
+  return { level: lead, right: lead === 'possible' ? ok.some(Boolean) : ok.every(Boolean),
+    claimed: Math.min(...group.map((t) => t.confidence ?? 0)) };
+}
+
 /** Caption quality of one engine over a set of photos (counts: n of `of`). */
 function scorePhotos(photos, itemOf, key) {
   const rate = (xs) => { const v = xs.filter((x) => x != null); return { n: v.filter(Boolean).length, of: v.length }; };
@@ -396,6 +411,11 @@ function scorePhotos(photos, itemOf, key) {
     empty_zh: rate(items.map(([, it]) => (key === 'c' ? null : namesNothing(it, 'zh')))),
     false_mention: rate(fm.map((f) => (f == null ? null : f.length > 0))),
     false_tags: { n: fm.reduce((a, f) => a + (f ? f.length : 0), 0), of: tagsTotal },
+    wording: Object.fromEntries(['sure', 'likely', 'possible'].map((lv) => {
+      const cs = items.map(([p, it]) => leadClaim(it, p.accept, p.present)).filter((c) => c?.level === lv);
+      return [lv, { n: cs.filter((c) => c.right).length, of: cs.length,
+        claimed: cs.length ? cs.reduce((a, c) => a + c.claimed, 0) / cs.length : null }];
+    })),
   };
 }
 
@@ -476,6 +496,22 @@ function printSplits(list, res, itemOf) {
     table(['engine', 'split', 'photos', 'hit en', 'hit en text', 'hit zh', '"A photo." en', '"A photo." zh', 'false mention',
       'false tags'], rows, 2);
   } else console.log('n/a: no engine produced captions');
+  const wrows = [];
+  for (const [k, n] of E) {
+    if (!q[k]) continue;
+    for (const [sp, r] of Object.entries(q[k])) {
+      if (!Object.values(r.wording).some((w) => w.of)) continue;
+      wrows.push([n, sp, ...['sure', 'likely', 'possible'].map((lv) => {
+        const w = r.wording[lv];
+        return w.of ? `${pct(w)}, claims ${fmt(100 * w.claimed)}%` : 'n/a';
+      })]);
+    }
+  }
+  if (wrows.length) {
+    console.log('wording calibration: the lead claim holds (sure / "probably": every tag named at that level is right; '
+      + '"possibly A or B": one is) vs the mean calibrated confidence it claims (tags.rs, fitted on tune)');
+    table(['engine', 'split', 'sure', 'probably', 'possibly'], wrows, 2);
+  }
   const ka = q.a ? 'a' : q.b ? 'b' : null;
   if (ka) {
     const wrong = list.photos.map((p) => [p, falseMentions(itemOf(ka, p.file), p.accept, p.present)]).filter(([, f]) => f?.length);

@@ -4,12 +4,16 @@
 //! each photo in 2–3 checked sentences (JSON: `text` is the description, `brief` the
 //! sentence, `description` the details); `--write-alt DIR` writes `DIR/alt.json` (file name →
 //! the brief alt text, which suits an `alt` attribute) for every jpg/png/webp/gif in DIR.
+//! `--raw` (with `--json`) adds `"raw"`: the classifier's top 20 labels and every detection
+//! (score ≥ 0.2, before tagging), with their concept keys, for calibration
+//! (eval/photos/calibrate.mjs); it runs the classifier and detector a second time.
 
 use super::flag;
 use super::summarize::load_engine;
 use qingyu::llm::session::{Engine, Session};
 use qingyu::vision::caption::describe::describe;
 use qingyu::vision::caption::{Caption, CaptionOptions, Captioner, Detail};
+use qingyu::vision::{concepts, image_input};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -60,6 +64,7 @@ pub fn caption_cmd(args: &[String]) -> Result<(), String> {
     // The captioner writes the brief sentence; a full description is written from it.
     let options = CaptionOptions { detail: Detail::Brief, ..requested };
     let json = args.iter().any(|a| a == "--json");
+    let raw = args.iter().any(|a| a == "--raw");
     let models = PathBuf::from(flag(args, "--models").unwrap_or(DEFAULT_MODELS));
     let write_alt = flag(args, "--write-alt");
     // Positional arguments: everything that is not a flag or a flag's value.
@@ -104,6 +109,9 @@ pub fn caption_cmd(args: &[String]) -> Result<(), String> {
         match result {
             Ok((_, mut v)) if json => {
                 v["file"] = serde_json::Value::String(path.display().to_string());
+                if raw {
+                    v["raw"] = raw_signals(&captioner, path)?;
+                }
                 println!("{v}");
             }
             Ok((c, _)) if llm.is_none() => println!("{}\t{}", path.display(), c.text),
@@ -124,6 +132,32 @@ pub fn caption_cmd(args: &[String]) -> Result<(), String> {
         return Err(format!("{failed} image(s) could not be captioned"));
     }
     Ok(())
+}
+
+/// The models' outputs before tagging (`--raw`): top-20 labels and every detection, each
+/// with its English name, concept key and score.
+fn raw_signals(c: &Captioner, path: &Path) -> Result<serde_json::Value, String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let rgb = image_input::decode(&bytes).map_err(|e| e.to_string())?;
+    let mut labels = Vec::new();
+    if let Some(cls) = &c.classifier {
+        for l in cls.classify(&rgb, 20).map_err(|e| e.to_string())? {
+            if let Some(class) = concepts::imagenet(l.id) {
+                labels.push(serde_json::json!({"name": class.en, "concept": class.concept.key,
+                    "conceptEn": class.concept.en, "kind": class.concept.kind.as_str(), "score": l.score}));
+            }
+        }
+    }
+    let mut detections = Vec::new();
+    if let Some(det) = &c.detector {
+        for d in det.detect(&rgb).map_err(|e| e.to_string())? {
+            if let Some(class) = concepts::coco(d.class) {
+                detections.push(serde_json::json!({"name": class.en, "concept": class.concept.key,
+                    "conceptEn": class.concept.en, "kind": class.concept.kind.as_str(), "score": d.score, "box": d.bbox}));
+            }
+        }
+    }
+    Ok(serde_json::json!({"labels": labels, "detections": detections, "width": rgb.width(), "height": rgb.height()}))
 }
 
 /// Writes the description of `caption` into its JSON (`text` ← the description, `brief`,

@@ -1,17 +1,21 @@
 //! Tags + OCR lines → one natural sentence in Simplified Chinese or English (no model).
 //!
-//! * counts: 两只猫 / two cats (the concept's `measure_zh` and `en_plural`), 一只猫 / a cat;
-//!   drinks are served: 一杯浓缩咖啡 / a cup of espresso;
-//! * the main subject's position (在画面左侧 / on the left) only when it is alone, not too
-//!   large and clearly off to one side (or small and centred);
-//! * a scene concept as the place: 海边有一只狗 / a dog at the seashore;
+//! The wording follows the tags' calibrated levels ([`Level`], fitted on the tune photos):
+//! * sure: stated plainly, with counts (两只猫 / two cats, the concept's `measure_zh` and
+//!   `en_plural`; drinks are served: 一杯浓缩咖啡 / a cup of espresso), the main subject's
+//!   position (在画面左侧 / on the left) when it is alone and clearly off to one side, a sure
+//!   scene as the place (湖边的五艘船 / five boats by a lake) and one likely extra
+//!   ("A cup and probably a keyboard." / 一个杯子，可能还有一个键盘。);
+//! * likely (nothing sure): "Probably a pier by the water." / 可能是水边的码头。;
+//! * possible (nothing likely): two candidates, "Possibly a lampshade or cups." / 也许是灯罩或杯子。;
+//! * a page or a screen (many OCR lines or a large share of the image covered by text): "A page
+//!   of text beginning "…"." / "A screenshot with the text "…"." instead of an object;
 //! * confident OCR lines quoted: 一块写着“禁止游泳”的路牌 / a street sign reading "…";
-//! * fallbacks: a hedged "a photo of a sled" / 一张雪橇的照片 (coarse concept only) when
-//!   nothing is sure, "A photo." / 一张照片。 when nothing passes at all.
+//! * "A photo." / 一张照片。 only when nothing reaches the possible level and no text was read.
 
-use super::tags::Tag;
+use super::tags::{Level, Source, Tag};
 use super::Language;
-use crate::vision::concepts::Kind;
+use crate::vision::concepts::{self, Kind};
 
 /// OCR lines quoted in the caption need this recognizer score…
 pub const OCR_MIN_SCORE: f32 = 0.8;
@@ -23,6 +27,18 @@ const QUOTE_MAX_LINES: usize = 3;
 const QUOTE_MAX_CHARS: usize = 40;
 /// At most this many subjects are named.
 const MAX_SUBJECTS: usize = 3;
+/// A photo is a page or a screen when its confident OCR lines number at least this many…
+/// (tune half: every document/screenshot the OCR reads has ≥ 17 lines, every other photo ≤ 5)
+pub const DOC_MIN_LINES: usize = 10;
+/// …or their boxes cover at least this share of the image (tune: ≥ 21.6 % vs ≤ 12.5 %).
+pub const DOC_MIN_AREA: f32 = 0.18;
+/// A page is a screen when the classifier gives a website/monitor/laptop concept this much
+/// (tune: screenshots 0.63–0.91, the typed page 0.39).
+pub const SCREEN_MIN: f32 = 0.5;
+/// Concepts that say "screen" for [`SCREEN_MIN`].
+const SCREEN_CONCEPTS: &[&str] = &["website", "tv", "laptop"];
+/// The page/screen rule's confidence: right on 5 of 5 tune photos it fired on.
+pub const DOC_CONFIDENCE: f32 = 0.9;
 
 /// An OCR line as the composer sees it (`bbox`: corners TL, TR, BR, BL).
 #[derive(Debug, Clone)]
@@ -41,11 +57,13 @@ pub enum Position {
 }
 
 /// The sentence and the OCR quote it used (for the alt text).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct Composed {
     pub text: String,
     /// Confident OCR lines, top to bottom (all of them, not only the quoted ones).
     pub ocr_lines: Vec<String>,
+    /// The tags the sentence names, in its order (a page/screen is a tag of its own).
+    pub named: Vec<Tag>,
 }
 
 /// Position of a lone subject's box in a `width`×`height` image, if it helps the reader.
@@ -100,29 +118,98 @@ fn quote_of(lines: &[String], separator: &str) -> Option<String> {
     })
 }
 
+/// Share of the image covered by the confident OCR lines' boxes, and how many there are.
+fn text_cover(ocr: &[OcrText], width: u32, height: u32) -> (usize, f32) {
+    let area = (width as f32 * height as f32).max(1.0);
+    let lines: Vec<&OcrText> = ocr.iter().filter(|l| l.score >= OCR_MIN_SCORE && readable(&l.text)).collect();
+    let covered: f32 = lines
+        .iter()
+        .map(|l| {
+            let xs = l.bbox.map(|c| c[0]);
+            let ys = l.bbox.map(|c| c[1]);
+            let span = |v: [f32; 4]| v.iter().copied().fold(f32::MIN, f32::max) - v.iter().copied().fold(f32::MAX, f32::min);
+            span(xs) * span(ys)
+        })
+        .sum();
+    (lines.len(), (covered / area).min(1.0))
+}
+
+/// A page or screen of text: the tag standing for it, or `None` for a photo.
+fn document_tag(tags: &[Tag], ocr: &[OcrText], width: u32, height: u32) -> Option<Tag> {
+    let (lines, cover) = text_cover(ocr, width, height);
+    if lines < DOC_MIN_LINES && cover < DOC_MIN_AREA {
+        return None;
+    }
+    let screen = tags.iter().any(|t| SCREEN_CONCEPTS.contains(&t.concept.key) && t.score >= SCREEN_MIN);
+    let concept = concepts::concept(if screen { "screenshot" } else { "document" })?;
+    Some(Tag {
+        concept,
+        fine: None,
+        score: cover,
+        count: 1,
+        bbox: None,
+        source: Source::Classifier,
+        objects: Vec::new(),
+        confidence: DOC_CONFIDENCE,
+    })
+}
+
+/// What the sentence says and how sure it is.
+struct Plan<'a> {
+    lead: Level,
+    /// Named at the lead level (sure/likely subjects, or the two possible candidates).
+    subjects: Vec<&'a Tag>,
+    /// One likely thing added to sure subjects ("and probably a keyboard").
+    extra: Option<&'a Tag>,
+    /// A place: sure or likely scenes only, or the subject itself when only a scene is there.
+    scene: Option<&'a Tag>,
+}
+
+fn plan(tags: &[Tag]) -> Plan<'_> {
+    let things: Vec<&Tag> = tags.iter().filter(|t| t.kind() != Kind::Scene).collect();
+    let scene = tags.iter().find(|t| t.kind() == Kind::Scene && t.level() >= Level::Likely);
+    let lead = things.first().map_or(Level::None, |t| t.level());
+    let at = |l: Level, n: usize| things.iter().copied().filter(|t| t.level() == l).take(n).collect::<Vec<_>>();
+    match lead {
+        Level::Sure => Plan { lead, subjects: at(Level::Sure, MAX_SUBJECTS), extra: at(Level::Likely, 1).pop(), scene },
+        Level::Likely => Plan { lead, subjects: at(Level::Likely, 2), extra: None, scene },
+        Level::Possible => Plan { lead, subjects: at(Level::Possible, 2), extra: None, scene },
+        Level::None => {
+            let scene = tags.iter().find(|t| t.kind() == Kind::Scene);
+            Plan { lead: scene.map_or(Level::None, |s| s.level()), subjects: Vec::new(), extra: None, scene }
+        }
+    }
+}
+
 /// The caption for `tags` (ordered most salient first, as `build_tags` returns them) and OCR
 /// lines, for an image of `width`×`height` pixels.
 pub fn compose(tags: &[Tag], ocr: &[OcrText], width: u32, height: u32, language: Language) -> Composed {
     let ocr_lines = confident_lines(ocr);
     let quote = quote_of(&ocr_lines, if language == Language::Zh { "，" } else { " / " });
-    let scene = tags.iter().find(|t| t.kind() == Kind::Scene);
-    let subjects: Vec<&Tag> = tags
-        .iter()
-        .filter(|t| t.kind() != Kind::Scene && t.is_sure())
-        .take(MAX_SUBJECTS)
-        .collect();
-    let hedged = tags.iter().find(|t| t.kind() != Kind::Scene && !t.is_sure());
-    let pos = match subjects.as_slice() {
-        [only] if only.count == 1 => only.bbox.and_then(|b| position(b, width, height)),
+    if let (Some(doc), Some(q)) = (document_tag(tags, ocr, width, height), quote.as_deref()) {
+        let screen = doc.concept.key == "screenshot";
+        let text = match (language, screen) {
+            (Language::En, true) => format!("A screenshot with the text \"{q}\"."),
+            (Language::En, false) => format!("A page of text beginning \"{q}\"."),
+            (Language::Zh, true) => format!("一张屏幕截图，上面写着“{q}”。"),
+            (Language::Zh, false) => format!("一页文字，开头是“{q}”。"),
+        };
+        return Composed { text, ocr_lines, named: vec![doc] };
+    }
+    let p = plan(tags);
+    let pos = match (p.lead, p.subjects.as_slice()) {
+        (Level::Sure, [only]) if only.count == 1 => only.bbox.and_then(|b| position(b, width, height)),
         _ => None,
     };
     // The quote attaches to a text-bearing subject (sign, menu) when there is one.
-    let reader = quote.as_ref().and_then(|_| subjects.iter().position(|t| t.kind() == Kind::Text));
+    let reader = quote.as_ref().and_then(|_| p.subjects.iter().position(|t| t.kind() == Kind::Text));
     let text = match language {
-        Language::En => english(&subjects, scene, hedged, pos, quote.as_deref(), reader),
-        Language::Zh => chinese(&subjects, scene, hedged, pos, quote.as_deref(), reader),
+        Language::En => english(&p, pos, quote.as_deref(), reader),
+        Language::Zh => chinese(&p, pos, quote.as_deref(), reader),
     };
-    Composed { text, ocr_lines }
+    let mut named: Vec<Tag> = p.subjects.iter().chain(p.extra.iter()).chain(p.scene.iter()).map(|t| (*t).clone()).collect();
+    named.dedup_by(|a, b| std::ptr::eq(a.concept, b.concept));
+    Composed { text, ocr_lines, named }
 }
 
 // ---- English ----
@@ -184,11 +271,19 @@ fn join_en(parts: &[String]) -> String {
     }
 }
 
+/// A scene as a place after a noun phrase: "by a lake", "in the mountains", "at the seashore".
 fn scene_en(tag: &Tag) -> String {
     let place = tag.concept.en;
-    let inside = ["library", "restaurant", "shop", "cinema", "greenhouse", "prison", "barbershop", "sawmill", "valley", "mountains"];
-    let prep = if inside.contains(&place) { "in" } else if place == "stage" { "on" } else { "at" };
-    format!("{prep} the {place}")
+    match tag.concept.key {
+        "lakeside" => "by a lake".into(),
+        "seashore" => "at the seashore".into(),
+        "mountain" => "in the mountains".into(),
+        "volcano" | "geyser" => format!("by {} {place}", article(place)),
+        "cliff" | "coral_reef" | "promontory" | "stage" | "patio" => format!("on {} {place}", article(place)),
+        "library" | "restaurant" | "shop" | "cinema" | "greenhouse" | "prison" | "barbershop" | "sawmill" | "valley"
+        | "rapeseed_field" => format!("in {} {place}", article(place)),
+        _ => format!("at {} {place}", article(place)),
+    }
 }
 
 fn capitalize(s: &str) -> String {
@@ -199,25 +294,16 @@ fn capitalize(s: &str) -> String {
     }
 }
 
-fn english(
-    subjects: &[&Tag],
-    scene: Option<&Tag>,
-    hedged: Option<&Tag>,
-    pos: Option<Position>,
-    quote: Option<&str>,
-    reader: Option<usize>,
-) -> String {
-    let mut body = if subjects.is_empty() {
-        match (scene, hedged) {
-            (Some(s), _) => format!("a photo of the {}", s.concept.en),
-            (None, Some(h)) => format!("a photo of {} {}", article(h.concept.en), h.concept.en),
-            (None, None) => match quote {
-                Some(q) => return format!("Text reading \"{q}\"."),
-                None => return "A photo.".into(),
-            },
+fn english(p: &Plan, pos: Option<Position>, quote: Option<&str>, reader: Option<usize>) -> String {
+    let mut body = if p.subjects.is_empty() {
+        match (p.scene, quote) {
+            (Some(s), _) => format!("{}a photo of the {}", hedge_en(p.lead), s.concept.en),
+            (None, Some(q)) => return format!("Text reading \"{q}\"."),
+            (None, None) => return "A photo.".into(),
         }
     } else {
-        let parts: Vec<String> = subjects
+        let parts: Vec<String> = p
+            .subjects
             .iter()
             .enumerate()
             .map(|(i, t)| {
@@ -228,17 +314,22 @@ fn english(
                 }
             })
             .collect();
-        let mut body = join_en(&parts);
-        if let Some(p) = pos {
-            body.push_str(match p {
+        let mut body = hedge_en(p.lead).to_string();
+        body.push_str(&if p.lead == Level::Possible { join_or_en(&parts) } else { join_en(&parts) });
+        if let Some(pos) = pos {
+            body.push_str(match pos {
                 Position::Left => " on the left",
                 Position::Right => " on the right",
                 Position::Center => " in the center",
             });
         }
-        if let Some(s) = scene {
+        if let Some(s) = p.scene.filter(|_| p.lead >= Level::Likely) {
             body.push(' ');
             body.push_str(&scene_en(s));
+        }
+        if let Some(x) = p.extra {
+            body.push_str(" and probably ");
+            body.push_str(&noun_phrase_en(x));
         }
         body
     };
@@ -246,6 +337,22 @@ fn english(
         body.push_str(&format!(", with the text \"{q}\""));
     }
     format!("{}.", capitalize(&body))
+}
+
+/// "probably " / "possibly " before what the level hedges ("" when sure).
+fn hedge_en(level: Level) -> &'static str {
+    match level {
+        Level::Sure | Level::None => "",
+        Level::Likely => "probably ",
+        Level::Possible => "possibly ",
+    }
+}
+
+fn join_or_en(parts: &[String]) -> String {
+    match parts {
+        [a, b] => format!("{a} or {b}"),
+        _ => join_en(parts),
+    }
 }
 
 // ---- Chinese ----
@@ -273,49 +380,76 @@ fn join_zh(parts: &[String]) -> String {
     }
 }
 
-fn chinese(
-    subjects: &[&Tag],
-    scene: Option<&Tag>,
-    hedged: Option<&Tag>,
-    pos: Option<Position>,
-    quote: Option<&str>,
-    reader: Option<usize>,
-) -> String {
-    let mut body = if subjects.is_empty() {
-        match (scene, hedged) {
-            (Some(s), _) => format!("一张{}的照片", s.concept.zh),
-            (None, Some(h)) => format!("一张{}的照片", h.concept.zh),
-            (None, None) => match quote {
-                Some(q) => return format!("图中写着“{q}”。"),
-                None => return "一张照片。".into(),
-            },
-        }
+/// A scene as the place before 的: 湖边, 山谷里, 舞台上.
+fn scene_zh(tag: &Tag) -> String {
+    let place = tag.concept.zh;
+    match tag.concept.key {
+        "library" | "restaurant" | "shop" | "cinema" | "greenhouse" | "prison" | "barbershop" | "sawmill" | "valley"
+        | "rapeseed_field" | "apiary" => format!("{place}里"),
+        "stage" | "patio" | "promontory" | "coral_reef" => format!("{place}上"),
+        "volcano" | "geyser" | "dock" => format!("{place}旁"),
+        _ => place.to_string(),
+    }
+}
+
+/// A candidate without a count when there is one of it ("灯罩"), counted otherwise.
+fn candidate_zh(tag: &Tag) -> String {
+    if tag.count > 1 {
+        noun_phrase_zh(tag, None)
     } else {
-        let parts: Vec<String> = subjects
+        tag.fine.map_or(tag.concept.zh, |f| f.zh).to_string()
+    }
+}
+
+fn chinese(p: &Plan, pos: Option<Position>, quote: Option<&str>, reader: Option<usize>) -> String {
+    let hedge = match p.lead {
+        Level::Sure | Level::None => "",
+        Level::Likely => "可能是",
+        Level::Possible => "也许是",
+    };
+    let mut body = if p.subjects.is_empty() {
+        match (p.scene, quote) {
+            (Some(s), _) => format!("{hedge}一张{}的照片", s.concept.zh),
+            (None, Some(q)) => return format!("图中写着“{q}”。"),
+            (None, None) => return "一张照片。".into(),
+        }
+    } else if p.lead == Level::Possible {
+        let parts: Vec<String> = p.subjects.iter().map(|t| candidate_zh(t)).collect();
+        let mut body = format!("{hedge}{}", parts.join("或"));
+        if let (Some(_), Some(q)) = (reader, quote) {
+            // A hedged sign keeps its text: 也许是路牌，上面写着“…”
+            body.push_str(&format!("，上面写着“{q}”"));
+        }
+        body
+    } else {
+        let parts: Vec<String> = p
+            .subjects
             .iter()
             .enumerate()
             .map(|(i, t)| noun_phrase_zh(t, quote.filter(|_| reader == Some(i))))
             .collect();
         let nps = join_zh(&parts);
-        let mut place: Vec<String> = Vec::new();
-        if let Some(s) = scene {
-            place.push(s.concept.zh.to_string());
-        }
-        if let Some(p) = pos {
-            place.push(
-                match p {
+        let scene = p.scene.filter(|_| p.lead >= Level::Likely).map(scene_zh);
+        let mut body = match (scene, pos) {
+            (Some(s), None) => format!("{s}的{nps}"),
+            (scene, Some(pos)) => {
+                let side = match pos {
                     Position::Left => "画面左侧",
                     Position::Right => "画面右侧",
                     Position::Center => "画面中央",
+                };
+                match scene {
+                    Some(s) => format!("{s}，{side}有{nps}"),
+                    None => format!("{side}有{nps}"),
                 }
-                .to_string(),
-            );
+            }
+            (None, None) => nps,
+        };
+        body.insert_str(0, hedge);
+        if let Some(x) = p.extra {
+            body.push_str(&format!("，可能还有{}", noun_phrase_zh(x, None)));
         }
-        if place.is_empty() {
-            nps
-        } else {
-            format!("{}有{nps}", place.join("，"))
-        }
+        body
     };
     if let (None, Some(q)) = (reader, quote) {
         body.push_str(&format!("，上面写着“{q}”"));
@@ -367,7 +501,7 @@ mod tests {
         assert_eq!((zh.as_str(), en.as_str()), ("一只埃及猫。", "An Egyptian cat."));
         let (zh, en) = both(&[], &[coco("cat", 0.8, FULL), coco("cat", 0.6, FULL)], &[]);
         assert_eq!((zh.as_str(), en.as_str()), ("两只猫。", "Two cats."));
-        let (zh, en) = both(&[], &[coco("person", 0.9, FULL), coco("person", 0.8, FULL), coco("person", 0.7, FULL), coco("dog", 0.6, FULL)], &[]);
+        let (zh, en) = both(&[], &[coco("person", 0.9, FULL), coco("person", 0.8, FULL), coco("person", 0.7, FULL), coco("dog", 0.7, FULL)], &[]);
         assert_eq!((zh.as_str(), en.as_str()), ("三个人和一只狗。", "Three people and a dog."));
         let (zh, en) = both(&[], &[coco("elephant", 0.9, FULL)], &[]);
         assert_eq!((zh.as_str(), en.as_str()), ("一头大象。", "An elephant."));
@@ -400,9 +534,21 @@ mod tests {
     #[test]
     fn scenes_are_places() {
         let (zh, en) = both(&[inet("seashore", 0.6)], &[coco("dog", 0.8, FULL)], &[]);
-        assert_eq!((zh.as_str(), en.as_str()), ("海边有一只狗。", "A dog at the seashore."));
+        assert_eq!((zh.as_str(), en.as_str()), ("海边的一只狗。", "A dog at the seashore."));
         let (zh, en) = both(&[inet("seashore", 0.6)], &[], &[]);
         assert_eq!((zh.as_str(), en.as_str()), ("一张海边的照片。", "A photo of the seashore."));
+    }
+
+    #[test]
+    fn scenes_with_counted_objects() {
+        let boats: Vec<ObjectBox> = (0..5).map(|i| coco("boat", 0.8 - 0.02 * i as f32, FULL)).collect();
+        let (zh, en) = both(&[inet("lakeside", 0.7), inet("canoe", 0.2)], &boats, &[]);
+        assert_eq!((zh.as_str(), en.as_str()), ("湖边的五艘船。", "Five boats by a lake."));
+        let (zh, en) = both(&[inet("canoe", 0.8), inet("lakeside", 0.15)], &[coco("boat", 0.8, FULL)], &[]);
+        assert_eq!((zh.as_str(), en.as_str()), ("一艘独木舟。", "A canoe."), "an unsure scene is left out");
+        // A likely subject takes the sure scene along, hedged.
+        let (zh, en) = both(&[inet("valley", 0.8)], &[coco("sheep", 0.5, FULL), coco("sheep", 0.4, FULL)], &[]);
+        assert_eq!((zh.as_str(), en.as_str()), ("可能是山谷里的两只羊。", "Probably two sheep in a valley."));
     }
 
     #[test]
@@ -416,6 +562,9 @@ mod tests {
         assert_eq!(en, "A person, with the text \"禁止游泳\".");
         let (zh, en) = both(&[], &[], &ocr);
         assert_eq!((zh.as_str(), en.as_str()), ("图中写着“禁止游泳”。", "Text reading \"禁止游泳\"."));
+        let (zh, en) = both(&[inet("street sign", 0.3)], &[], &ocr);
+        assert_eq!(zh, "也许是路牌，上面写着“禁止游泳”。", "a hedged sign keeps its text");
+        assert_eq!(en, "Possibly a street sign reading \"禁止游泳\".");
         // Reading order and the low-score/short lines left out.
         let ocr = [line("second", 0.9, 50.0), line("first", 0.9, 5.0), line("noise", 0.5, 20.0)];
         let tags = build_tags(&[], &[]);
@@ -431,16 +580,54 @@ mod tests {
         assert_eq!((zh.as_str(), en.as_str()), ("一张照片。", "A photo."));
         // Only a weak classifier label: hedged, coarse concept, never the fine name.
         let (zh, en) = both(&[inet("bobsled", 0.3)], &[], &[]);
-        assert_eq!((zh.as_str(), en.as_str()), ("一张雪橇的照片。", "A photo of a sled."));
-        // Below every threshold: plain fallback.
-        let (zh, en) = both(&[inet("bobsled", 0.2)], &[coco("person", 0.3, FULL)], &[]);
+        assert_eq!((zh.as_str(), en.as_str()), ("也许是雪橇。", "Possibly a sled."));
+        // Below the possible level: plain fallback.
+        let (zh, en) = both(&[inet("bobsled", 0.12)], &[coco("person", 0.4, FULL)], &[]);
         assert_eq!((zh.as_str(), en.as_str()), ("一张照片。", "A photo."));
     }
 
     #[test]
+    fn hedges_follow_the_level() {
+        // sure: plain; one likely extra with "probably"
+        let (zh, en) = both(&[inet("canoe", 0.9)], &[coco("boat", 0.8, FULL), coco("person", 0.5, FULL)], &[]);
+        assert_eq!((zh.as_str(), en.as_str()), ("一艘独木舟，可能还有一个人。", "A canoe and probably a person."));
+        // likely only
+        let (zh, en) = both(&[inet("lampshade", 0.65)], &[], &[]);
+        assert_eq!((zh.as_str(), en.as_str()), ("可能是一盏灯。", "Probably a lamp."));
+        // possible: the two best candidates
+        let (zh, en) = both(&[inet("lampshade", 0.3), inet("cup", 0.2), inet("vase", 0.16)], &[], &[]);
+        assert_eq!((zh.as_str(), en.as_str()), ("也许是灯或杯子。", "Possibly a lamp or a cup."));
+        let tags = build_tags(&[inet("lampshade", 0.3), inet("cup", 0.2)], &[]);
+        let c = compose(&tags, &[], 100, 100, Language::En);
+        assert!(c.named.iter().all(|t| !t.is_sure()), "hedged tags stay marked unsure for describe");
+        assert_eq!(c.named.len(), 2);
+    }
+
+    #[test]
+    fn pages_and_screens_of_text() {
+        let lines: Vec<OcrText> = (0..12).map(|i| line(&format!("line number {i}"), 0.95, 5.0 + 7.0 * i as f32)).collect();
+        let (zh, en) = both(&[inet("website", 0.8)], &[], &lines);
+        assert_eq!(en, "A screenshot with the text \"line number 0 / line number 1 / line num…\".");
+        assert!(zh.starts_with("一张屏幕截图，上面写着“line number 0，"), "{zh}");
+        let tags = build_tags(&[inet("website", 0.8)], &[]);
+        let c = compose(&tags, &lines, 100, 100, Language::En);
+        assert_eq!(c.named.iter().map(|t| t.concept.key).collect::<Vec<_>>(), ["screenshot"]);
+        let (zh, en) = both(&[inet("envelope", 0.5)], &[], &lines);
+        assert!(en.starts_with("A page of text beginning \"line number 0"), "{en}");
+        assert!(zh.starts_with("一页文字，开头是“line number 0"), "{zh}");
+        // A few lines on a sign stay a sign; one line covering most of the image is a page.
+        let (_, en) = both(&[inet("street sign", 0.8)], &[], &lines[..3]);
+        assert!(en.starts_with("A street sign reading"), "{en}");
+        let big = [OcrText { text: "WELCOME".into(), score: 0.9, bbox: [[0.0, 0.0], [100.0, 0.0], [100.0, 30.0], [0.0, 30.0]] }];
+        assert_eq!(both(&[], &[], &big).1, "A page of text beginning \"WELCOME\".");
+    }
+
+    #[test]
     fn astronaut_like_input_is_a_person_without_the_weak_guess() {
-        let (zh, en) = both(&[inet("bobsled", 0.28), inet("football helmet", 0.1)], &[coco("person", 0.61, FULL)], &[]);
-        assert_eq!((zh.as_str(), en.as_str()), ("一个人。", "A person."));
+        let (zh, en) = both(&[inet("bobsled", 0.12), inet("football helmet", 0.1)], &[coco("person", 0.61, FULL)], &[]);
+        assert_eq!((zh.as_str(), en.as_str()), ("可能是一个人。", "Probably a person."));
+        let (zh, en) = both(&[inet("bobsled", 0.28)], &[coco("person", 0.75, FULL)], &[]);
+        assert_eq!((zh.as_str(), en.as_str()), ("一个人。", "A person."), "a possible guess is not added to a sure subject");
     }
 
     #[test]

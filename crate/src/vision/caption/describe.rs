@@ -509,6 +509,8 @@ mod tests {
             count,
             score: 0.8,
             sure,
+            level: if sure { "sure" } else { "possible" }.into(),
+            confidence: if sure { 0.9 } else { 0.5 },
             kind: kind.into(),
             related: vec![],
             position: None,

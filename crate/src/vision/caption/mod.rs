@@ -24,8 +24,10 @@ use image::RgbImage;
 use serde::{Deserialize, Serialize};
 use tags::{build_tags, ClassScore, ObjectBox, Tag, DET_MIN};
 
-/// Classifier labels considered (top-k).
+/// Classifier labels reported in `labels` (top-k).
 pub const TOP_K: usize = 5;
+/// Classifier labels whose probabilities are summed per concept (the calibration's top 20).
+pub const TOP_K_CONCEPTS: usize = 20;
 
 /// Output language of the caption.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -150,8 +152,14 @@ pub struct CaptionTag {
     /// Instances seen (detector boxes; 1 for a classifier-only tag).
     pub count: usize,
     pub score: f32,
-    /// Stated plainly; false when the caption hedges ("a photo of …").
+    /// Stated plainly; false when the caption hedges ("probably …", "possibly …").
     pub sure: bool,
+    /// How the caption words it: `sure`, `likely` ("probably") or `possible` ("possibly").
+    #[serde(default)]
+    pub level: String,
+    /// How often a tag like this was right on the tune photos (tags.rs, calibration).
+    #[serde(default)]
+    pub confidence: f32,
     /// person, animal, vehicle, food, drink, plant, object, scene or text.
     pub kind: String,
     /// Other concepts this tag stands for (the cup a drink absorbed, the finer class's).
@@ -176,11 +184,11 @@ pub struct Caption {
     pub language: Language,
     /// The classifier's top-5 labels (empty without the classifier).
     pub labels: Vec<CaptionLabel>,
-    /// Detections (score ≥ 0.35) that survived tagging.
+    /// Detections (score ≥ 0.35) behind the tags the sentence names.
     pub objects: Vec<CaptionObject>,
     /// Every OCR line (empty without the OCR models).
     pub ocr: Vec<CaptionText>,
-    /// The concepts the sentence is built from, most salient first.
+    /// The concepts the sentence names, in its order.
     #[serde(default)]
     pub tags: Vec<CaptionTag>,
     #[serde(default)]
@@ -252,10 +260,12 @@ impl Captioner {
         let mut labels = Vec::new();
         if let Some(c) = &self.classifier {
             let t = now_ms();
-            for l in c.classify(rgb, TOP_K)? {
+            for (rank, l) in c.classify(rgb, TOP_K_CONCEPTS)?.into_iter().enumerate() {
                 if let Some(class) = concepts::imagenet(l.id) {
                     scores.push(ClassScore { class, score: l.score });
-                    labels.push(CaptionLabel { name: class.en.into(), zh: class.zh.into(), score: l.score });
+                    if rank < TOP_K {
+                        labels.push(CaptionLabel { name: class.en.into(), zh: class.zh.into(), score: l.score });
+                    }
                 }
             }
             timing.classify_ms = now_ms() - t;
@@ -285,6 +295,9 @@ impl Captioner {
             ocr.iter().map(|l| OcrText { text: l.text.clone(), score: l.score, bbox: l.bbox }).collect();
         let composed = compose(&tags, &ocr_text, width, height, options.language);
         let alt = alt_text(&composed.text, &composed.ocr_lines, options.language);
+        // Only what the sentence names is reported (and may be described): a tag it leaves out
+        // was not worth hedging.
+        let tags = composed.named;
         let mut used: Vec<usize> = tags.iter().flat_map(|t| t.objects.iter().copied()).collect();
         used.sort_unstable();
         let objects = used
@@ -323,6 +336,8 @@ fn caption_tag(tag: &Tag, boxes: &[ObjectBox], width: u32, height: u32) -> Capti
         count: tag.count,
         score: tag.score,
         sure: tag.is_sure(),
+        level: tag.level().as_str().into(),
+        confidence: tag.confidence,
         kind: tag.kind().as_str().into(),
         related,
         position: tag.bbox.and_then(|b| compose::position(b, width, height)).map(|p| {
