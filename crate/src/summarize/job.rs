@@ -402,8 +402,11 @@ impl SummaryJob {
         } else {
             full
         };
-        if self.options.kind == SummaryType::Headline {
-            problems.extend(headline_problems(&translation, to));
+        // The source headline passed the shape rule already; a translation is only cut to the
+        // length (a faithful 26-character rendering of a 12-word headline is not wrong) and
+        // must not be a colon splice.
+        if self.options.kind == SummaryType::Headline && translation.contains([':', '：']) {
+            problems.push("headline: not one sentence (colon)".to_string());
         }
         let mut out = String::new();
         if problems.is_empty() && !self.accepted.contains(&translation) {
