@@ -1,13 +1,10 @@
 //! Decoding constraints that do not depend on the model: which tokens may be generated at all
-//! (a script mask: no Han in English output, no stray Latin words in Chinese output) and a
-//! small logit bonus for continuing a token run of the source (copying is what a faithful
-//! summary of a 0.5B model mostly does well).
+//! (a script mask: no Han in English output, no stray Latin words in Chinese output).
 //!
 //! Built once per request from the tokenizer's vocabulary (~150k tokens, a few milliseconds)
 //! and applied to the logits before sampling.
 
 use crate::tokenizer::Tokenizer;
-use std::collections::{HashMap, HashSet};
 
 /// What the output must look like, in scripts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,10 +19,6 @@ pub enum Script {
 pub struct Constraints {
     /// Per token id: may not be generated. Empty = no mask.
     banned: Vec<bool>,
-    /// Token → the tokens that follow it somewhere in the source.
-    source_next: HashMap<u32, Vec<u32>>,
-    /// Added to the logit of a token that continues a source run (0 = off).
-    copy_bonus: f32,
 }
 
 impl Constraints {
@@ -45,41 +38,18 @@ impl Constraints {
                 }
             })
             .collect();
-        Self { banned, ..Default::default() }
-    }
-
-    /// Adds the copy bias: after token `a`, every token that follows `a` in `source` gets
-    /// `bonus` added to its logit.
-    pub fn with_copy_bias(mut self, source: &[u32], bonus: f32) -> Self {
-        let mut next: HashMap<u32, HashSet<u32>> = HashMap::new();
-        for w in source.windows(2) {
-            next.entry(w[0]).or_default().insert(w[1]);
-        }
-        self.source_next = next.into_iter().map(|(k, v)| (k, v.into_iter().collect())).collect();
-        self.copy_bonus = bonus;
-        self
+        Self { banned }
     }
 
     pub fn is_banned(&self, id: u32) -> bool {
         self.banned.get(id as usize).copied().unwrap_or(false)
     }
 
-    /// Applies the mask and the copy bias to `logits`; `last` is the previous token.
-    pub fn apply(&self, logits: &mut [f32], last: Option<u32>) {
-        if !self.banned.is_empty() {
-            for (l, &b) in logits.iter_mut().zip(&self.banned) {
-                if b {
-                    *l = f32::NEG_INFINITY;
-                }
-            }
-        }
-        if self.copy_bonus != 0.0 {
-            if let Some(next) = last.and_then(|t| self.source_next.get(&t)) {
-                for &t in next {
-                    if let Some(l) = logits.get_mut(t as usize) {
-                        *l += self.copy_bonus;
-                    }
-                }
+    /// Applies the mask to `logits`.
+    pub fn apply(&self, logits: &mut [f32]) {
+        for (l, &b) in logits.iter_mut().zip(&self.banned) {
+            if b {
+                *l = f32::NEG_INFINITY;
             }
         }
     }
@@ -123,12 +93,11 @@ mod tests {
     }
 
     #[test]
-    fn copy_bias_boosts_source_continuations_and_the_mask_wins() {
-        let c = Constraints { banned: vec![false, false, true, false], ..Default::default() }.with_copy_bias(&[0, 1, 0, 2], 2.0);
-        let mut logits = [0.0f32; 4];
-        c.apply(&mut logits, Some(0));
-        assert_eq!(logits[1], 2.0);
-        assert_eq!(logits[2], f32::NEG_INFINITY, "banned even if the source continues with it");
-        assert_eq!(logits[3], 0.0);
+    fn banned_tokens_can_never_win() {
+        let c = Constraints { banned: vec![false, true, false] };
+        let mut logits = [0.0f32, 9.0, 1.0];
+        c.apply(&mut logits);
+        assert_eq!(crate::llm::sampler::argmax(&logits), 2);
+        assert!(c.is_banned(1) && !c.is_banned(0) && !c.is_banned(7));
     }
 }

@@ -14,7 +14,7 @@ pub struct GenerateOptions {
     pub max_tokens: usize,
     pub stop: Vec<String>,
     pub sampling: SamplingOptions,
-    /// Script mask and copy bias, applied before sampling (None: unconstrained).
+    /// Script mask, applied before sampling (None: unconstrained).
     pub constraints: Option<std::sync::Arc<Constraints>>,
 }
 
@@ -126,8 +126,7 @@ impl Generation {
         }
         let mut logits = self.logits.take().expect("logits after prefill");
         if let Some(c) = &self.options.constraints {
-            let last = (self.generated > 0).then(|| self.history[self.history.len() - 1]);
-            c.apply(&mut logits, last);
+            c.apply(&mut logits);
         }
         let id = self.sampler.sample(&mut logits, &self.history);
         if out.is_end(id) {
