@@ -102,6 +102,18 @@ function inLanguage(article, text, language) {
   return ours + other === 0 || ours / (ours + other) >= 0.95;
 }
 
+/** Chrome's length rules: bullets 3/5/7, sentences 1/3/5, headline words 12/17/22 (zh chars/2). */
+function compliant(type, length, text) {
+  const idx = { short: 0, medium: 1, long: 2 }[length];
+  if (type === 'key-points') return text.split('\n').filter((l) => l.trim()).length <= [3, 5, 7][idx];
+  if (type === 'headline') {
+    const words = han(text) * 2 > text.length ? text.length / 2 : text.split(/\s+/).filter(Boolean).length;
+    return words <= [12, 17, 22][idx] && !text.includes('\n');
+  }
+  const sentences = text.split(/(?<=[。！？])|(?<=[.!?])\s+/).filter((s) => s.trim()).length;
+  return sentences <= [1, 3, 5][idx];
+}
+
 // ---------------------------------------------------------------------------------------------
 // engines
 // ---------------------------------------------------------------------------------------------
@@ -277,12 +289,14 @@ async function main() {
     if (o.engines.includes('native')) results.native = await runNative(o, articles);
     if (o.engines.includes('wasm')) results.wasm = await runWasm(o, articles);
   }
-  const labels = loadLabels();
-  for (const r of Object.values(results)) if (r.runs) r.table = summarizeRuns(articles, r.runs, o.plan, labels, o);
+  // The runs are saved before anything else can fail.
   if (!o.fromJson) {
     fs.mkdirSync(path.dirname(o.jsonOut), { recursive: true });
     fs.writeFileSync(o.jsonOut, JSON.stringify(results, null, 1));
   }
+  const labels = loadLabels();
+  for (const r of Object.values(results)) if (r.runs) r.table = summarizeRuns(articles, r.runs, o.plan, labels, o);
+  if (!o.fromJson) fs.writeFileSync(o.jsonOut, JSON.stringify(results, null, 1));
   printTable(results);
   console.log(`\n(all runs: ${path.relative(ROOT, o.jsonOut)})`);
 }
