@@ -97,9 +97,13 @@ function inLanguage(article, text, language) {
   const han = (t.match(/\p{Script=Han}/gu) || []).length;
   const latinWords = (t.match(/[A-Za-z][A-Za-z0-9'-]*/g) || []);
   const latin = latinWords.filter((w) => language === 'en' || !sourceLatin.has(w.toLowerCase())).join('').length;
-  // A Han character weighs like a 3-letter word.
+  const latinAll = latinWords.join('').length;
+  // A Han character weighs like a 3-letter word. A text with no letter of the requested script
+  // at all is not in that language, whatever names it keeps.
   const [ours, other] = language === 'zh' ? [han * 3, latin] : [latin, han * 3];
-  return ours + other === 0 || ours / (ours + other) >= 0.95;
+  if ((language === 'zh' ? han : latinAll) === 0) return false;
+  if (ours + other === 0) return true;
+  return ours / (ours + other) >= 0.95;
 }
 
 /** Chrome's length rules: bullets 3/5/7, sentences 1/3/5, headline words 12/17/22 (zh chars/2). */
