@@ -114,7 +114,9 @@ function compliant(type, length, text) {
     const words = han(text) * 2 > text.length ? text.length / 2 : text.split(/\s+/).filter(Boolean).length;
     return words <= [12, 17, 22][idx] && !text.includes('\n');
   }
-  const sentences = text.split(/(?<=[。！？])|(?<=[.!?])\s+/).filter((s) => s.trim()).length;
+  // Not after abbreviations and initials ("Kestrel Home Inc. recalled…", "Dr. Marsh"), as the summarizer cuts.
+  const sentences = text.split(/(?<=[。！？])|(?<!\b(?:Inc|Corp|Co|Ltd|Dr|Mr|Mrs|Ms|Prof|St|Jr|Sr|No|vs|etc|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|U\.S|U\.K|[A-Z]))(?<=[.!?])\s+/)
+    .filter((s) => s.trim()).length;
   return sentences <= [1, 3, 5][idx];
 }
 
