@@ -121,6 +121,8 @@ pub struct SummaryJob {
     prepared: Prepared,
     source: guard::Source,
     support: SupportIndex,
+    /// Latin words of the source: what a Chinese summary may keep in Latin letters.
+    source_latin: Vec<String>,
     output_language: Language,
     llm: bool,
     stepper: Stepper,
@@ -174,6 +176,7 @@ impl SummaryJob {
         let mut job = SummaryJob {
             source: guard::Source::new(&prepared.text),
             support: SupportIndex::new(&prepared.sentences),
+            source_latin: source_latin(&prepared.text),
             llm: needs_llm(&options, input_language),
             options,
             prepared,
@@ -249,17 +252,10 @@ impl SummaryJob {
     fn script_constraints(&self, tokenizer: &crate::tokenizer::Tokenizer, language: Language) -> Constraints {
         match language {
             Language::En => Constraints::for_script(tokenizer, Script::Latin, &[]),
-            _ => Constraints::for_script(tokenizer, Script::Han, &self.source_latin()),
+            _ => Constraints::for_script(tokenizer, Script::Han, &self.source_latin),
         }
     }
 
-    /// Latin words of the source (what a Chinese summary may keep in Latin letters).
-    fn source_latin(&self) -> Vec<String> {
-        let mut words = translate::latin_words(&self.prepared.text);
-        words.sort();
-        words.dedup();
-        words
-    }
 
     /// Post-processing and guard applied to a given model output, as if the LLM had written
     /// it (in pieces of `piece_chars`): what tests use to check the guard on crafted
@@ -446,7 +442,6 @@ impl SummaryJob {
         self.consumed += rest;
         let limit = unit_limit(self.options.kind, self.options.length);
         let unit_language = if self.cross.is_some() { self.prepared.language } else { self.output_language };
-        let source_latin = self.source_latin();
         let mut out = String::new();
         for unit in units {
             let unit = if self.options.kind == SummaryType::Headline {
@@ -458,7 +453,7 @@ impl SummaryJob {
             if kept.len() >= limit || unit.is_empty() || kept.contains(&unit) {
                 continue;
             }
-            let mut reasons: Vec<String> = script_problems(&unit, unit_language, &source_latin).iter().map(|p| p.reason()).collect();
+            let mut reasons: Vec<String> = script_problems(&unit, unit_language, &self.source_latin).iter().map(|p| p.reason()).collect();
             if self.options.kind == SummaryType::Headline {
                 reasons.extend(headline_problems(&unit, unit_language));
             }
@@ -529,6 +524,14 @@ impl SummaryJob {
             text,
         }
     }
+}
+
+/// The distinct Latin words of a text (computed once per summary, read for every unit).
+fn source_latin(text: &str) -> Vec<String> {
+    let mut words = translate::latin_words(text);
+    words.sort();
+    words.dedup();
+    words
 }
 
 fn language_name(language: Language) -> &'static str {

@@ -32,6 +32,14 @@ const SCALES: &[(&str, f64)] = &[
     ("万亿", 1e12), ("千亿", 1e11), ("百亿", 1e10), ("亿", 1e8), ("千万", 1e7), ("百万", 1e6), ("万", 1e4),
 ];
 
+/// Byte length of the number `tail` starts with: digits with inner "." or "," ("12,400", "96.4").
+fn number_len(tail: &str) -> usize {
+    tail.char_indices()
+        .take_while(|&(i, c)| c.is_ascii_digit() || ((c == '.' || c == ',') && tail[i + 1..].starts_with(|d: char| d.is_ascii_digit())))
+        .last()
+        .map_or(0, |(i, c)| i + c.len_utf8())
+}
+
 /// Each digit number with its value after a scale word: ("96.4", 96_400_000.0) for "96.4 million",
 /// ("1.24", 12_400.0) for "1.24万"; "%" and plain numbers keep their value.
 pub fn quantities(text: &str) -> Vec<(String, f64)> {
@@ -40,11 +48,7 @@ pub fn quantities(text: &str) -> Vec<(String, f64)> {
     let mut rest = narrow.as_str();
     while let Some(start) = rest.find(|c: char| c.is_ascii_digit()) {
         let tail = &rest[start..];
-        let len = tail
-            .char_indices()
-            .take_while(|&(i, c)| c.is_ascii_digit() || ((c == '.' || c == ',') && tail[i + 1..].starts_with(|d: char| d.is_ascii_digit())))
-            .last()
-            .map_or(0, |(i, c)| i + c.len_utf8());
+        let len = number_len(tail);
         let digits = &tail[..len];
         let normalized: String = digits.chars().filter(|&c| c != ',').collect();
         let after = tail[len..].trim_start().trim_start_matches('-').to_lowercase();
@@ -234,11 +238,7 @@ pub fn render_quantities(text: &str, to: Language) -> String {
     let mut rest = text;
     while let Some(start) = rest.find(|c: char| c.is_ascii_digit()) {
         let (before, tail) = rest.split_at(start);
-        let len = tail
-            .char_indices()
-            .take_while(|&(i, c)| c.is_ascii_digit() || ((c == '.' || c == ',') && tail[i + 1..].starts_with(|d: char| d.is_ascii_digit())))
-            .last()
-            .map_or(0, |(i, c)| i + c.len_utf8());
+        let len = number_len(tail);
         let digits: String = tail[..len].chars().filter(|&c| c != ',').collect();
         let after = &tail[len..];
         // "96.4 million", "14-billion-parameter"
