@@ -3,6 +3,7 @@
 
 mod common;
 
+use qingyu::llm::draft::DraftPolicy;
 use qingyu::llm::generate::{FinishReason, GenerateOptions};
 use qingyu::llm::session::{chatml, Engine, Session};
 use qingyu::Error;
@@ -93,4 +94,53 @@ fn a_shared_prompt_prefix_is_reused_and_gives_the_same_output() {
     s.generate(e, &other, options, |_| true).unwrap();
     let system_part = e.tokenizer.encode("<|im_start|>system\nYou are a helpful assistant.<|im_end|>\n<|im_start|>user\n", true).len();
     assert!(s.reused_tokens >= system_part && s.reused_tokens < n - 1, "{} vs {system_part}", s.reused_tokens);
+}
+
+/// Tokens of a greedy generation with the given draft length (0 = one token per pass).
+fn greedy_tokens(prompt: &str, draft: usize, context: usize, options: GenerateOptions) -> (Vec<u32>, FinishReason, String, usize) {
+    let e = engine();
+    let mut s = Session::new(e, context);
+    s.draft = Some(DraftPolicy { max_tokens: draft, min_ngram: 1 });
+    let (text, reason) = s.generate(e, prompt, options, |_| true).unwrap();
+    (s.generated_tokens().to_vec(), reason, text, s.draft_stats().accepted)
+}
+
+fn copying_prompt() -> String {
+    // A prompt whose answer copies runs of its input: what summaries and translations do.
+    let article = "青溪镇位于浙江省西部，2024年共接待游客31.5万人次，比上年增长18%。镇政府计划在2025年修复老街的42座木结构民居，并开设两家手工茶坊。";
+    chatml("你是一个新闻编辑。", &format!("请用两句话概括下面的新闻，尽量使用原文的措辞：\n{article}"))
+}
+
+#[test]
+fn prompt_lookup_drafts_give_the_same_tokens_as_one_token_decoding() {
+    let options = GenerateOptions {
+        max_tokens: 60,
+        sampling: qingyu::llm::sampler::SamplingOptions { repetition_penalty: 1.05, ..Default::default() },
+        ..Default::default()
+    };
+    let plain = greedy_tokens(&copying_prompt(), 0, 512, options.clone());
+    assert_eq!(plain.3, 0, "no drafts when drafting is off");
+    for draft in [1, 3, 5] {
+        let drafted = greedy_tokens(&copying_prompt(), draft, 512, options.clone());
+        assert_eq!(drafted.0, plain.0, "draft {draft}: {} vs {}", drafted.2, plain.2);
+        assert_eq!((drafted.1, &drafted.2), (plain.1, &plain.2));
+        assert!(drafted.3 > 0, "draft {draft}: a copying answer confirms some drafted tokens");
+    }
+}
+
+#[test]
+fn prompt_lookup_drafts_stop_where_one_token_decoding_stops() {
+    // A stop string, max_tokens and a full context land on the same token with and without drafts.
+    let n = engine().tokenizer.encode(&copying_prompt(), true).len();
+    let cases = [
+        (GenerateOptions { stop: vec!["42".into()], max_tokens: 80, ..Default::default() }, 512, FinishReason::Stop),
+        (GenerateOptions { max_tokens: 7, ..Default::default() }, 512, FinishReason::MaxTokens),
+        (GenerateOptions { max_tokens: 80, ..Default::default() }, n + 9, FinishReason::ContextFull),
+    ];
+    for (options, context, reason) in cases {
+        let plain = greedy_tokens(&copying_prompt(), 0, context, options.clone());
+        assert_eq!(plain.1, reason, "{}", plain.2);
+        let drafted = greedy_tokens(&copying_prompt(), 3, context, options);
+        assert_eq!((&drafted.0, drafted.1, &drafted.2), (&plain.0, plain.1, &plain.2));
+    }
 }

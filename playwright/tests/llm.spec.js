@@ -63,3 +63,38 @@ test('wasm engine: greedy tokens equal llama.cpp on a Chinese prompt, streaming 
   expect(result.unknownOption).toMatch(/^Unsupported: .*flavour/);
   expect(result.corrupt).toMatch(/^ModelLoad: GGUF is truncated/);
 });
+
+test('wasm engine: prompt-lookup drafts give the same tokens as one-token decoding', async ({ page }) => {
+  await page.goto('/index.html');
+  const result = await page.evaluate(async ({ url }) => {
+    const qy = await import('/pkg/qingyu.js');
+    await qy.default();
+    const llm = new qy.Llm(new Uint8Array(await (await fetch(url)).arrayBuffer()), 1024);
+    // An answer that copies runs of its input, as summaries and translations do.
+    const article = 'The Harlow Creek Town Council approved a pedestrian footbridge over the Mill River on Tuesday. '
+      + 'The 48-metre bridge will cost $2.3 million and link the east-side neighborhoods to the library and the market.';
+    const prompt = `<|im_start|>system\nYou are a news editor.<|im_end|>\n<|im_start|>user\nSummarize in two sentences, using the article's words:\n${article}<|im_end|>\n<|im_start|>assistant\n`;
+    const run = (draftTokens) => {
+      llm.start(prompt, JSON.stringify({ maxTokens: 48, repetitionPenalty: 1.05, draftTokens }));
+      while (!llm.prefill(64)); // time the decoding only (the second run reuses the cached prompt)
+      const t0 = performance.now();
+      let text = '';
+      for (let piece = llm.step(); piece !== undefined; piece = llm.step()) text += piece;
+      return { tokens: Array.from(llm.generatedTokens()), text, stats: Array.from(llm.draftStats()), ms: performance.now() - t0 };
+    };
+    const plain = run(0);
+    const drafted = run(3);
+    let tooLong = null;
+    try { llm.start(prompt, JSON.stringify({ draftTokens: 99 })); } catch (e) { tooLong = e.message; }
+    llm.free();
+    return { plain, drafted, tooLong };
+  }, { url: GGUF });
+  const [drafted, confirmed, passes] = result.drafted.stats;
+  console.log(`wasm drafts: ${confirmed}/${drafted} confirmed in ${passes} passes; ${result.drafted.tokens.length} tokens in ` +
+    `${result.drafted.ms.toFixed(0)} ms vs ${result.plain.ms.toFixed(0)} ms one at a time: ${result.drafted.text}`);
+  expect(result.drafted.tokens).toEqual(result.plain.tokens);
+  expect(result.drafted.text).toBe(result.plain.text);
+  expect(result.plain.stats).toEqual([0, 0, 0]);
+  expect(confirmed).toBeGreaterThan(0);
+  expect(result.tooLong).toMatch(/^Unsupported: .*draftTokens/);
+});

@@ -2,8 +2,14 @@
 //! (the wasm worker's event loop, a CLI) can stream text and cancel between any two tokens.
 //! Stop strings are matched on the decoded text; text that might be the start of a stop
 //! string is held back until it is known not to be.
+//!
+//! Greedy generations also draft tokens by prompt lookup (`draft`) and verify a draft in one
+//! batched forward pass. Every kernel computes each token's row independently of the batch, so
+//! the verified logits are bit-identical to one-token decoding and the output is the same
+//! token for token; only fewer passes over the weights are made.
 
 use super::constraint::Constraints;
+use super::draft::{self, DraftPolicy, DraftStats};
 use super::model::{Logits, Qwen2Model};
 use super::sampler::{Sampler, SamplingOptions};
 use super::KvCache;
@@ -16,11 +22,19 @@ pub struct GenerateOptions {
     pub sampling: SamplingOptions,
     /// Script mask, applied before sampling (None: unconstrained).
     pub constraints: Option<std::sync::Arc<Constraints>>,
+    /// Prompt-lookup drafts verified per forward pass (greedy only).
+    pub draft: DraftPolicy,
 }
 
 impl Default for GenerateOptions {
     fn default() -> Self {
-        Self { max_tokens: 256, stop: Vec::new(), sampling: SamplingOptions::default(), constraints: None }
+        Self {
+            max_tokens: 256,
+            stop: Vec::new(),
+            sampling: SamplingOptions::default(),
+            constraints: None,
+            draft: DraftPolicy::default(),
+        }
     }
 }
 
@@ -53,6 +67,9 @@ pub struct Generation {
     history: Vec<u32>,
     generated: usize,
     logits: Option<Vec<f32>>,
+    /// Tokens a verification pass confirmed (already in the cache), handed out one per step.
+    verified: std::collections::VecDeque<u32>,
+    drafts: DraftStats,
     text: String,
     emitted: usize,
     finished: Option<FinishReason>,
@@ -76,6 +93,8 @@ impl Generation {
             history: prompt,
             generated: 0,
             logits: None,
+            verified: Default::default(),
+            drafts: DraftStats::default(),
             text: String::new(),
             emitted: 0,
             finished: None,
@@ -94,6 +113,11 @@ impl Generation {
     /// Prompt + generated tokens (those whose keys/values are in the cache come first).
     pub fn tokens(&self) -> &[u32] {
         &self.history
+    }
+
+    /// Draft tokens proposed and confirmed so far.
+    pub fn draft_stats(&self) -> DraftStats {
+        self.drafts
     }
 
     pub fn prompt_remaining(&self) -> usize {
@@ -124,11 +148,14 @@ impl Generation {
         if self.generated >= self.options.max_tokens {
             return Ok(Some(self.finish(FinishReason::MaxTokens, out)));
         }
-        let mut logits = self.logits.take().expect("logits after prefill");
-        if let Some(c) = &self.options.constraints {
-            c.apply(&mut logits);
-        }
-        let id = self.sampler.sample(&mut logits, &self.history);
+        // A token confirmed by the last verification pass is already in the cache.
+        let (id, in_cache) = match self.verified.pop_front() {
+            Some(id) => (id, true),
+            None => {
+                let mut logits = self.logits.take().expect("logits after prefill");
+                (self.choose(&mut logits), false)
+            }
+        };
         if out.is_end(id) {
             return Ok(Some(self.finish(FinishReason::EndOfText, out)));
         }
@@ -142,12 +169,68 @@ impl Generation {
         if self.generated >= self.options.max_tokens {
             return Ok(Some(self.finish(FinishReason::MaxTokens, out)));
         }
-        if cache.len >= cache.capacity {
+        // Sequential decoding would need room for this token now (the cache holds every token
+        // before it), whether or not a verification pass already stored it.
+        if self.history.len() > cache.capacity {
             return Ok(Some(self.finish(FinishReason::ContextFull, out)));
         }
-        self.logits = Some(model.forward(&[id], cache, Logits::LastOnly)?);
+        if !in_cache {
+            self.run(id, model, cache)?;
+        }
         let safe = self.text.len() - self.held_back();
         Ok(Some(self.emit_up_to(safe)))
+    }
+
+    /// The next token after the history from `logits` (masked and penalized in place).
+    fn choose(&mut self, logits: &mut [f32]) -> u32 {
+        if let Some(c) = &self.options.constraints {
+            c.apply(logits);
+        }
+        self.sampler.sample(logits, &self.history)
+    }
+
+    /// Runs the just-chosen token `id` (already in the history): alone, or followed by a
+    /// prompt-lookup draft that is verified in the same pass. Leaves the logits for the token
+    /// after the last one kept, and the cache holding exactly the kept tokens.
+    fn run(&mut self, id: u32, model: &Qwen2Model, cache: &mut KvCache) -> Result<()> {
+        let greedy = self.options.sampling.temperature <= 0.0;
+        // Drafts past max_tokens or past the cache would be wasted work.
+        let room = (self.options.max_tokens - self.generated).min(cache.capacity - cache.len).saturating_sub(1);
+        let policy = DraftPolicy { max_tokens: self.options.draft.max_tokens.min(room), ..self.options.draft };
+        let draft = if greedy { draft::lookup(&self.history, policy) } else { Vec::new() };
+        if draft.is_empty() {
+            self.logits = Some(model.forward(&[id], cache, Logits::LastOnly)?);
+            return Ok(());
+        }
+        let base = cache.len;
+        let mut batch = Vec::with_capacity(draft.len() + 1);
+        batch.push(id);
+        batch.extend_from_slice(&draft);
+        // All rows' logits in one pass: the output head's token tile costs about what one
+        // row alone does, and most drafts are confirmed.
+        let logits = model.forward(&batch, cache, Logits::All)?;
+        let vocab = model.config.vocab;
+        let row_logits = |i: usize| logits[i * vocab..(i + 1) * vocab].to_vec();
+        // Each row is judged exactly as one-token decoding would have: after the history plus
+        // the draft tokens kept before it (pushed for the penalty, taken back below).
+        let mut kept = 0;
+        let mut next = None;
+        for (i, &guess) in draft.iter().enumerate() {
+            let row = row_logits(i);
+            if self.choose(&mut row.clone()) != guess {
+                next = Some(row);
+                break;
+            }
+            self.history.push(guess);
+            kept += 1;
+        }
+        self.history.truncate(self.history.len() - kept);
+        let next = next.unwrap_or_else(|| row_logits(draft.len()));
+        self.drafts.add(DraftStats { drafted: draft.len(), accepted: kept, verifications: 1 });
+        self.verified.extend(&draft[..kept]);
+        cache.truncate(base + 1 + kept);
+        self.logits = Some(next);
+        Ok(())
     }
 
     fn finish(&mut self, reason: FinishReason, out: &mut dyn TokenText) -> String {

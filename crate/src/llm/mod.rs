@@ -2,6 +2,7 @@
 
 pub mod config;
 pub mod constraint;
+pub mod draft;
 pub mod generate;
 pub mod kv_cache;
 pub mod model;

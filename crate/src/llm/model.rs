@@ -50,6 +50,33 @@ impl Qwen2Model {
     /// Runs `tokens` at positions `cache.len ..`, appends them to the cache, and returns the
     /// logits (vocab floats per requested position).
     pub fn forward(&self, tokens: &[u32], cache: &mut KvCache, want: Logits) -> Result<Vec<f32>> {
+        let hidden = self.forward_hidden(tokens, cache)?;
+        let first = match want {
+            Logits::LastOnly => tokens.len() - 1,
+            Logits::All => 0,
+        };
+        Ok(self.logits(&hidden, first..tokens.len()))
+    }
+
+    /// Logits (vocab floats each) for `rows` of a `forward_hidden` result. The output head is
+    /// a large share of a pass, so a caller that needs only some positions' logits (draft
+    /// verification stops at the first miss) asks for just those.
+    pub fn logits(&self, hidden: &[f32], rows: std::ops::Range<usize>) -> Vec<f32> {
+        let (d, c) = (self.config.d_model, &self.config);
+        let mut xn = vec![0f32; d];
+        let mut finals = vec![Q8Vector::default(); rows.len()];
+        for (f, t) in finals.iter_mut().zip(rows) {
+            kernels::rms_norm(&hidden[t * d..(t + 1) * d], &self.weights.out_norm, c.rms_eps, &mut xn);
+            f.quantize(&xn);
+        }
+        let mut logits = vec![0f32; finals.len() * c.vocab];
+        kernels::matmul_q8(self.weights.output(), &finals, &mut logits);
+        logits
+    }
+
+    /// Runs `tokens` at positions `cache.len ..`, appends them to the cache, and returns the
+    /// final hidden states (d_model floats per token, before the output norm).
+    pub fn forward_hidden(&self, tokens: &[u32], cache: &mut KvCache) -> Result<Vec<f32>> {
         let c = &self.config;
         let n = tokens.len();
         if n == 0 {
@@ -116,21 +143,7 @@ impl Qwen2Model {
             add_in_place(&mut x, &proj);
         }
         cache.len = pos0 + n;
-
-        let first = match want {
-            Logits::LastOnly => n - 1,
-            Logits::All => 0,
-        };
-        let out_rows = n - first;
-        let mut finals = vec![Q8Vector::default(); out_rows];
-        for (i, t) in (first..n).enumerate() {
-            kernels::rms_norm(&x[t * d..(t + 1) * d], &self.weights.out_norm, c.rms_eps, &mut xn[..d]);
-            finals[i].quantize(&xn[..d]);
-        }
-        let head = self.weights.output();
-        let mut logits = vec![0f32; out_rows * c.vocab];
-        kernels::matmul_q8(head, &finals, &mut logits);
-        Ok(logits)
+        Ok(x)
     }
 
     /// Causal grouped-query attention for the `n` new positions; writes `attn` (n × d).

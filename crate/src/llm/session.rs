@@ -1,6 +1,7 @@
 //! What the wasm worker and the CLI drive: an `Engine` (model + tokenizer, loaded once) and a
 //! `Session` (KV cache + one generation at a time, streamed token by token).
 
+use super::draft::{DraftPolicy, DraftStats};
 use super::generate::{FinishReason, GenerateOptions, Generation, TokenText};
 use super::{KvCache, Qwen2Model};
 use crate::gguf::Gguf;
@@ -42,6 +43,9 @@ pub struct Session {
     cancelled_tokens: Vec<u32>,
     /// Prompt tokens the last `start` found already in the cache.
     pub reused_tokens: usize,
+    /// Overrides every generation's prompt-lookup drafting (`DraftPolicy::OFF`: one-token
+    /// decoding), for benchmarks and the same-tokens check.
+    pub draft: Option<DraftPolicy>,
 }
 
 struct Detokenizer<'a> {
@@ -69,6 +73,7 @@ impl Session {
             utf8: Utf8Stream::new(),
             cancelled_tokens: Vec::new(),
             reused_tokens: 0,
+            draft: None,
         }
     }
 
@@ -79,7 +84,10 @@ impl Session {
         self.start_ids(ids, options)
     }
 
-    pub fn start_ids(&mut self, ids: Vec<u32>, options: GenerateOptions) -> Result<usize> {
+    pub fn start_ids(&mut self, ids: Vec<u32>, mut options: GenerateOptions) -> Result<usize> {
+        if let Some(policy) = self.draft {
+            options.draft = policy;
+        }
         let n = ids.len();
         if n + 1 > self.cache.capacity {
             return Err(Error::InvalidInput(format!(
@@ -118,6 +126,11 @@ impl Session {
 
     pub fn generated_tokens(&self) -> &[u32] {
         self.generation.as_ref().map_or(&[], |g| g.generated_tokens())
+    }
+
+    /// Prompt-lookup drafts of the current generation: proposed, confirmed, passes.
+    pub fn draft_stats(&self) -> DraftStats {
+        self.generation.as_ref().map_or_else(DraftStats::default, |g| g.draft_stats())
     }
 
     /// Drops the current generation; the next `step` fails until `start` is called again.
@@ -171,6 +184,8 @@ pub struct Stepper {
     prompt_done: bool,
     pub prefill_ms: f64,
     pub decode_ms: f64,
+    /// The generation's prompt-lookup drafts so far.
+    pub drafts: DraftStats,
 }
 
 impl Stepper {
@@ -184,6 +199,7 @@ impl Stepper {
         }
         let piece = session.step(engine)?;
         self.decode_ms += crate::clock::now_ms() - t0;
+        self.drafts = session.draft_stats();
         Ok(Advance::Token(piece))
     }
 }

@@ -47,6 +47,12 @@ pub struct Tokens {
     /// Prompt tokens whose keys/values were already cached (shared system prompt).
     pub reused: usize,
     pub generated: usize,
+    /// Prompt-lookup draft tokens proposed, and how many decoding confirmed (the output is
+    /// the same as one-token decoding; confirmed drafts only save forward passes).
+    pub drafted: usize,
+    pub draft_accepted: usize,
+    /// Decoding passes that verified a draft (each ran up to 1 + drafted tokens at once).
+    pub draft_passes: usize,
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -128,6 +134,7 @@ pub struct SummaryJob {
     stepper: Stepper,
     /// Time of finished generations (each generation has its own stepper).
     spent: (f64, f64),
+    spent_drafts: crate::llm::draft::DraftStats,
     cross: Option<CrossLanguage>,
     dropped: Vec<Dropped>,
     fallback_reason: Option<String>,
@@ -183,6 +190,7 @@ impl SummaryJob {
             output_language,
             stepper: Stepper::default(),
             spent: (0.0, 0.0),
+            spent_drafts: Default::default(),
             cross: cross.then(CrossLanguage::default),
             dropped: Vec::new(),
             fallback_reason: None,
@@ -241,6 +249,7 @@ impl SummaryJob {
             // Greedy, with a light repetition penalty: small models loop otherwise.
             sampling: SamplingOptions { temperature: 0.0, repetition_penalty: 1.05, ..Default::default() },
             constraints: Some(std::sync::Arc::new(constraints)),
+            ..Default::default()
         };
         job.tokens.prompt = session.start(engine, &prompt.text, generate)?;
         job.tokens.reused = session.reused_tokens;
@@ -331,6 +340,7 @@ impl SummaryJob {
     fn end_generation(&mut self) {
         self.spent.0 += self.stepper.prefill_ms;
         self.spent.1 += self.stepper.decode_ms;
+        self.spent_drafts.add(self.stepper.drafts);
         self.stepper = Stepper::default();
     }
 
@@ -374,6 +384,7 @@ impl SummaryJob {
                 stop: vec!["\n".into()],
                 sampling: SamplingOptions { temperature: 0.0, repetition_penalty: 1.0, ..Default::default() },
                 constraints: Some(std::sync::Arc::new(request.constraints(&engine.tokenizer))),
+                ..Default::default()
             };
             self.tokens.prompt += session.start(engine, &request.prompt(), generate)?;
             self.tokens.reused += session.reused_tokens;
@@ -520,7 +531,11 @@ impl SummaryJob {
                 decode_ms: self.spent.1 + self.stepper.decode_ms,
                 ..self.timing.clone()
             },
-            tokens: self.tokens.clone(),
+            tokens: {
+                let mut drafts = self.spent_drafts;
+                drafts.add(self.stepper.drafts);
+                Tokens { drafted: drafts.drafted, draft_accepted: drafts.accepted, draft_passes: drafts.verifications, ..self.tokens.clone() }
+            },
             text,
         }
     }

@@ -2,6 +2,7 @@
 //! its event loop between steps, so a cancel message takes effect within one token).
 
 use super::to_js;
+use crate::llm::draft::DraftPolicy;
 use crate::llm::generate::{FinishReason, GenerateOptions};
 use crate::llm::sampler::{argmax, SamplingOptions};
 use crate::llm::session::{Engine, Session};
@@ -11,7 +12,8 @@ use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 
 /// Generation options as JSON (all optional): `{maxTokens, temperature, topK, topP,
-/// repetitionPenalty, seed, stop: [..]}`.
+/// repetitionPenalty, seed, stop: [..], draftTokens}` (draftTokens: prompt-lookup draft length
+/// for greedy decoding, 0 = one token per pass; the output is the same either way).
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct JsOptions {
@@ -22,7 +24,11 @@ struct JsOptions {
     repetition_penalty: Option<f32>,
     seed: Option<u32>,
     stop: Option<Vec<String>>,
+    draft_tokens: Option<usize>,
 }
+
+/// Longer drafts only add work: a verifying pass costs more per token than it can save.
+const MAX_DRAFT_TOKENS: usize = 8;
 
 fn parse_options(json: &str) -> Result<GenerateOptions, Error> {
     let o: JsOptions = if json.trim().is_empty() {
@@ -44,11 +50,12 @@ fn parse_options(json: &str) -> Result<GenerateOptions, Error> {
             ..s
         },
         constraints: None,
+        draft: DraftPolicy { max_tokens: o.draft_tokens.unwrap_or(d.draft.max_tokens), ..d.draft },
     };
     let sp = &opts.sampling;
-    if opts.max_tokens == 0 || !(0.0..=5.0).contains(&sp.temperature) || !(0.0..=1.0).contains(&sp.top_p) || sp.top_p == 0.0 || !(0.5..=3.0).contains(&sp.repetition_penalty) {
+    if opts.max_tokens == 0 || !(0.0..=5.0).contains(&sp.temperature) || !(0.0..=1.0).contains(&sp.top_p) || sp.top_p == 0.0 || !(0.5..=3.0).contains(&sp.repetition_penalty) || opts.draft.max_tokens > MAX_DRAFT_TOKENS {
         return Err(Error::Unsupported(format!(
-            "generation options out of range (maxTokens ≥ 1, temperature 0–5, topP (0, 1], repetitionPenalty 0.5–3): {json}"
+            "generation options out of range (maxTokens ≥ 1, temperature 0–5, topP (0, 1], repetitionPenalty 0.5–3, draftTokens 0–{MAX_DRAFT_TOKENS}): {json}"
         )));
     }
     Ok(opts)
@@ -128,6 +135,30 @@ impl Llm {
             }
             .to_string()
         })
+    }
+
+    /// `[drafted, confirmed, passes]`: the current generation's prompt-lookup drafts.
+    #[wasm_bindgen(js_name = draftStats)]
+    pub fn draft_stats(&self) -> Vec<u32> {
+        let s = self.session.draft_stats();
+        [s.drafted, s.accepted, s.verifications].map(|v| v as u32).to_vec()
+    }
+
+    /// Drafting for every later generation, summaries and descriptions included (`maxTokens`
+    /// 0 = one-token decoding; for benchmarks); `undefined` restores each request's own.
+    #[wasm_bindgen(js_name = setDraft)]
+    pub fn set_draft(&mut self, max_tokens: Option<usize>, min_ngram: Option<usize>) -> Result<(), JsError> {
+        self.session.draft = match max_tokens {
+            None => None,
+            Some(k) => {
+                let policy = DraftPolicy { max_tokens: k, min_ngram: min_ngram.unwrap_or(DraftPolicy::default().min_ngram) };
+                if k > MAX_DRAFT_TOKENS || DraftPolicy::parse(&format!("{}:{}", k, policy.min_ngram)).is_none() {
+                    return Err(to_js(Error::Unsupported(format!("draft {k}:{} (0–{MAX_DRAFT_TOKENS} tokens, n-gram 1–3)", policy.min_ngram))));
+                }
+                Some(policy)
+            }
+        };
+        Ok(())
     }
 
     #[wasm_bindgen(js_name = generatedTokens)]

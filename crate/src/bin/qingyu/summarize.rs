@@ -2,6 +2,7 @@
 //! per article × type, for scripts/bench-summarize.mjs to tabulate).
 
 use super::{flag, DEFAULT_GGUF};
+use qingyu::llm::draft::DraftPolicy;
 use qingyu::llm::session::{Engine, Session};
 use qingyu::summarize::{needs_llm, prepare, summarize, SummaryOptions, SummaryResult};
 use std::io::{Read, Write};
@@ -13,6 +14,16 @@ pub(crate) fn load_engine(args: &[String]) -> Result<Engine, String> {
     let path = flag(args, "--gguf").unwrap_or(DEFAULT_GGUF);
     let bytes = std::fs::read(path).map_err(|e| format!("{path}: {e}"))?;
     Engine::load(&bytes, |_, _| {}).map_err(|e| e.to_string())
+}
+
+/// `--draft K[:N]`: prompt-lookup drafts of K tokens on n-gram matches of ≥ N tokens for
+/// every generation (0 = one-token decoding).
+pub(crate) fn draft_flag(args: &[String]) -> Result<Option<DraftPolicy>, String> {
+    flag(args, "--draft").map(parse_draft).transpose()
+}
+
+fn parse_draft(spec: &str) -> Result<DraftPolicy, String> {
+    DraftPolicy::parse(spec).ok_or_else(|| format!("--draft: {spec:?} is not K or K:N (K draft tokens, N = 1..3)"))
 }
 
 fn options_from_flags(args: &[String]) -> Result<SummaryOptions, String> {
@@ -40,7 +51,8 @@ pub fn summarize_cmd(args: &[String]) -> Result<(), String> {
     let language = prepare(&text).map_err(|e| e.to_string())?.language;
     let mut engine_session = if needs_llm(&options, language) {
         let engine = load_engine(args)?;
-        let session = Session::new(&engine, CONTEXT);
+        let mut session = Session::new(&engine, CONTEXT);
+        session.draft = draft_flag(args)?;
         Some((engine, session))
     } else {
         None
@@ -68,7 +80,7 @@ pub fn summarize_cmd(args: &[String]) -> Result<(), String> {
 fn report(r: &SummaryResult) {
     let v = &r.violations;
     eprintln!(
-        "[{} {:?}→{:?}{}; extract {:.0} ms, prefill {:.0} ms ({} prompt tokens, {} reused), decode {:.0} ms ({} tokens); guard: {} found, {} remaining]",
+        "[{} {:?}→{:?}{}; extract {:.0} ms, prefill {:.0} ms ({} prompt tokens, {} reused), decode {:.0} ms ({} tokens, {}/{} drafted confirmed); guard: {} found, {} remaining]",
         r.kind,
         r.language,
         r.output_language,
@@ -79,6 +91,8 @@ fn report(r: &SummaryResult) {
         r.tokens.reused,
         r.timing.decode_ms,
         r.tokens.generated,
+        r.tokens.draft_accepted,
+        r.tokens.drafted,
         v.found,
         v.remaining
     );
@@ -112,8 +126,12 @@ pub fn bench_summarize(args: &[String]) -> Result<(), String> {
     // "same": the article's language; "cross": the other one (zh → en, en → zh).
     let directions: Vec<&str> = flag(args, "--directions").unwrap_or("same").split(',').collect();
     let split = flag(args, "--split");
+    // --draft-compare K:N,…: each summary with one-token decoding first, then with each
+    // drafting policy (reported under "drafts"); the main result uses the session's policy.
+    let compare: Vec<DraftPolicy> = flag(args, "--draft-compare").map_or(Ok(Vec::new()), |l| l.split(',').map(parse_draft).collect())?;
     let engine = load_engine(args)?;
     let mut session = Session::new(&engine, CONTEXT);
+    session.draft = draft_flag(args)?;
     qingyu::summarize::terms::warm_up();
     // Warm-up, as in a page that has summarized before: the system prompts are cached.
     for lang in ["en", "zh"] {
@@ -137,13 +155,26 @@ pub fn bench_summarize(args: &[String]) -> Result<(), String> {
                     _ => None,
                 };
                 let options = SummaryOptions::parse(Some(kind), Some(length), Some("plain-text"), output).map_err(|e| e.to_string())?;
+                let mut plain = None;
+                let mut drafts = Vec::new();
+                if !compare.is_empty() {
+                    let default = session.draft;
+                    session.draft = Some(DraftPolicy::OFF);
+                    plain = Some(summarize(text, options.clone(), Some((&engine, &mut session)), |_| true).map_err(|e| format!("{id} {kind}: {e}"))?);
+                    for &policy in &compare {
+                        session.draft = Some(policy);
+                        let r = summarize(text, options.clone(), Some((&engine, &mut session)), |_| true).map_err(|e| format!("{id} {kind}: {e}"))?;
+                        drafts.push(serde_json::json!({ "draft": format!("{}:{}", policy.max_tokens, policy.min_ngram), "result": r }));
+                    }
+                    session.draft = default;
+                }
                 let t = std::time::Instant::now();
                 let result = summarize(text, options, Some((&engine, &mut session)), |_| true).map_err(|e| format!("{id} {kind}: {e}"))?;
                 let wall_ms = t.elapsed().as_secs_f64() * 1e3;
                 eprintln!("{id} {kind} {length} {direction}: {wall_ms:.0} ms — {}", result.text.replace('\n', " / "));
                 println!(
                     "{}",
-                    serde_json::json!({ "article": id, "type": kind, "length": length, "direction": direction, "wallMs": wall_ms, "result": result })
+                    serde_json::json!({ "article": id, "type": kind, "length": length, "direction": direction, "wallMs": wall_ms, "result": result, "plain": plain, "drafts": drafts })
                 );
             }
         }

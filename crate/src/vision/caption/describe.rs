@@ -354,6 +354,7 @@ impl DescribeJob {
             stop: Vec::new(),
             sampling: SamplingOptions { temperature: 0.0, repetition_penalty: 1.05, ..Default::default() },
             constraints: None,
+            ..Default::default()
         };
         job.tokens.prompt = session.start(engine, &prompt(caption, language), generate)?;
         job.tokens.reused = session.reused_tokens;
