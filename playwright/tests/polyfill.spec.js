@@ -493,3 +493,11 @@ test('§ create an AI model object with the LLM: user activation, downloadprogre
   if (sentences > 1) expect(r.chunks.length).toBeGreaterThan(1);
   console.log(`streamed ${r.chunks.length} pieces for ${sentences} sentences`);
 });
+
+test('demo: the settings sheet says whether the browser or the polyfill serves the Summarizer API', async ({ page }) => {
+  await page.goto('/index.html?lang=en');
+  await expect(page.locator('#engine-line')).toContainText('ready', { timeout: 30_000 });
+  await page.getByRole('button', { name: 'Settings' }).click();
+  // Chromium here has a built-in Summarizer without a model ('unavailable'), so the polyfill serves.
+  await expect(page.locator('#engine-info')).toContainText('Summarizer APIQingyu polyfill');
+});
