@@ -501,3 +501,30 @@ test('demo: the settings sheet says whether the browser or the polyfill serves t
   // Chromium here has a built-in Summarizer without a model ('unavailable'), so the polyfill serves.
   await expect(page.locator('#engine-info')).toContainText('Summarizer APIQingyu polyfill');
 });
+
+test('§ permissions policy integration: a cross-origin iframe needs allow="summarizer" (availability "unavailable", create() NotAllowedError)', async ({ page, baseURL }) => {
+  await open(page, { install: false });
+  const other = baseURL.replace('127.0.0.1', 'localhost'); // same server, another origin
+  const r = {};
+  for (const allow of [null, 'summarizer']) {
+    const frame = await page.evaluate(async ({ src, allow: a }) => {
+      const f = document.createElement('iframe');
+      if (a) f.allow = a;
+      f.src = src;
+      const loaded = new Promise((resolve) => { f.onload = resolve; });
+      document.body.append(f);
+      await loaded;
+      return f.src;
+    }, { src: `${other}${PAGE}?frame=${allow ?? 'none'}`, allow });
+    const child = page.frames().find((f) => f.url() === frame);
+    r[allow ?? 'none'] = await child.evaluate(async () => {
+      await import('/lib/polyfill.js');
+      const availability = await Summarizer.availability();
+      const created = await Summarizer.create().then(() => 'resolved', (e) => ({ name: e.name, isDOMException: e instanceof DOMException }));
+      return { availability, created, origin: location.origin };
+    });
+  }
+  expect(r.none.origin).not.toBe(new URL(baseURL).origin);
+  expect(r.none).toMatchObject({ availability: 'unavailable', created: { name: 'NotAllowedError', isDOMException: true } });
+  expect(r.summarizer).toMatchObject({ availability: 'available', created: 'resolved' });
+});

@@ -31,6 +31,17 @@ function checkFullyActive() {
   if (!globalThis.document?.defaultView) throw dom('InvalidStateError', 'The document is not fully active (its iframe was removed?)');
 }
 
+/**
+ * The "summarizer" policy-controlled feature (default allowlist 'self': a cross-origin iframe
+ * needs allow="summarizer"). Only a browser that knows the feature can answer; elsewhere allowed.
+ */
+function allowedToUse() {
+  const policy = globalThis.document?.permissionsPolicy ?? globalThis.document?.featurePolicy;
+  if (typeof policy?.allowsFeature !== 'function') return true;
+  if (typeof policy.features === 'function' && !policy.features().includes('summarizer')) return true;
+  return policy.allowsFeature('summarizer');
+}
+
 // ---- the shared engine ------------------------------------------------------------------------
 let engine = null;
 let users = 0; // Summarizers alive + create() calls in flight
@@ -148,6 +159,7 @@ async function availability(raw) {
   checkFullyActive();
   const o = convertCreateOptions(raw, "Failed to execute 'availability' on 'Summarizer'", false);
   canonicalizeLanguages(o);
+  if (!allowedToUse()) return 'unavailable';
   return computeAvailability(o);
 }
 
@@ -159,6 +171,7 @@ async function create(raw) {
   canonicalizeLanguages(o);
   const { signal } = o;
   if (signal?.aborted) throw signal.reason;
+  if (!allowedToUse()) throw dom('NotAllowedError', "The 'summarizer' permissions policy does not allow this document to use the Summarizer API");
   let monitor = null;
   if (o.monitor) {
     monitor = new CreateMonitor(TOKEN);
@@ -186,10 +199,13 @@ async function create(raw) {
       // The load is not handed the signal: the download goes on in the background (another
       // create() reuses it), and a cancelled load would make Qingyu restart the shared worker.
       let last = 0;
+      let base = null; // bytes already there when we started: the spec counts only what is left
       fire(0);
       const onProgress = (e) => {
         if (e.group !== 'llm') return;
-        const fraction = Math.floor((e.total ? e.loaded / e.total : 1) * 65536) / 65536;
+        base ??= e.loaded;
+        const left = e.total - base;
+        const fraction = Math.floor((left > 0 ? (e.loaded - base) / left : 1) * 65536) / 65536;
         if (fraction > last) { last = fraction; fire(fraction); }
       };
       qy.monitor.addEventListener('downloadprogress', onProgress);
