@@ -230,12 +230,24 @@ test('§ create an AI model object / DestroyableModel: create() signal — abort
     const s = await Summarizer.create({ signal: c2.signal });
     c2.abort(reason);
     const after = await settle(s.summarize('Hello there. This is a test.'));
-    return { pre, plain, during, after };
+    // Aborted from the monitor at loaded 0, then at 1: rejects with the reason, no event after.
+    const atProgress = async (at) => {
+      const c = new AbortController();
+      const seen = [];
+      const outcome = await settle(Summarizer.create({
+        signal: c.signal,
+        monitor(m) { m.addEventListener('downloadprogress', (e) => { seen.push(e.loaded); if (e.loaded === at) c.abort(reason); }); },
+      }));
+      return { ...outcome, seen };
+    };
+    return { pre, plain, during, after, at0: await atProgress(0), at1: await atProgress(1) };
   });
   expect(r.pre).toMatchObject({ ok: false, same: true });
   expect(r.plain).toMatchObject({ ok: false, name: 'AbortError', isDOMException: true });
   expect(r.during).toMatchObject({ ok: false, same: true });
   expect(r.after).toMatchObject({ ok: false, same: true });
+  expect(r.at0).toMatchObject({ ok: false, same: true, seen: [0] });
+  expect(r.at1).toMatchObject({ ok: false, same: true, seen: [0, 1] });
 });
 
 test('§ summarize (the algorithm): real key points in zh and en; length guidance; empty or whitespace input gives ""', async ({ page }) => {
@@ -255,6 +267,7 @@ test('§ summarize (the algorithm): real key points in zh and en; length guidanc
       noArgs: await settle(short.summarize()),
       badOptions: await settle(short.summarize('x', 5)),
       number: await settle(short.summarize(12345)),
+      concurrent: await Promise.all([short.summarize(zhText), short.summarize(zhText), long.summarize(enText)]),
     };
   }, { zhText: zh.text, enText: en.text });
   console.log(`key points zh (short):\n${r.zhShort}\nen (short):\n${r.enShort}`);
@@ -270,6 +283,9 @@ test('§ summarize (the algorithm): real key points in zh and en; length guidanc
   expect(r.noArgs).toMatchObject({ ok: false, name: 'TypeError' });
   expect(r.badOptions).toMatchObject({ ok: false, name: 'TypeError' });
   expect(r.number.ok).toBe(true); // DOMString conversion: "12345"
+  expect(r.concurrent[0]).toBe(r.zhShort); // calls in parallel all resolve, each with its own answer
+  expect(r.concurrent[1]).toBe(r.zhShort);
+  expect(r.concurrent[2]).toMatch(/Harlow Creek/);
 });
 
 test('§ get a streaming AI model result: summarizeStreaming() is a ReadableStream of string pieces; abort, cancel and empty input', async ({ page }) => {
