@@ -544,3 +544,19 @@ test('§ permissions policy integration: a cross-origin iframe needs allow="summ
   expect(r.none).toMatchObject({ availability: 'unavailable', created: { name: 'NotAllowedError', isDOMException: true } });
   expect(r.summarizer).toMatchObject({ availability: 'available', created: 'resolved' });
 });
+
+test('§ create an AI model object: a download that fails rejects with a NetworkError; availability stays "downloadable"', async ({ page }) => {
+  await page.route('**/models/*.gguf', (route) => route.fulfill({ status: 404, body: 'gone' }));
+  await open(page); // page.evaluate() runs with a user gesture: the download may start
+  const r = await page.evaluate(async () => {
+    const loaded = [];
+    const created = await settle(Summarizer.create({
+      type: 'headline', monitor(m) { m.addEventListener('downloadprogress', (e) => loaded.push(e.loaded)); },
+    }));
+    return { created, loaded, after: await Summarizer.availability({ type: 'headline' }) };
+  });
+  expect(r.created).toMatchObject({ ok: false, name: 'NetworkError', isDOMException: true });
+  expect(r.created.message).toMatch(/HTTP 404/);
+  expect(r.loaded).toEqual([0]);
+  expect(r.after).toBe('downloadable');
+});

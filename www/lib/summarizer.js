@@ -100,6 +100,8 @@ const inputUsage = (input, context) => Math.max(1, codePoints(input) + codePoint
 const summarizable = (s) => !/^[\s\p{Cc}\p{Cf}]*$/u.test(s);
 /** What the wasm summarizer does with the two contexts: trimmed, joined by a newline. */
 const joinContext = (...parts) => parts.filter((p) => p != null).map((p) => p.trim()).filter(Boolean).join('\n');
+/** models.js messages for a download that failed (HTTP, retries, size, sha256, the index). */
+const downloadFailure = /HTTP \d|failed after \d+ attempts|is corrupt|bytes on the server|larger than the|model index/;
 /** Qingyu's InvalidInput for input with nothing to summarize (the spec wants ''). */
 const noContent = (e) => e?.name === 'InvalidInput' && /text is empty|has no sentences|does not look like text/.test(e.message);
 
@@ -211,8 +213,9 @@ async function create(raw) {
       qy.monitor.addEventListener('downloadprogress', onProgress);
       try {
         await untilAborted(qy.load('llm').catch((e) => {
-          // Failing before every byte arrived is a failed download; after, a failed start.
-          throw dom(last < 1 ? 'NetworkError' : 'OperationError', String(e?.message ?? e));
+          // A failed or corrupt download (models.js) is a NetworkError; the model failing to start, an OperationError.
+          const message = String(e?.message ?? e);
+          throw dom(last < 1 || downloadFailure.test(message) ? 'NetworkError' : 'OperationError', message);
         }), signal);
       } finally {
         qy.monitor.removeEventListener('downloadprogress', onProgress);
