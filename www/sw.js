@@ -5,7 +5,7 @@
 const SHELL = 'qingyu-shell-v1';
 const PRECACHE = [
   './', 'index.html', 'css/app.css', 'js/app.js', 'js/i18n.js',
-  'lib/qingyu.js', 'lib/models.js', 'lib/worker.js', 'pkg/qingyu.js', 'pkg/qingyu_bg.wasm',
+  'lib/qingyu.js', 'lib/models.js', 'lib/worker.js', 'lib/polyfill.js', 'lib/summarizer.js', 'lib/summarizer-options.js', 'pkg/qingyu.js', 'pkg/qingyu_bg.wasm',
   'qingyu-widget.js', 'sample-article.html', 'embed.html',
   'samples/articles.json', 'samples/coffee.png', 'samples/chelsea.png', 'samples/astronaut.png',
 ];

@@ -663,6 +663,9 @@ async function renderSettings() {
   ]);
   const f = state.info.features;
   const on = (x) => (x ? t('featOn') : t('featOff'));
+  // Who serves pages that call the standard Summarizer API: the browser, or our polyfill.
+  const served = await import('../lib/polyfill.js').then((m) => m.servedBy(), () => 'none');
+  const api = { native: 'apiNative', polyfill: 'apiPolyfill' }[served] ?? 'apiNone';
   dl(eng, [
     [t('engVersion'), state.info.version],
     [t('engSimd'), state.info.build.simd128 ? t('yes') : t('no')],
@@ -670,6 +673,7 @@ async function renderSettings() {
     [t('featExtractive'), on(f.summarizeExtractive)],
     [t('featLlm'), on(f.summarizeLlm)],
     [t('featCaption'), on(f.captioner)],
+    [t('engSummarizerApi'), t(api)],
   ]);
 }
 
