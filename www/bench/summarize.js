@@ -80,3 +80,37 @@ window.runSummarizeBench = async (articles, types, length, extra = [], direction
   return { model, runs, userAgent: navigator.userAgent };
 };
 window.benchReady = true;
+
+/**
+ * Prompt-lookup drafting, measured: each summary with one-token decoding (setDraft(0)), then
+ * with each policy [K, N], in the shape of the native `bench-summarize --draft-compare` lines.
+ */
+window.runDraftBench = async (articles, plan, policies, directions = ['same']) => {
+  model ||= await loadModel();
+  summarizeOnce(WARM_UP.en, { type: 'headline', length: 'short' });
+  summarizeOnce(WARM_UP.zh, { type: 'headline', length: 'short' });
+  const runs = [];
+  try {
+    for (const a of articles) {
+      for (const { type, length } of plan) {
+        for (const direction of directions) {
+          const outputLanguage = outputFor(a, direction);
+          const options = { type, length, format: 'plain-text', ...(outputLanguage ? { outputLanguage } : {}) };
+          llm.setDraft(0);
+          const plain = summarizeOnce(a.text, options).result;
+          const drafts = policies.map(([k, n]) => {
+            llm.setDraft(k, n);
+            return { draft: `${k}:${n}`, result: summarizeOnce(a.text, options).result };
+          });
+          const d = drafts[0].result;
+          log(`${a.id} ${type} ${direction}: decode ${plain.timing.decodeMs.toFixed(0)} → ${d.timing.decodeMs.toFixed(0)} ms, ` +
+            `${d.tokens.draftAccepted}/${d.tokens.drafted} drafted tokens confirmed`);
+          runs.push({ article: a.id, type, length, direction, plain, drafts });
+        }
+      }
+    }
+  } finally {
+    llm.setDraft(undefined);
+  }
+  return { model, runs, userAgent: navigator.userAgent };
+};
