@@ -7,7 +7,7 @@
 // one-at-a-time vs drafted and their ratio, per engine × split × policy.
 //
 // Options: --split tune,check (default: both)   --types tldr:medium,teaser:short
-//          --directions same,cross   --draft 3:2[,7:2]   --engines native,wasm
+//          --directions same,cross   --draft 3:2[,3:1,…] (K:N, N defaults to 2)   --engines native,wasm
 //          --only zh-01,en-01   --native-bin PATH   --json-out PATH   --from-json PATH
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -92,7 +92,7 @@ async function runWasm(o, articles) {
     await page.waitForFunction(() => window.benchReady === true, null, { timeout: 60_000 });
     page.setDefaultTimeout(0);
     const input = articles.map(({ id, text, language }) => ({ id, text, language }));
-    const policies = o.drafts.map((d) => d.split(':').map(Number)).map(([k, n = 1]) => [k, n]);
+    const policies = o.drafts.map((d) => d.split(':').map(Number)).map(([k, n = 2]) => [k, n]);
     return await page.evaluate(([a, plan, p, dirs]) => window.runDraftBench(a, plan, p, dirs), [input, o.plan, policies, o.directions]);
   } catch (e) {
     return { error: e.message.split('\n')[0] };

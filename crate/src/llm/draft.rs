@@ -18,9 +18,10 @@ pub struct DraftPolicy {
 
 impl Default for DraftPolicy {
     /// Three drafted tokens make a batch of four: the matmul kernels' token tile, so each
-    /// weight block is read once for the whole batch. (min_ngram: chosen on the tune split.)
+    /// weight block is read once for the whole batch. min_ngram 2: chosen on the tune split
+    /// (`./qy bench lookup --split tune --draft 3:1,3:2,3:3`).
     fn default() -> Self {
-        Self { max_tokens: 3, min_ngram: 1 }
+        Self { max_tokens: 3, min_ngram: 2 }
     }
 }
 
@@ -29,8 +30,12 @@ impl DraftPolicy {
 
     /// "K" or "K:N" (K draft tokens on n-gram matches of at least N tokens).
     pub fn parse(spec: &str) -> Option<DraftPolicy> {
-        let (k, n) = spec.split_once(':').unwrap_or((spec, "1"));
-        let policy = DraftPolicy { max_tokens: k.trim().parse().ok()?, min_ngram: n.trim().parse().ok()? };
+        let (k, n) = spec.split_once(':').map_or((spec, None), |(k, n)| (k, Some(n)));
+        let min_ngram = match n {
+            Some(n) => n.trim().parse().ok()?,
+            None => DraftPolicy::default().min_ngram,
+        };
+        let policy = DraftPolicy { max_tokens: k.trim().parse().ok()?, min_ngram };
         (1..=MAX_NGRAM).contains(&policy.min_ngram).then_some(policy)
     }
 }
@@ -113,8 +118,9 @@ mod tests {
 
     #[test]
     fn policies_parse_from_k_or_k_colon_n() {
-        assert_eq!(DraftPolicy::parse("3"), Some(DraftPolicy { max_tokens: 3, min_ngram: 1 }));
-        assert_eq!(DraftPolicy::parse("0"), Some(DraftPolicy::OFF));
+        assert_eq!(DraftPolicy::parse("3"), Some(DraftPolicy::default()));
+        assert_eq!(DraftPolicy::parse("0").map(|p| p.max_tokens), Some(0));
+        assert_eq!(DraftPolicy::parse("3:1"), Some(DraftPolicy { max_tokens: 3, min_ngram: 1 }));
         assert_eq!(DraftPolicy::parse("7:2"), Some(DraftPolicy { max_tokens: 7, min_ngram: 2 }));
         assert_eq!(DraftPolicy::parse("3:0"), None);
         assert_eq!(DraftPolicy::parse("x"), None);
