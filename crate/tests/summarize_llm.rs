@@ -5,6 +5,7 @@
 
 mod common;
 
+use qingyu::llm::draft::DraftPolicy;
 use qingyu::llm::session::{Engine, Session};
 use qingyu::summarize::{summarize, Language, SummaryOptions};
 use qingyu::Error;
@@ -111,4 +112,22 @@ fn cancel_stops_the_summary_and_the_session_stays_usable() {
     assert_eq!(calls, 2, "no work after the cancel");
     let r = summarize(&article("en-01"), options(r#"{"type":"headline"}"#), Some((e, &mut s)), |_| true).unwrap();
     assert!(!r.text.is_empty());
+}
+
+#[test]
+fn prompt_lookup_drafts_leave_every_summary_unchanged() {
+    // The summary (script mask, repetition penalty) and its translation (stop at a newline)
+    // come out the same with one-token decoding and with drafts; drafts are confirmed.
+    let e = engine();
+    let mut s = Session::new(e, 2048);
+    let text = article("zh-04");
+    let o = || options(r#"{"type":"tldr","length":"short","outputLanguage":"en","format":"plain-text"}"#);
+    s.draft = Some(DraftPolicy::OFF);
+    let plain = summarize(&text, o(), Some((e, &mut s)), |_| true).unwrap();
+    s.draft = None;
+    let drafted = summarize(&text, o(), Some((e, &mut s)), |_| true).unwrap();
+    assert_eq!((&drafted.text, &drafted.units, &drafted.dropped.len()), (&plain.text, &plain.units, &plain.dropped.len()));
+    assert_eq!(drafted.tokens.generated, plain.tokens.generated);
+    assert_eq!(plain.tokens.drafted, 0);
+    assert!(drafted.tokens.draft_accepted > 0, "{:?}", drafted.tokens);
 }
