@@ -4,7 +4,7 @@
 // matches of ≥ N tokens, verified in one batched pass), natively (target/release/qingyu
 // bench-summarize --draft-compare) and in headless Chromium (www/bench/summarize.html). One
 // table: same output (must be all), draft acceptance, tokens per decoding pass, decode tok/s
-// one-at-a-time vs drafted and their ratio, per engine × split × policy.
+// one-at-a-time vs drafted and their ratio, per engine × split × summary type × policy.
 //
 // Options: --split tune,check (default: both)   --types tldr:medium,teaser:short
 //          --directions same,cross   --draft 3:2[,3:1,…] (K:N, N defaults to 2)   --engines native,wasm
@@ -102,7 +102,7 @@ async function runWasm(o, articles) {
   }
 }
 
-/** One row per engine × split × policy. */
+/** One row per engine × split × summary type × policy. */
 function tabulate(results, articles) {
   const splitOf = Object.fromEntries(articles.map((a) => [a.id, a.split]));
   const rows = [];
@@ -111,7 +111,8 @@ function tabulate(results, articles) {
     const groups = {};
     for (const run of res.runs) {
       for (const d of run.drafts) {
-        const g = (groups[`${splitOf[run.article]}|${d.draft}`] ||= { engine, split: splitOf[run.article], draft: d.draft, n: 0, same: 0, generated: 0, drafted: 0, accepted: 0, plainMs: 0, draftMs: 0 });
+        const type = `${run.type} ${run.length}${run.direction === 'cross' ? ' cross' : ''}`;
+        const g = (groups[`${splitOf[run.article]}|${type}|${d.draft}`] ||= { engine, split: splitOf[run.article], type, draft: d.draft, n: 0, same: 0, generated: 0, drafted: 0, accepted: 0, plainMs: 0, draftMs: 0 });
         const p = run.plain;
         const r = d.result;
         g.n++;
@@ -129,14 +130,14 @@ function tabulate(results, articles) {
 }
 
 function printTable(rows) {
-  const head = ['engine', 'split', 'draft K:N', 'summaries', 'same output', 'drafts confirmed', 'tokens/pass', 'decode tok/s one-at-a-time', 'drafted', 'ratio'];
+  const head = ['engine', 'split', 'summary', 'draft K:N', 'summaries', 'same output', 'drafts confirmed', 'tokens/pass', 'decode tok/s one-at-a-time', 'drafted', 'ratio'];
   console.log(`| ${head.join(' | ')} |\n|${head.map(() => '---').join('|')}|`);
   for (const r of rows) {
     if (r.error) { console.log(`| ${r.engine} | error: ${r.error} |`); continue; }
     const passes = r.generated - r.accepted;
     const plainTps = r.generated / (r.plainMs / 1e3);
     const draftTps = r.generated / (r.draftMs / 1e3);
-    console.log(`| ${r.engine} | ${r.split} | ${r.draft} | ${r.n} | ${r.same}/${r.n} | ${(100 * r.accepted / Math.max(1, r.drafted)).toFixed(0)} % ` +
+    console.log(`| ${r.engine} | ${r.split} | ${r.type} | ${r.draft} | ${r.n} | ${r.same}/${r.n} | ${(100 * r.accepted / Math.max(1, r.drafted)).toFixed(0)} % ` +
       `| ${(r.generated / Math.max(1, passes)).toFixed(2)} | ${plainTps.toFixed(1)} | ${draftTps.toFixed(1)} | ${(r.plainMs / r.draftMs).toFixed(2)}× |`);
   }
 }
