@@ -428,8 +428,10 @@ function printTable(o, rows, meta) {
     console.log(`greedy ids after the 64-id prompt, (${key}) vs (d): first token ${r.first_token === d.first_token ? 'equal' : `differs (${r.first_token} vs ${d.first_token})`}, `
       + `first ${prefix}/${d.decode_ids.length} decoded ids equal`);
   }
-  console.log('load: (a)/(d) from the file on disk; (b)/(c) from the bytes already in the page '
-    + `(fetch ${fmt(meta.fetch_s, 2)} s not included). Prefill = one prompt of N fixed ids ((i·7919+13) mod 150000) `
+  console.log('load: (a)/(d) from the file on disk; (b) from the bytes already in the page '
+    + `(fetch ${fmt(meta.fetch_s, 2)} s not included); (c) from wllama's own copy of the GGUF, which its model manager `
+    + `downloaded by URL into the page's OPFS first (${fmt(c?.download_s, 2)} s, not included). `
+    + 'Prefill = one prompt of N fixed ids ((i·7919+13) mod 150000) '
     + `from an empty cache; decode = ${o.decode} greedy single-token steps after a 64-token prompt.`);
   console.log('peak MiB: (a) the CLI\'s own reading; (b)/(c) peak RSS of the page\'s renderer process (includes the '
     + '347 MB of fetched bytes the page holds); (d) ru_maxrss of the Python process.');
