@@ -493,10 +493,15 @@ async function main() {
   progress(`prompts ${o.prompts.join(',')}, decode ${o.decode}, engines ${o.engines.join(',')}, gguf ${path.relative(ROOT, o.gguf)}`);
   const res = {};
   // Native first, one at a time, with the browser not yet running: each engine gets the CPU alone.
-  loadTag = 'a';
-  if (o.engines.includes('a')) res.a = await benchNative(o);
-  loadTag = 'd';
-  if (o.engines.includes('d')) res.d = await benchLlamaCpp(o);
+  if (o.engines.includes('a')) {
+    loadTag = 'a';
+    res.a = await benchNative(o);
+  }
+  if (o.engines.includes('d')) {
+    loadTag = 'd';
+    res.d = await benchLlamaCpp(o);
+  }
+  loadTag = null; // benchBrowser tags (b)/(c) itself
   const web = [o.engines.includes('b') && 'qingyu', o.engines.includes('c') && 'wllama'].filter(Boolean);
   let meta = {};
   if (web.length) {
