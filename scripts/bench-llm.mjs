@@ -4,6 +4,7 @@
 //   (b) our engine, wasm in headless Chromium        www/bench/llm.html?engine=qingyu
 //   (c) @wllama/wllama (llama.cpp → wasm), same Chromium, single thread   ?engine=wllama
 //   (d) llama.cpp native via llama-cpp-python, 1 thread   models/reference/llamacpp_bench.py
+//       (scripts/setup-llamacpp.sh installs llama-cpp-python into .tools/llama-cpp on first use)
 // on the same GGUF and the same token ids, then ONE table (load s, prefill tok/s per prompt
 // length, decode tok/s, peak MiB) and the ratios b/c and b/d. A missing piece prints "n/a"
 // and why; it never fails the whole bench. Every number also goes to target/bench/llm.json.
@@ -25,6 +26,7 @@ const DEFAULT_GGUF = path.join(ROOT, 'models/dist/qwen2.5-coder-0.5b-instruct-q5
 const WLLAMA_PKG = path.join(ROOT, 'node_modules/@wllama/wllama');
 const VENDOR = path.join(WWW, 'vendor');
 const LLAMACPP_PY = path.join(ROOT, '.tools/llama-cpp/bin/python');
+const SETUP_LLAMACPP = path.join(ROOT, 'scripts/setup-llamacpp.sh');
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
   '--disable-sync', '--no-first-run', '--disable-quic'];
@@ -51,7 +53,7 @@ function parseArgs(argv) {
       case '--json-out': o.jsonOut = path.resolve(v()); break;
       case '--native-bin': o.nativeBin = path.resolve(v()); break;
       case '-h': case '--help':
-        console.log(fs.readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1, 13)
+        console.log(fs.readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1, 14)
           .map((l) => l.replace(/^\/\/ ?/, '')).join('\n'));
         process.exit(0);
       // falls through
@@ -132,10 +134,52 @@ async function benchNative(o) {
   return { engine: 'qingyu-native', ...r };
 }
 
+/**
+ * scripts/setup-llamacpp.sh: installs llama-cpp-python into .tools/llama-cpp when it is not
+ * there yet (a one-time 10-15 minute compile of llama.cpp; its progress lines pass through), and
+ * says "present" at once when it is. Resolves null when ready, else why not.
+ */
+function setupLlamaCpp() {
+  const rel = path.relative(ROOT, SETUP_LLAMACPP);
+  return new Promise((resolve) => {
+    let failure = '';
+    let last = '';
+    let buf = '';
+    const lines = (d) => {
+      buf += d;
+      const ls = buf.split(/\r?\n/);
+      buf = ls.pop();
+      for (const l of ls.map((x) => x.trim()).filter(Boolean)) {
+        progress(`(d) ${l}`);
+        const m = l.match(/FAILED: (.*)/);
+        if (m) failure = m[1];
+        else if (!/will say n\/a/.test(l)) last = l.replace(/^\[setup-llamacpp\]\s*/, '');
+      }
+    };
+    let child;
+    try {
+      child = spawn('bash', [SETUP_LLAMACPP], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    } catch (e) {
+      resolve(`${rel}: ${e.message}`);
+      return;
+    }
+    child.stdout.on('data', lines);
+    child.stderr.on('data', lines);
+    child.on('error', (e) => resolve(`${rel}: ${e.message}`));
+    child.on('close', (code, signal) => {
+      lines('\n');
+      resolve(code === 0 ? null
+        : `llama-cpp-python not installed (${rel} exit ${signal || code}): ${(failure || last).slice(0, 300)}`);
+    });
+  });
+}
+
 async function benchLlamaCpp(o) {
-  if (!fs.existsSync(LLAMACPP_PY)) {
-    return { engine: 'llama.cpp', error: `llama-cpp-python not installed (${path.relative(ROOT, LLAMACPP_PY)} missing)` };
-  }
+  progress('(d) llama.cpp native: checking llama-cpp-python (scripts/setup-llamacpp.sh installs it once)');
+  loadTag = null; // a first-time compile is not part of (d)'s load-average reading
+  const why = await setupLlamaCpp();
+  loadTag = 'd';
+  if (why) return { engine: 'llama.cpp', error: why };
   progress('(d) llama.cpp native (llama-cpp-python, 1 thread)');
   const r = await runJsonTool('(d)', LLAMACPP_PY, [path.join(ROOT, 'models/reference/llamacpp_bench.py'),
     '--gguf', o.gguf, '--prompts', o.prompts.join(','), '--decode', String(o.decode),
@@ -428,8 +472,10 @@ function printTable(o, rows, meta) {
     console.log(`greedy ids after the 64-id prompt, (${key}) vs (d): first token ${r.first_token === d.first_token ? 'equal' : `differs (${r.first_token} vs ${d.first_token})`}, `
       + `first ${prefix}/${d.decode_ids.length} decoded ids equal`);
   }
-  console.log('load: (a)/(d) from the file on disk; (b)/(c) from the bytes already in the page '
-    + `(fetch ${fmt(meta.fetch_s, 2)} s not included). Prefill = one prompt of N fixed ids ((i·7919+13) mod 150000) `
+  console.log('load: (a)/(d) from the file on disk; (b) from the bytes already in the page '
+    + `(fetch ${fmt(meta.fetch_s, 2)} s not included); (c) from wllama's own copy of the GGUF, which its model manager `
+    + `downloaded by URL into the page's OPFS first (${fmt(c?.download_s, 2)} s, not included). `
+    + 'Prefill = one prompt of N fixed ids ((i·7919+13) mod 150000) '
     + `from an empty cache; decode = ${o.decode} greedy single-token steps after a 64-token prompt.`);
   console.log('peak MiB: (a) the CLI\'s own reading; (b)/(c) peak RSS of the page\'s renderer process (includes the '
     + '347 MB of fetched bytes the page holds); (d) ru_maxrss of the Python process.');
@@ -447,10 +493,15 @@ async function main() {
   progress(`prompts ${o.prompts.join(',')}, decode ${o.decode}, engines ${o.engines.join(',')}, gguf ${path.relative(ROOT, o.gguf)}`);
   const res = {};
   // Native first, one at a time, with the browser not yet running: each engine gets the CPU alone.
-  loadTag = 'a';
-  if (o.engines.includes('a')) res.a = await benchNative(o);
-  loadTag = 'd';
-  if (o.engines.includes('d')) res.d = await benchLlamaCpp(o);
+  if (o.engines.includes('a')) {
+    loadTag = 'a';
+    res.a = await benchNative(o);
+  }
+  if (o.engines.includes('d')) {
+    loadTag = 'd';
+    res.d = await benchLlamaCpp(o);
+  }
+  loadTag = null; // benchBrowser tags (b)/(c) itself
   const web = [o.engines.includes('b') && 'qingyu', o.engines.includes('c') && 'wllama'].filter(Boolean);
   let meta = {};
   if (web.length) {

@@ -1,5 +1,7 @@
 // LLM speed bench page: our engine (wasm, `Llm` from /pkg/qingyu.js) and @wllama/wllama
-// (llama.cpp compiled to wasm, single thread) on the same GGUF bytes and the same token ids.
+// (llama.cpp compiled to wasm, single thread) on the same GGUF and the same token ids. The page
+// fetches the GGUF once (our engine loads from those bytes; wllama's prompts use its vocabulary);
+// wllama gets the model by URL, through its own cache.
 // Results land in `window.__benchResult` (JSON-serialisable); progress goes to the console as
 // `[bench] …` lines, which scripts/bench-llm.mjs relays.
 //
@@ -230,17 +232,40 @@ async function benchWllama(bytes) {
   };
   res.prompt_kind = `text of N single-token words (${words.length}-word pool from the GGUF vocabulary)`;
 
-  log('wllama: loading');
+  // The model goes to wllama by URL, as loadModelFromUrl() does it but in two timed steps:
+  // (1) its model manager downloads the GGUF from this server into the origin-private file
+  // system (OPFS; in the driver's fresh browser context that is always a real download), then
+  // (2) loadModel() reads the cached file-backed Blob into the worker. Only (2) is load_s, as
+  // for our engine (whose load starts from bytes already in the page). wllama is not handed the
+  // page's bytes as `new Blob([bytes])`: Chromium 156 fails to read a 347 MB in-memory Blob in
+  // wllama's worker (NotReadableError). The cached copy is removed at the end (and a copy left
+  // by an earlier run of this page, which may be another GGUF under the same URL, before).
+  const url = new URL(GGUF, location.href).href;
+  for (const m of await wllama.modelManager.getModels({ includeInvalid: true })) {
+    if (m.url === url) await m.remove();
+  }
+  log(`wllama: downloading ${GGUF} by URL into its OPFS cache`);
   let t0 = now();
-  await wllama.loadModel([new Blob([bytes])], {
-    n_threads: 1, // single-thread: no pthread workers, llama.cpp's n_threads = 1
-    n_ctx: N_CTX,
-    n_batch: N_BATCH,
-    n_ubatch: N_BATCH,
-    n_gpu_layers: 0, // CPU (wasm SIMD) only; also keeps WebGPU out of it
-    n_parallel: 1, // one server slot
-    warmup: false, // load time = load only; the bench warms up on its own below, as for our engine
-  });
+  const model = await wllama.modelManager.downloadModel(url);
+  const dropModel = () => model.remove().catch((e) => log(`wllama: could not remove the cached model: ${e}`));
+  res.download_s = round((now() - t0) / 1000);
+  res.model_source = `${GGUF} by URL (wllama's model manager, OPFS cache)`;
+  log(`wllama: model in its cache after ${res.download_s} s; loading`);
+  t0 = now();
+  try {
+    await wllama.loadModel(model, {
+      n_threads: 1, // single-thread: no pthread workers, llama.cpp's n_threads = 1
+      n_ctx: N_CTX,
+      n_batch: N_BATCH,
+      n_ubatch: N_BATCH,
+      n_gpu_layers: 0, // CPU (wasm SIMD) only; also keeps WebGPU out of it
+      n_parallel: 1, // one server slot
+      warmup: false, // load time = load only; the bench warms up on its own below, as for our engine
+    });
+  } catch (e) {
+    await dropModel();
+    throw e;
+  }
   res.load_s = round((now() - t0) / 1000);
   log(`wllama: loaded in ${res.load_s} s`);
   res.threads = {
@@ -322,6 +347,7 @@ async function benchWllama(bytes) {
     res.memory = await memorySnapshot();
   } finally {
     await wllama.exit();
+    await dropModel();
   }
   return res;
 }
