@@ -15,7 +15,10 @@
 // none gets out. The module defines no globals; instances share one worker per model URL.
 import { Qingyu } from './lib/qingyu.js';
 
-const DEFAULT_BASE = new URL('./models/', import.meta.url).href;
+// In a variable so that bundlers leave it alone (they copy `new URL('literal', import.meta.url)` as an
+// asset); a bundled app sets model-base-url.
+const MODELS_DIR = './models/';
+const DEFAULT_BASE = new URL(MODELS_DIR, import.meta.url).href;
 const shared = new Map(); // modelBaseUrl → Promise<Qingyu>
 function qingyuFor(base) {
   if (!shared.has(base)) {

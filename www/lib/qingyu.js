@@ -24,7 +24,13 @@ const LANGS = ['zh', 'en'];
 /** How long a cancelled job may keep the worker busy before the worker is replaced. */
 const CANCEL_GRACE_MS = 900;
 
-const defaultBase = () => new URL('../models/', import.meta.url).href;
+// The default model folder, ../models/ next to lib/ (the static site's layout). The path is in a
+// variable so that bundlers (Vite, webpack 5), which rewrite `new URL('literal', import.meta.url)`
+// as an asset to copy, leave it alone: a bundled app passes `modelBaseUrl` instead.
+const MODELS_DIR = '../models/';
+const defaultBase = () => new URL(MODELS_DIR, import.meta.url).href;
+/** For the CDN case only; a variable, so that bundlers do not copy worker.js as a raw asset. */
+const WORKER_FILE = './worker.js';
 const downloading = new Set(); // groups being downloaded by any instance in this page
 
 /** The `downloadprogress` event: `loaded` and `total` in bytes over every file being fetched. */
@@ -139,7 +145,7 @@ export class Qingyu {
   /**
    * @param {object} [o]
    * @param {string} [o.modelBaseUrl]  folder with the model files + index.json (default: ../models/ next to this file)
-   * @param {string} [o.wasmUrl]       the wasm-bindgen module (default: ../pkg/qingyu.js)
+   * @param {string} [o.wasmUrl]       another wasm-bindgen module (default: ../pkg/qingyu.js, which the worker imports)
    * @param {(m: EventTarget) => void} [o.monitor]  receives `downloadprogress` events
    * @param {AbortSignal} [o.signal]
    * @param {string[]} [o.preload]  features to download right away ('llm', 'vision', 'classifier')
@@ -160,7 +166,8 @@ export class Qingyu {
 
   constructor(o) {
     this.modelBaseUrl = new URL(o.modelBaseUrl ?? defaultBase(), globalThis.location?.href).href.replace(/\/?$/, '/');
-    this.wasmUrl = new URL(o.wasmUrl ?? new URL('../pkg/qingyu.js', import.meta.url), globalThis.location?.href).href;
+    // null: the worker's own static import of ../pkg/qingyu.js (one a bundler can follow).
+    this.wasmUrl = o.wasmUrl ? new URL(o.wasmUrl, globalThis.location?.href).href : null;
     this.files = o.files ?? null;
     // Summary defaults, as Chrome's Summarizer.create({type, length, format, outputLanguage, sharedContext}).
     this.defaults = {};
@@ -186,16 +193,18 @@ export class Qingyu {
   _start(signal) {
     if (this._destroyed) return Promise.reject(typedError('AbortError', 'Aborted: this Qingyu instance was destroyed'));
     if (this._ready) return this._ready;
-    const workerUrl = new URL('./worker.js', import.meta.url);
     let worker;
-    if (globalThis.location && workerUrl.origin !== location.origin) {
+    if (globalThis.location && new URL(import.meta.url).origin !== location.origin) {
       // Workers must be same-origin: when the library comes from a CDN, start a blob: module
       // that imports it (the files need CORS; CSP needs worker-src blob:).
+      const workerUrl = new URL(WORKER_FILE, import.meta.url);
       const shim = URL.createObjectURL(new Blob([`import ${JSON.stringify(workerUrl.href)};`], { type: 'text/javascript' }));
       worker = new Worker(shim, { type: 'module', name: 'qingyu' });
       setTimeout(() => URL.revokeObjectURL(shim), 10_000);
     } else {
-      worker = new Worker(workerUrl, { type: 'module', name: 'qingyu' });
+      // Written out in full, `new Worker(new URL('./worker.js', import.meta.url), {type: 'module'})`
+      // is the pattern Vite and webpack 5 recognise: they bundle the worker (and the wasm it imports).
+      worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module', name: 'qingyu' });
     }
     this._worker = worker;
     worker.onmessage = (ev) => this._onMessage(ev.data);

@@ -6,6 +6,9 @@
 // Work on one model runs in its own lane (one job at a time); lanes interleave at yields, so a
 // caption never waits for a 347 MB LLM download and a cancel lands between two tokens.
 import { GROUPS, ModelStore, abortError, typedError } from './models.js';
+// A static import (not `import(url)` from the page) so that bundlers include the wasm-bindgen glue
+// and, through its `new URL('qingyu_bg.wasm', import.meta.url)`, copy the wasm.
+import * as bundledGlue from '../pkg/qingyu.js';
 
 let wasm = null;
 let store = null;
@@ -43,7 +46,7 @@ function checkCancelled(job) {
 // start-up and model loading
 // ------------------------------------------------------------------------------------------
 async function init({ wasmUrl, modelBaseUrl, files }) {
-  wasm = await import(wasmUrl);
+  wasm = wasmUrl ? await import(/* @vite-ignore */ /* webpackIgnore: true */ wasmUrl) : bundledGlue;
   await wasm.default();
   store = new ModelStore({ baseUrl: modelBaseUrl, files });
   const probe = wasm.Llm?.prototype ?? {};
