@@ -15,10 +15,10 @@
 // none gets out. The module defines no globals; instances share one worker per model URL.
 import { Qingyu } from './lib/qingyu.js';
 
-// In a variable so that bundlers leave it alone (they copy `new URL('literal', import.meta.url)` as an
-// asset); a bundled app sets model-base-url.
-const MODELS_DIR = './models/';
-const DEFAULT_BASE = new URL(MODELS_DIR, import.meta.url).href;
+// Not `new URL('./models/', import.meta.url)`: bundlers would try to copy that as an asset. A
+// bundled app sets model-base-url.
+const HERE = import.meta.url;
+const DEFAULT_BASE = new URL('./models/', HERE).href;
 const shared = new Map(); // modelBaseUrl → Promise<Qingyu>
 function qingyuFor(base) {
   if (!shared.has(base)) {

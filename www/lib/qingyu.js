@@ -24,13 +24,13 @@ const LANGS = ['zh', 'en'];
 /** How long a cancelled job may keep the worker busy before the worker is replaced. */
 const CANCEL_GRACE_MS = 900;
 
-// The default model folder, ../models/ next to lib/ (the static site's layout). The path is in a
-// variable so that bundlers (Vite, webpack 5), which rewrite `new URL('literal', import.meta.url)`
-// as an asset to copy, leave it alone: a bundled app passes `modelBaseUrl` instead.
-const MODELS_DIR = '../models/';
-const defaultBase = () => new URL(MODELS_DIR, import.meta.url).href;
-/** For the CDN case only; a variable, so that bundlers do not copy worker.js as a raw asset. */
-const WORKER_FILE = './worker.js';
+// This module's URL. Paths that are not files to bundle are resolved against HERE rather than
+// written as `new URL('…', import.meta.url)`: bundlers (Vite, webpack 5) rewrite that pattern and
+// copy the file as an asset. webpack replaces a bare import.meta.url with the build-time file: URL.
+const HERE = import.meta.url;
+// The default model folder, ../models/ next to lib/ (the static site's layout); a bundled app
+// passes `modelBaseUrl`.
+const defaultBase = () => new URL('../models/', HERE).href;
 const downloading = new Set(); // groups being downloaded by any instance in this page
 
 /** The `downloadprogress` event: `loaded` and `total` in bytes over every file being fetched. */
@@ -194,10 +194,11 @@ export class Qingyu {
     if (this._destroyed) return Promise.reject(typedError('AbortError', 'Aborted: this Qingyu instance was destroyed'));
     if (this._ready) return this._ready;
     let worker;
-    if (globalThis.location && new URL(import.meta.url).origin !== location.origin) {
+    // (A file: HERE means a bundler fixed it at build time: the bundle's worker is same-origin.)
+    if (globalThis.location && /^https?:/.test(HERE) && new URL(HERE).origin !== location.origin) {
       // Workers must be same-origin: when the library comes from a CDN, start a blob: module
       // that imports it (the files need CORS; CSP needs worker-src blob:).
-      const workerUrl = new URL(WORKER_FILE, import.meta.url);
+      const workerUrl = new URL('./worker.js', HERE);
       const shim = URL.createObjectURL(new Blob([`import ${JSON.stringify(workerUrl.href)};`], { type: 'text/javascript' }));
       worker = new Worker(shim, { type: 'module', name: 'qingyu' });
       setTimeout(() => URL.revokeObjectURL(shim), 10_000);
