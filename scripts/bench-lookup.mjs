@@ -11,13 +11,11 @@
 //          --only zh-01,en-01   --native-bin PATH   --json-out PATH   --from-json PATH
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from '@playwright/test';
+import { withBenchPage } from './bench-page.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const log = (msg) => console.error(`[bench lookup] ${msg}`);
 
 function parseArgs(argv) {
@@ -67,39 +65,12 @@ function runNative(o, articles) {
   });
 }
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
-  });
-}
-
-async function runWasm(o, articles) {
-  const port = await freePort();
-  const server = spawn('python3', ['-m', 'http.server', String(port), '--bind', '127.0.0.1', '--directory', path.join(ROOT, 'www')],
-    { stdio: 'ignore' });
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
-  try {
-    const page = await browser.newPage();
-    page.on('console', (m) => { if (m.text().startsWith('[bench]')) log(`wasm: ${m.text().slice(8)}`); });
-    const base = `http://127.0.0.1:${port}`;
-    for (let i = 0; i < 100; i++) {
-      try { if ((await fetch(`${base}/bench/summarize.html`)).ok) break; } catch { /* not up yet */ }
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    await page.goto(`${base}/bench/summarize.html`);
-    await page.waitForFunction(() => window.benchReady === true, null, { timeout: 60_000 });
-    page.setDefaultTimeout(0);
+function runWasm(o, articles) {
+  return withBenchPage('bench/summarize.html', log, async (page) => {
     const input = articles.map(({ id, text, language }) => ({ id, text, language }));
     const policies = o.drafts.map((d) => d.split(':').map(Number)).map(([k, n = 2]) => [k, n]);
-    return await page.evaluate(([a, plan, p, dirs]) => window.runDraftBench(a, plan, p, dirs), [input, o.plan, policies, o.directions]);
-  } catch (e) {
-    return { error: e.message.split('\n')[0] };
-  } finally {
-    await browser.close();
-    server.kill();
-  }
+    return page.evaluate(([a, plan, p, dirs]) => window.runDraftBench(a, plan, p, dirs), [input, o.plan, policies, o.directions]);
+  });
 }
 
 /** One row per engine × split × summary type × policy. */

@@ -19,14 +19,12 @@
 //          --from-json A.json[,B.json]   tabulate earlier runs (e.g. a tune and a check run) without running
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from '@playwright/test';
+import { withBenchPage } from './bench-page.mjs';
 import { inventedNumbers as invented } from './quantities.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const LATENCY_RUN = { id: 'zh-04', type: 'tldr', length: 'short' };
 
 function parseArgs(argv) {
@@ -154,32 +152,10 @@ function runNative(o, articles) {
   });
 }
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
-  });
-}
-
-async function runWasm(o, articles) {
-  const port = await freePort();
-  const server = spawn('python3', ['-m', 'http.server', String(port), '--bind', '127.0.0.1', '--directory', path.join(ROOT, 'www')],
-    { stdio: 'ignore' });
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
-  try {
-    const page = await browser.newPage();
-    page.on('console', (m) => { if (m.text().startsWith('[bench]')) log(`wasm: ${m.text().slice(8)}`); });
-    const base = `http://127.0.0.1:${port}`;
-    for (let i = 0; i < 100; i++) {
-      try { if ((await fetch(`${base}/bench/summarize.html`)).ok) break; } catch { /* not up yet */ }
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    await page.goto(`${base}/bench/summarize.html`);
-    await page.waitForFunction(() => window.benchReady === true, null, { timeout: 60_000 });
-    page.setDefaultTimeout(0);
+function runWasm(o, articles) {
+  return withBenchPage('bench/summarize.html', log, async (page) => {
     const plain = articles.map(({ id, text, language }) => ({ id, text, language }));
-    const res = await page.evaluate(async ([a, plan, lat, directions]) => {
+    return page.evaluate(async ([a, plan, lat, directions]) => {
       const runs = [];
       // One page run per length group keeps the model loaded once per group.
       const byLength = {};
@@ -194,13 +170,7 @@ async function runWasm(o, articles) {
       runs.push(...l.runs);
       return { model: first.model, userAgent: first.userAgent, runs };
     }, [plain, o.plan, LATENCY_RUN, o.directions]);
-    return res;
-  } catch (e) {
-    return { error: e.message.split('\n')[0] };
-  } finally {
-    await browser.close();
-    server.kill();
-  }
+  });
 }
 
 // ---------------------------------------------------------------------------------------------

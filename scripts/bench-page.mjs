@@ -1,0 +1,44 @@
+// A bench page in headless Debian Chromium: serves www/ on a free port, opens `page` (a path
+// under www/), forwards its "[bench] …" console lines to `log`, waits for window.benchReady, then
+// runs `use(page)`. Errors come back as {error}; the browser and server are always closed.
+import { spawn } from 'node:child_process';
+import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from '@playwright/test';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
+  });
+}
+
+export async function withBenchPage(pagePath, log, use) {
+  const port = await freePort();
+  const server = spawn('python3', ['-m', 'http.server', String(port), '--bind', '127.0.0.1', '--directory', path.join(ROOT, 'www')],
+    { stdio: 'ignore' });
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  try {
+    const page = await browser.newPage();
+    page.on('console', (m) => { if (m.text().startsWith('[bench]')) log(`wasm: ${m.text().slice(8)}`); });
+    const url = `http://127.0.0.1:${port}/${pagePath}`;
+    for (let i = 0; i < 100; i++) {
+      try { if ((await fetch(url)).ok) break; } catch { /* not up yet */ }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await page.goto(url);
+    await page.waitForFunction(() => window.benchReady === true, null, { timeout: 60_000 });
+    page.setDefaultTimeout(0);
+    return await use(page);
+  } catch (e) {
+    return { error: e.message.split('\n')[0] };
+  } finally {
+    await browser.close();
+    server.kill();
+  }
+}
