@@ -7,7 +7,7 @@
 // one-at-a-time vs drafted and their ratio, per engine × split × summary type × policy.
 //
 // Options: --split tune,check (default: both)   --types tldr:medium,teaser:short
-//          --directions same,cross   --draft 3:2[,3:1,…] (K:N, N defaults to 2)   --engines native,wasm
+//          --directions same,cross   --draft 3:2[,3:2:b,…] (K:N[:b], N defaults to 2, b = back off after a miss)   --engines native,wasm
 //          --only zh-01,en-01   --native-bin PATH   --json-out PATH   --from-json PATH
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -68,8 +68,7 @@ function runNative(o, articles) {
 function runWasm(o, articles) {
   return withBenchPage('bench/summarize.html', log, async (page) => {
     const input = articles.map(({ id, text, language }) => ({ id, text, language }));
-    const policies = o.drafts.map((d) => d.split(':').map(Number)).map(([k, n = 2]) => [k, n]);
-    return page.evaluate(([a, plan, p, dirs]) => window.runDraftBench(a, plan, p, dirs), [input, o.plan, policies, o.directions]);
+    return page.evaluate(([a, plan, p, dirs]) => window.runDraftBench(a, plan, p, dirs), [input, o.plan, o.drafts, o.directions]);
   });
 }
 

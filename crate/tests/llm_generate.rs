@@ -100,7 +100,7 @@ fn a_shared_prompt_prefix_is_reused_and_gives_the_same_output() {
 fn greedy_tokens(prompt: &str, draft: usize, context: usize, options: GenerateOptions) -> (Vec<u32>, FinishReason, String, usize) {
     let e = engine();
     let mut s = Session::new(e, context);
-    s.draft = Some(DraftPolicy { max_tokens: draft, min_ngram: 1 });
+    s.draft = Some(DraftPolicy { max_tokens: draft, min_ngram: 1, back_off: false });
     let (text, reason) = s.generate(e, prompt, options, |_| true).unwrap();
     (s.generated_tokens().to_vec(), reason, text, s.draft_stats().accepted)
 }

@@ -82,8 +82,8 @@ window.runSummarizeBench = async (articles, types, length, extra = [], direction
 window.benchReady = true;
 
 /**
- * Prompt-lookup drafting, measured: each summary with one-token decoding (setDraft(0)), then
- * with each policy [K, N], in the shape of the native `bench-summarize --draft-compare` lines.
+ * Prompt-lookup drafting, measured: each summary with one-token decoding (setDraft('0')), then
+ * with each policy ("K:N" or "K:N:b"), in the shape of the native `bench-summarize --draft-compare` lines.
  */
 window.runDraftBench = async (articles, plan, policies, directions = ['same']) => {
   model ||= await loadModel();
@@ -96,11 +96,11 @@ window.runDraftBench = async (articles, plan, policies, directions = ['same']) =
         for (const direction of directions) {
           const outputLanguage = outputFor(a, direction);
           const options = { type, length, format: 'plain-text', ...(outputLanguage ? { outputLanguage } : {}) };
-          llm.setDraft(0);
+          llm.setDraft('0');
           const plain = summarizeOnce(a.text, options).result;
-          const drafts = policies.map(([k, n]) => {
-            llm.setDraft(k, n);
-            return { draft: `${k}:${n}`, result: summarizeOnce(a.text, options).result };
+          const drafts = policies.map((policy) => {
+            llm.setDraft(policy);
+            return { draft: policy, result: summarizeOnce(a.text, options).result };
           });
           const d = drafts[0].result;
           log(`${a.id} ${type} ${direction}: decode ${plain.timing.decodeMs.toFixed(0)} → ${d.timing.decodeMs.toFixed(0)} ms, ` +

@@ -70,6 +70,8 @@ pub struct Generation {
     /// Tokens a verification pass confirmed (already in the cache), handed out one per step.
     verified: std::collections::VecDeque<u32>,
     drafts: DraftStats,
+    /// The last verification pass confirmed none of its draft.
+    missed: bool,
     text: String,
     emitted: usize,
     finished: Option<FinishReason>,
@@ -95,6 +97,7 @@ impl Generation {
             logits: None,
             verified: Default::default(),
             drafts: DraftStats::default(),
+            missed: false,
             text: String::new(),
             emitted: 0,
             finished: None,
@@ -196,7 +199,7 @@ impl Generation {
         let greedy = self.options.sampling.temperature <= 0.0;
         // Drafts past max_tokens or past the cache would be wasted work.
         let room = (self.options.max_tokens - self.generated).min(cache.capacity - cache.len).saturating_sub(1);
-        let policy = DraftPolicy { max_tokens: self.options.draft.max_tokens.min(room), ..self.options.draft };
+        let policy = DraftPolicy { max_tokens: self.options.draft.max_tokens.min(room), ..self.options.draft.after(self.missed) };
         let draft = if greedy { draft::lookup(&self.history, policy) } else { Vec::new() };
         if draft.is_empty() {
             self.logits = Some(model.forward(&[id], cache, Logits::LastOnly)?);
@@ -227,6 +230,7 @@ impl Generation {
         self.history.truncate(self.history.len() - kept);
         let next = next.unwrap_or_else(|| row_logits(draft.len()));
         self.drafts.add(DraftStats { drafted: draft.len(), accepted: kept, verifications: 1 });
+        self.missed = kept == 0;
         self.verified.extend(&draft[..kept]);
         cache.truncate(base + 1 + kept);
         self.logits = Some(next);

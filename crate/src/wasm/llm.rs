@@ -144,19 +144,17 @@ impl Llm {
         [s.drafted, s.accepted, s.verifications].map(|v| v as u32).to_vec()
     }
 
-    /// Drafting for every later generation, summaries and descriptions included (`maxTokens`
-    /// 0 = one-token decoding; for benchmarks); `undefined` restores each request's own.
+    /// Drafting for every later generation, summaries and descriptions included ("0" =
+    /// one-token decoding; for benchmarks); `undefined` restores each request's own.
     #[wasm_bindgen(js_name = setDraft)]
-    pub fn set_draft(&mut self, max_tokens: Option<usize>, min_ngram: Option<usize>) -> Result<(), JsError> {
-        self.session.draft = match max_tokens {
+    /// `spec`: "K", "K:N" or "K:N:b" as in the CLI's `--draft`.
+    pub fn set_draft(&mut self, spec: Option<String>) -> Result<(), JsError> {
+        self.session.draft = match spec {
             None => None,
-            Some(k) => {
-                let policy = DraftPolicy { max_tokens: k, min_ngram: min_ngram.unwrap_or(DraftPolicy::default().min_ngram) };
-                if k > MAX_DRAFT_TOKENS || DraftPolicy::parse(&format!("{}:{}", k, policy.min_ngram)).is_none() {
-                    return Err(to_js(Error::Unsupported(format!("draft {k}:{} (0–{MAX_DRAFT_TOKENS} tokens, n-gram 1–3)", policy.min_ngram))));
-                }
-                Some(policy)
-            }
+            Some(spec) => match DraftPolicy::parse(&spec).filter(|p| p.max_tokens <= MAX_DRAFT_TOKENS) {
+                Some(policy) => Some(policy),
+                None => return Err(to_js(Error::Unsupported(format!("draft {spec:?}: K, K:N or K:N:b with K 0–{MAX_DRAFT_TOKENS}, N 1–3")))),
+            },
         };
         Ok(())
     }

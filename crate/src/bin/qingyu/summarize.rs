@@ -23,7 +23,7 @@ pub(crate) fn draft_flag(args: &[String]) -> Result<Option<DraftPolicy>, String>
 }
 
 fn parse_draft(spec: &str) -> Result<DraftPolicy, String> {
-    DraftPolicy::parse(spec).ok_or_else(|| format!("--draft: {spec:?} is not K or K:N (K draft tokens, N = 1..3)"))
+    DraftPolicy::parse(spec).ok_or_else(|| format!("--draft: {spec:?} is not K, K:N or K:N:b (K draft tokens, N = 1..3, b = back off after a miss)"))
 }
 
 fn options_from_flags(args: &[String]) -> Result<SummaryOptions, String> {
@@ -164,7 +164,7 @@ pub fn bench_summarize(args: &[String]) -> Result<(), String> {
                     for &policy in &compare {
                         session.draft = Some(policy);
                         let r = summarize(text, options.clone(), Some((&engine, &mut session)), |_| true).map_err(|e| format!("{id} {kind}: {e}"))?;
-                        drafts.push(serde_json::json!({ "draft": format!("{}:{}", policy.max_tokens, policy.min_ngram), "result": r }));
+                        drafts.push(serde_json::json!({ "draft": policy.label(), "result": r }));
                     }
                     session.draft = default;
                 }
