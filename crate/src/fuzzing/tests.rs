@@ -94,8 +94,11 @@ fn synthetic_files_load() {
 /// The generated seeds match what is committed (rewritten with `QINGYU_WRITE_SEEDS=1`).
 #[test]
 fn generated_seeds_are_current() {
-    let generated: [(&str, &str, Vec<u8>); 8] = [
+    let generated: [(&str, &str, Vec<u8>); 9] = [
         ("gguf", "tiny-qwen2.gguf", synthetic::tiny_model_gguf()),
+        // Found by reading while fuzzing: a model of width 0 loaded (every tensor empty), and
+        // its 2^40-token vocabulary then asked for 4 TB of logits.
+        ("../regressions/gguf", "zero-width-model-huge-vocab", synthetic::model_gguf(0, 0, 0, 1 << 40)),
         ("gguf", "tokenizer.gguf", synthetic::tokenizer_gguf()),
         ("image", "tiny.png", encoded(image::ImageFormat::Png, true)),
         ("image", "tiny.jpg", encoded(image::ImageFormat::Jpeg, false)),
