@@ -5,6 +5,9 @@
 
 pub mod build_info;
 pub mod error;
+/// Fuzz entry points (cargo-fuzz targets in `crate/fuzz`, replayed by `cargo test`).
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod gguf;
 pub mod kernels;
 pub mod llm;

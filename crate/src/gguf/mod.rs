@@ -89,7 +89,9 @@ impl<'a> Gguf<'a> {
             if dims[0] % ty.block_elements() as u64 != 0 {
                 return Err(bad(&format!("tensor {name}: row length {} is not a multiple of the {ty:?} block", dims[0])));
             }
-            let len = elements / ty.block_elements() as u64 * ty.block_bytes() as u64;
+            let len = (elements / ty.block_elements() as u64)
+                .checked_mul(ty.block_bytes() as u64)
+                .ok_or_else(|| bad(&format!("tensor {name}: size overflows")))?;
             let start = data_start.checked_add(offset).ok_or_else(|| bad(&format!("tensor {name}: offset overflows")))?;
             let end = start.checked_add(len).ok_or_else(|| bad(&format!("tensor {name}: size overflows")))?;
             if end > bytes.len() as u64 {

@@ -46,6 +46,8 @@ impl Qwen2Config {
 
     fn validate(&self) -> Result<()> {
         let ok = self.n_layer > 0
+            && self.d_model > 0
+            && self.d_ffn > 0
             && self.n_head > 0
             && self.n_kv_head > 0
             && self.n_head % self.n_kv_head == 0

@@ -33,7 +33,9 @@ impl ModelWeights {
     pub fn load(g: &Gguf, c: &Qwen2Config, mut progress: impl FnMut(usize, usize)) -> Result<Self> {
         let (d, kv, ffn) = (c.d_model, c.kv_dim(), c.d_ffn);
         let embed = matrix(g, "token_embd.weight", c.vocab, d)?;
-        let mut layers = Vec::with_capacity(c.n_layer);
+        // Each layer is 12 tensors: a corrupt block count fails at its first missing tensor
+        // instead of reserving memory for billions of layers up front.
+        let mut layers = Vec::with_capacity(c.n_layer.min(g.tensors.len() / 12));
         for i in 0..c.n_layer {
             progress(i, c.n_layer);
             let name = |s: &str| format!("blk.{i}.{s}");

@@ -54,7 +54,8 @@ fn decode_entities(s: &str) -> String {
     while let Some(amp) = rest.find('&') {
         out.push_str(&rest[..amp]);
         let after = &rest[amp..];
-        let end = after[..after.len().min(12)].find(';');
+        // Bytes, not a str slice: 12 bytes in may fall inside a character (`&推…`).
+        let end = after.as_bytes()[..after.len().min(12)].iter().position(|&b| b == b';');
         let decoded = end.and_then(|e| {
             let name = &after[1..e];
             let c = match name {

@@ -152,3 +152,10 @@ fn llm_types_without_the_model_are_unsupported_and_options_json_is_checked() {
     let job = SummaryJob::start(&text, opts(SummaryType::KeyPoints, Length::Long), None).unwrap();
     assert_eq!(job.result().units.len(), 7);
 }
+
+#[test]
+fn html_entity_scan_never_splits_a_character() {
+    // The entity scan looks 12 bytes ahead; here byte 12 is inside 推 (found by fuzzing).
+    let text = super::normalize::html_to_text("<p>&abcdefghij推进; &amp; &#x4E2D;</p>");
+    assert_eq!(text.trim(), "&abcdefghij推进; & 中");
+}

@@ -49,6 +49,10 @@ pub fn boxes_from_map(prob: &[f32], map_w: usize, map_h: usize, dest_w: u32, des
             continue;
         }
         let perimeter = 2.0 * (rect.width + rect.height);
+        // A single map pixel (possible when `min_size` is 0) has no perimeter to grow by.
+        if !(perimeter > 0.0) {
+            continue;
+        }
         let grown = rect.grown(rect.width * rect.height * p.unclip_ratio / perimeter);
         if grown.short_side() < p.min_size + 2.0 {
             continue;
