@@ -1,9 +1,9 @@
 //! Milliseconds for timings: `std::time::Instant` panics on wasm32-unknown-unknown, so the
-//! browser build asks JavaScript's clock instead.
+//! browser build asks the page's or worker's `performance.now()` (see `wasm/browser.rs`).
 
 #[cfg(target_arch = "wasm32")]
 pub fn now_ms() -> f64 {
-    js_sys::Date::now()
+    crate::wasm::browser::now_ms()
 }
 
 #[cfg(not(target_arch = "wasm32"))]

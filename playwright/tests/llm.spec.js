@@ -20,13 +20,13 @@ test('wasm engine: greedy tokens equal llama.cpp on a Chinese prompt, streaming 
     const t0 = performance.now();
     const llm = new qy.Llm(bytes, 1024);
     const loadMs = performance.now() - t0;
-    const info = JSON.parse(llm.info());
+    const info = llm.info();
     const prompt = llm.detokenize(Uint32Array.from(promptIds));
     const roundTrip = Array.from(llm.tokenize(prompt));
 
     // Greedy generation, one step per token (as the worker does).
     const n = Math.min(16, want.length);
-    llm.start(prompt, JSON.stringify({ maxTokens: n }));
+    llm.start(prompt, { maxTokens: n });
     const pieces = [];
     const t1 = performance.now();
     for (let piece = llm.step(); piece !== undefined; piece = llm.step()) pieces.push(piece);
@@ -35,20 +35,22 @@ test('wasm engine: greedy tokens equal llama.cpp on a Chinese prompt, streaming 
     const reason = llm.finishReason();
 
     // Cancel after 3 tokens: the next step is refused, nothing else runs.
-    llm.start(prompt, JSON.stringify({ maxTokens: 64, temperature: 0.7, seed: 7 }));
+    llm.start(prompt, { maxTokens: 64, temperature: 0.7, seed: 7 });
     for (let i = 0; i < 3; i++) llm.step();
     llm.cancel();
     let afterCancel = null;
     try { llm.step(); } catch (e) { afterCancel = e.message; }
 
     let badOptions = null;
-    try { llm.start(prompt, JSON.stringify({ temperature: -1 })); } catch (e) { badOptions = e.message; }
+    try { llm.start(prompt, { temperature: -1 }); } catch (e) { badOptions = e.message; }
     let unknownOption = null;
-    try { llm.start(prompt, JSON.stringify({ flavour: 'spicy' })); } catch (e) { unknownOption = e.message; }
+    try { llm.start(prompt, { flavour: 'spicy' }); } catch (e) { unknownOption = e.message; }
+    let wrongType = null;
+    try { llm.start(prompt, { maxTokens: 'ten' }); } catch (e) { wrongType = e.message; }
     llm.free();
     let corrupt = null;
     try { new qy.Llm(bytes.subarray(0, 1_000_000), 256); } catch (e) { corrupt = e.message; }
-    return { loadMs, info, roundTrip, pieces, tokens, reason, genMs, afterCancel, badOptions, unknownOption, corrupt, n };
+    return { loadMs, info, roundTrip, pieces, tokens, reason, genMs, afterCancel, badOptions, unknownOption, wrongType, corrupt, n };
   }, { url: GGUF, promptIds: zh.prompt_ids, want: zh.generated_ids });
 
   console.log(`wasm LLM: load ${result.loadMs.toFixed(0)} ms, ${result.info.kernels}, ` +
@@ -60,7 +62,8 @@ test('wasm engine: greedy tokens equal llama.cpp on a Chinese prompt, streaming 
   expect(result.reason).toBe('max-tokens');
   expect(result.afterCancel).toMatch(/^InvalidInput: no generation started/);
   expect(result.badOptions).toMatch(/^Unsupported: /);
-  expect(result.unknownOption).toMatch(/^Unsupported: .*flavour/);
+  expect(result.unknownOption).toMatch(/^InvalidInput: generation options: .*flavour/);
+  expect(result.wrongType).toMatch(/^InvalidInput: generation options: maxTokens: invalid type/);
   expect(result.corrupt).toMatch(/^ModelLoad: GGUF is truncated/);
 });
 
@@ -75,7 +78,7 @@ test('wasm engine: prompt-lookup drafts give the same tokens as one-token decodi
       + 'The 48-metre bridge will cost $2.3 million and link the east-side neighborhoods to the library and the market.';
     const prompt = `<|im_start|>system\nYou are a news editor.<|im_end|>\n<|im_start|>user\nSummarize in two sentences, using the article's words:\n${article}<|im_end|>\n<|im_start|>assistant\n`;
     const run = (draftTokens) => {
-      llm.start(prompt, JSON.stringify({ maxTokens: 48, repetitionPenalty: 1.05, draftTokens }));
+      llm.start(prompt, { maxTokens: 48, repetitionPenalty: 1.05, draftTokens });
       while (!llm.prefill(64)); // time the decoding only (the second run reuses the cached prompt)
       const t0 = performance.now();
       let text = '';
@@ -85,7 +88,7 @@ test('wasm engine: prompt-lookup drafts give the same tokens as one-token decodi
     const plain = run(0);
     const drafted = run(3);
     let tooLong = null;
-    try { llm.start(prompt, JSON.stringify({ draftTokens: 99 })); } catch (e) { tooLong = e.message; }
+    try { llm.start(prompt, { draftTokens: 99 }); } catch (e) { tooLong = e.message; }
     llm.free();
     return { plain, drafted, tooLong };
   }, { url: GGUF });

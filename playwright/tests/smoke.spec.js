@@ -24,7 +24,7 @@ test('page loads without console errors and the module reports its build', async
   const info = await page.evaluate(async () => {
     const qy = await import('/pkg/qingyu.js');
     await qy.default();
-    return { version: qy.version(), build: JSON.parse(qy.buildInfo()) };
+    return { version: qy.version(), build: qy.buildInfo() };
   });
   expect(info.version).toMatch(/^\d+\.\d+\.\d+$/);
   expect(info.build.target_arch).toBe('wasm32');
@@ -45,7 +45,7 @@ test('tract-onnx in wasm classifies coffee.png as espresso', async ({ page }) =>
     const classifier = new qy.Classifier(onnx, labels);
     const photo = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
     const t0 = performance.now();
-    const top5 = JSON.parse(classifier.classify(photo, 5));
+    const top5 = classifier.classify(photo, 5);
     const ms = performance.now() - t0;
     let badInput = null;
     try { classifier.classify(new TextEncoder().encode('not an image'), 5); } catch (e) { badInput = e.message; }
@@ -67,4 +67,43 @@ test('LLM kernels: SIMD128 matches the scalar reference inside the shipped modul
     return qy.kernelSelfTest(20261121, 300);
   });
   expect(path).toBe('wasm-simd128');
+});
+
+test('Captioner in wasm: options and results are plain objects; ImageData gives the caption the encoded file gives', async ({ page }) => {
+  await page.goto('/index.html');
+  const r = await page.evaluate(async (b64) => {
+    const qy = await import('/pkg/qingyu.js');
+    await qy.default();
+    const [onnx, labels] = await Promise.all(
+      ['/models/efficientnet-lite0.onnx', '/models/imagenet-labels.json']
+        .map((u) => fetch(u).then((res) => res.arrayBuffer()).then((b) => new Uint8Array(b))));
+    const captioner = new qy.Captioner();
+    captioner.loadClassifier(onnx, labels);
+    const photo = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+    const bitmap = await createImageBitmap(new Blob([photo], { type: 'image/png' }), { colorSpaceConversion: 'none' });
+    const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
+    const ctx = canvas.getContext('2d');
+    ctx.drawImage(bitmap, 0, 0);
+    const imageData = ctx.getImageData(0, 0, bitmap.width, bitmap.height);
+    const err = (f) => { try { f(); return null; } catch (e) { return e.message; } };
+    const out = {
+      loaded: captioner.loaded(),
+      fromFile: captioner.caption(photo, { language: 'en' }),
+      fromImageData: captioner.captionImageData(imageData, { language: 'en' }),
+      defaults: captioner.caption(photo, undefined).language,
+      wrongType: err(() => captioner.caption(photo, { language: 7 })),
+      notObject: err(() => captioner.caption(photo, 'en')),
+      notImageData: err(() => captioner.captionImageData({ width: 1, height: 1, data: [0, 0, 0, 0] }, {})),
+    };
+    captioner.free();
+    return out;
+  }, photoBase64('coffee.png'));
+  expect(r.loaded).toEqual({ classifier: true, detector: false, ocr: false });
+  expect(typeof r.fromFile.text).toBe('string');
+  expect(r.fromFile.labels[0].name).toBe(r.fromImageData.labels[0].name);
+  expect(r.fromImageData.text).toBe(r.fromFile.text);
+  expect(r.defaults).toBe('zh');
+  expect(r.wrongType).toMatch(/^InvalidInput: caption options: language: invalid type/);
+  expect(r.notObject).toMatch(/^InvalidInput: caption options must be an object/);
+  expect(r.notImageData).toMatch(/^InvalidInput: captionImageData needs an ImageData/);
 });

@@ -11,15 +11,15 @@ const article = (id) => JSON.parse(readFileSync(path.join(repoRoot, `eval/articl
 
 test.describe.configure({ mode: 'serial', timeout: 300_000 });
 
-test('extractive key points: zh and en, bullet counts, typed errors', async ({ page }) => {
+test('extractive key points: zh and en, bullet counts, typed errors, options as plain objects', async ({ page }) => {
   await page.goto('/index.html');
   const zh = article('zh-03').text;
   const en = article('en-02').text;
   const r = await page.evaluate(async ({ zh, en }) => {
     const qy = await import('/pkg/qingyu.js');
     await qy.default();
-    const run = (text, o) => JSON.parse(qy.summarizeExtractive(text, JSON.stringify(o)));
-    const err = (text, o) => { try { qy.summarizeExtractive(text, JSON.stringify(o)); return null; } catch (e) { return e.message; } };
+    const run = (text, o) => qy.summarizeExtractive(text, o);
+    const err = (text, o) => { try { qy.summarizeExtractive(text, o); return null; } catch (e) { return e.message; } };
     const t0 = performance.now();
     const zhLong = run(zh, { type: 'key-points', length: 'long' });
     const ms = performance.now() - t0;
@@ -33,6 +33,13 @@ test('extractive key points: zh and en, bullet counts, typed errors', async ({ p
       binary: err('\u0001\u0002\u0003\u0004\uFFFD'.repeat(100), {}),
       badType: err(zh, { type: 'poem' }),
       needsLlm: err(zh, { type: 'tldr' }),
+      // Options cross the boundary as objects (serde-wasm-bindgen): a wrong type names its field.
+      defaults: run(zh, undefined).units.length,
+      nullOptions: run(zh, null).units.length,
+      wrongFieldType: err(zh, { type: 5 }),
+      wrongContextType: err(zh, { context: ['a'] }),
+      notAnObject: err(zh, 'tldr'),
+      anArray: err(zh, []),
     };
   }, { zh, en });
   console.log(`extractive key points (zh, long) in ${r.ms.toFixed(1)} ms (first call, includes jieba's dictionary)`);
@@ -49,6 +56,11 @@ test('extractive key points: zh and en, bullet counts, typed errors', async ({ p
   expect(r.binary).toMatch(/^InvalidInput: .*does not look like text/);
   expect(r.badType).toMatch(/^Unsupported: type "poem".*key-points, tldr, teaser, headline/);
   expect(r.needsLlm).toMatch(/^Unsupported: .*language model/);
+  expect(r.defaults).toBe(r.nullOptions);
+  expect(r.wrongFieldType).toMatch(/^InvalidInput: summary options: type: invalid type/);
+  expect(r.wrongContextType).toMatch(/^InvalidInput: summary options: context: invalid type/);
+  expect(r.notAnObject).toMatch(/^InvalidInput: summary options must be an object/);
+  expect(r.anArray).toMatch(/^InvalidInput: summary options must be an object/);
 });
 
 test('LLM tl;dr in wasm: streamed, guarded, cancellable', async ({ page }) => {
@@ -59,13 +71,13 @@ test('LLM tl;dr in wasm: streamed, guarded, cancellable', async ({ page }) => {
     await qy.default();
     const llm = new qy.Llm(new Uint8Array(await (await fetch(url)).arrayBuffer()), 2048);
     const t0 = performance.now();
-    const started = JSON.parse(llm.summarizeStart(zh, JSON.stringify({ type: 'tldr', length: 'short' })));
+    const started = llm.summarizeStart(zh, { type: 'tldr', length: 'short' });
     let streamed = '';
     for (let p = llm.summarizeStep(); p !== undefined; p = llm.summarizeStep()) streamed += p;
     const ms = performance.now() - t0;
-    const result = JSON.parse(llm.summarizeResult());
+    const result = llm.summarizeResult();
     // Cancel after two prefill steps: the next step is refused.
-    llm.summarizeStart(zh, JSON.stringify({ type: 'teaser' }));
+    llm.summarizeStart(zh, { type: 'teaser' });
     llm.summarizeStep();
     llm.summarizeStep();
     llm.cancel();

@@ -502,7 +502,7 @@ async function benchQingyu(list) {
   }
   await mod.default();
   try {
-    res.build = JSON.parse(mod.buildInfo());
+    res.build = mod.buildInfo();
   } catch { /* older builds */ }
   const t0 = now();
   const [cls, imagenet, det, coco, ocrDet, ocrRec, ocrCls, keys] = await Promise.all([
@@ -517,7 +517,7 @@ async function benchQingyu(list) {
     c.loadOcr(ocrDet, ocrRec, ocrCls, keys);
     res.load_ms = round(now() - t1);
     log(`qingyu-wasm: models loaded in ${res.load_ms} ms`);
-    const opts = (language) => JSON.stringify({ language });
+    const opts = (language) => ({ language });
     res.items = [];
     for (const item of list) {
       const bytes = await fetchBytes(item.url);
@@ -525,12 +525,12 @@ async function benchQingyu(list) {
       const times = [];
       for (let i = 0; i < WARMUP + RUNS; i++) {
         const t = now();
-        en = JSON.parse(c.caption(bytes, opts('en')));
+        en = c.caption(bytes, opts('en'));
         const wall = now() - t;
         if (i >= WARMUP) times.push({ ...en.timing, wallMs: wall });
         await tick();
       }
-      const zh = JSON.parse(c.caption(bytes, opts('zh')));
+      const zh = c.caption(bytes, opts('zh'));
       const med = Object.fromEntries(Object.keys(times[0]).map((k) => [k, round(median(times.map((t) => t[k])))]));
       res.items.push({ file: item.file, kind: item.kind, text: en.text, text_zh: zh.text, alt: en.alt,
         labels: en.labels, objects: en.objects, ocr: en.ocr, timing: med });

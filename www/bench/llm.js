@@ -142,7 +142,7 @@ async function benchQingyu(bytes) {
   const wasm = await mod.default();
   res.init_s = round((now() - tInit) / 1000);
   try {
-    res.build = JSON.parse(mod.buildInfo());
+    res.build = mod.buildInfo();
   } catch { /* older builds */ }
 
   log('qingyu-wasm: loading');

@@ -33,17 +33,17 @@ async function loadModel() {
 function summarizeOnce(text, options) {
   const t0 = performance.now();
   if (options.type === 'key-points' && !options.rephrase && !options.outputLanguage) {
-    const result = JSON.parse(summarizeExtractive(text, JSON.stringify(options)));
+    const result = summarizeExtractive(text, options);
     return { result, wallMs: performance.now() - t0, firstTextMs: performance.now() - t0 };
   }
-  llm.summarizeStart(text, JSON.stringify(options));
+  llm.summarizeStart(text, options);
   let firstTextMs = null;
   for (;;) {
     const piece = llm.summarizeStep();
     if (piece === undefined) break;
     if (piece && firstTextMs === null) firstTextMs = performance.now() - t0;
   }
-  const result = JSON.parse(llm.summarizeResult());
+  const result = llm.summarizeResult();
   return { result, wallMs: performance.now() - t0, firstTextMs };
 }
 

@@ -57,7 +57,7 @@ async function init({ wasmUrl, modelBaseUrl, files }) {
     classifier: typeof wasm.Classifier === 'function',
     llm: typeof wasm.Llm === 'function',
   };
-  return { version: wasm.version(), build: JSON.parse(wasm.buildInfo()), features };
+  return { version: wasm.version(), build: wasm.buildInfo(), features };
 }
 
 function ensure(group, job) {
@@ -121,13 +121,13 @@ async function summarize(job, { text, options }) {
   const type = options.type ?? 'key-points';
   const { useModel, ...wasmOptions } = options;
   // useModel: key points rephrased by the LLM instead of extracted sentences.
-  const opts = JSON.stringify(useModel ? { ...wasmOptions, rephrase: true } : wasmOptions);
+  const opts = useModel ? { ...wasmOptions, rephrase: true } : wasmOptions;
   if (type === 'key-points' && !options.useModel && !options.outputLanguage) {
     return summarizeExtractive(job, text, opts);
   }
   if (type === 'key-points' && !options.useModel && options.outputLanguage && features.summarizeExtractive) {
     // Same language as the input: the extractive answer is the faithful one.
-    const probe = JSON.parse(wasm.summarizeExtractive(text, JSON.stringify({ ...wasmOptions, outputLanguage: undefined })));
+    const probe = wasm.summarizeExtractive(text, { ...wasmOptions, outputLanguage: undefined });
     if (probe.language === options.outputLanguage) return summarizeExtractive(job, text, opts, probe);
   }
   if (!features.summarizeLlm) {
@@ -135,7 +135,7 @@ async function summarize(job, { text, options }) {
   }
   const llm = await ensure('llm', job);
   const t0 = performance.now();
-  const meta = JSON.parse(llm.summarizeStart(text, opts));
+  const meta = llm.summarizeStart(text, opts);
   post({ id: job.id, type: 'meta', data: meta });
   let firstMs = null;
   let pieces = 0;
@@ -156,7 +156,7 @@ async function summarize(job, { text, options }) {
     try { llm.cancel(); } catch { /* already idle */ }
     throw e;
   }
-  const result = JSON.parse(llm.summarizeResult());
+  const result = llm.summarizeResult();
   const totalMs = performance.now() - t0;
   const generated = result.tokens?.generated ?? pieces;
   const decodeMs = result.timing?.decodeMs || (performance.now() - tDecode);
@@ -174,7 +174,7 @@ async function summarizeExtractive(job, text, opts, ready = null) {
   }
   checkCancelled(job);
   const t0 = performance.now();
-  const result = ready ?? JSON.parse(wasm.summarizeExtractive(text, opts));
+  const result = ready ?? wasm.summarizeExtractive(text, opts);
   post({ id: job.id, type: 'chunk', data: result.text });
   return { ...result, fallback: false, stats: { totalMs: performance.now() - t0 } };
 }
@@ -186,7 +186,7 @@ async function generate(job, { prompt, options }) {
   const chat = `<|im_start|>system\n${system}<|im_end|>\n<|im_start|>user\n${prompt}<|im_end|>\n<|im_start|>assistant\n`;
   const { system: _s, prefillChunk, ...gen } = options;
   const t0 = performance.now();
-  const promptTokens = llm.start(chat, JSON.stringify(gen));
+  const promptTokens = llm.start(chat, gen);
   try {
     // Prefill in chunks with yields in between, so a long prompt can be cancelled too. The
     // chunk adapts to ~300 ms of work (prefill speed hardly depends on the chunk size here,
@@ -230,9 +230,18 @@ async function generate(job, { prompt, options }) {
   }
 }
 
+/** The page sends raw pixels as {rgba, width, height} (the buffer transferred); wasm takes an ImageData. */
+function toImageData({ rgba, width, height }) {
+  try {
+    return new ImageData(new Uint8ClampedArray(rgba.buffer, rgba.byteOffset, rgba.byteLength), width, height);
+  } catch (e) {
+    throw typedError('InvalidInput', `InvalidInput: ${width}×${height} pixels do not match ${rgba.byteLength} bytes of RGBA (${e.message})`);
+  }
+}
+
 async function rgbaToPng(rgba, width, height) {
   const canvas = new OffscreenCanvas(width, height);
-  canvas.getContext('2d').putImageData(new ImageData(new Uint8ClampedArray(rgba.buffer, rgba.byteOffset, rgba.byteLength), width, height), 0, 0);
+  canvas.getContext('2d').putImageData(toImageData({ rgba, width, height }), 0, 0);
   return new Uint8Array(await (await canvas.convertToBlob({ type: 'image/png' })).arrayBuffer());
 }
 
@@ -241,24 +250,23 @@ async function caption(job, { image, options }) {
   checkCancelled(job);
   const t0 = performance.now();
   // The captioner writes the brief sentence; detail 'full' has the LLM describe it (below).
-  const brief = JSON.stringify({ ...options, detail: 'brief' });
-  const json = image.bytes
+  const brief = { ...options, detail: 'brief' };
+  const result = image.bytes
     ? captioner.caption(image.bytes, brief)
-    : captioner.captionRgba(image.rgba, image.width, image.height, brief);
-  const result = JSON.parse(json);
+    : captioner.captionImageData(toImageData(image), brief);
   stats.caption = { totalMs: performance.now() - t0, timing: result.timing ?? null };
   if (options.detail !== 'full') return { ...result, stats: stats.caption };
-  return describe(job, json, result, options.language);
+  return describe(job, result, options.language);
 }
 
 /** detail 'full': 2–3 checked sentences by the LLM from the caption's tags (streamed as chunks). */
-async function describe(job, captionJson, caption, language) {
+async function describe(job, caption, language) {
   const llm = await ensure('llm', job);
   if (typeof llm.describeStart !== 'function') {
     throw typedError('Unsupported', "Unsupported: detail 'full' needs describeStart, which this wasm build does not have");
   }
   const t0 = performance.now();
-  post({ id: job.id, type: 'meta', data: { brief: caption.text, ...JSON.parse(llm.describeStart(captionJson, language)) } });
+  post({ id: job.id, type: 'meta', data: { brief: caption.text, ...llm.describeStart(caption, language) } });
   try {
     for (;;) {
       await yieldNow();
@@ -271,7 +279,7 @@ async function describe(job, captionJson, caption, language) {
     try { llm.cancel(); } catch { /* already idle */ }
     throw e;
   }
-  const description = JSON.parse(llm.describeResult());
+  const description = llm.describeResult();
   stats.caption = { ...stats.caption, describeMs: performance.now() - t0, totalMs: stats.caption.totalMs + performance.now() - t0 };
   return { ...caption, text: description.text, brief: caption.text, detail: 'full', description, stats: stats.caption };
 }
@@ -281,7 +289,7 @@ async function classify(job, { image, k }) {
   checkCancelled(job);
   const bytes = image.bytes ?? await rgbaToPng(image.rgba, image.width, image.height);
   const t0 = performance.now();
-  const labels = JSON.parse(classifier.classify(bytes, k ?? 5));
+  const labels = classifier.classify(bytes, k ?? 5);
   stats.classify = { totalMs: performance.now() - t0 };
   return { labels, stats: stats.classify };
 }

@@ -20,7 +20,7 @@ pub mod translate;
 
 pub use job::{needs_llm, summarize, SummaryJob, SummaryResult};
 pub use language::Language;
-pub use options::{Format, Length, SummaryOptions, SummaryType};
+pub use options::{Format, Length, SummaryOptions, SummaryOptionsInput, SummaryType};
 
 use crate::{Error, Result};
 use serde::Serialize;

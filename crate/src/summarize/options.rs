@@ -98,19 +98,20 @@ impl Default for SummaryOptions {
     }
 }
 
-/// The options object as JSON (camelCase like the JS API); unknown keys are ignored, as a
-/// browser API ignores dictionary members it does not know.
+/// The options object as the JS API spells it (camelCase), from JSON (CLI, tests) or a plain
+/// JS object (the wasm boundary); unknown keys are ignored, as a browser API ignores dictionary
+/// members it does not know. `null` and a missing key both mean the default.
 #[derive(Debug, Default, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct OptionsJson {
+pub struct SummaryOptionsInput {
     #[serde(rename = "type")]
-    kind: Option<String>,
-    length: Option<String>,
-    format: Option<String>,
-    output_language: Option<String>,
-    context: Option<String>,
-    shared_context: Option<String>,
-    rephrase: Option<bool>,
+    pub kind: Option<String>,
+    pub length: Option<String>,
+    pub format: Option<String>,
+    pub output_language: Option<String>,
+    pub context: Option<String>,
+    pub shared_context: Option<String>,
+    pub rephrase: Option<bool>,
 }
 
 fn unsupported(what: &str, got: &str, accepted: &str) -> Error {
@@ -157,11 +158,16 @@ impl SummaryOptions {
     /// From the JS options object (`{"type": "tldr", "length": "short", …}`); `""` or `"{}"`
     /// give the defaults.
     pub fn from_json(json: &str) -> Result<Self> {
-        let raw: OptionsJson = if json.trim().is_empty() {
-            OptionsJson::default()
+        let raw: SummaryOptionsInput = if json.trim().is_empty() {
+            SummaryOptionsInput::default()
         } else {
             serde_json::from_str(json).map_err(|e| Error::InvalidInput(format!("options are not valid JSON: {e}")))?
         };
+        Self::from_input(raw)
+    }
+
+    /// Checks the options object's values (the types were checked when it was deserialized).
+    pub fn from_input(raw: SummaryOptionsInput) -> Result<Self> {
         let mut options = Self::parse(raw.kind.as_deref(), raw.length.as_deref(), raw.format.as_deref(), raw.output_language.as_deref())?;
         let context: Vec<String> = [raw.shared_context, raw.context].into_iter().flatten().map(|c| c.trim().to_string()).filter(|c| !c.is_empty()).collect();
         if !context.is_empty() {

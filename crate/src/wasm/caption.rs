@@ -1,20 +1,21 @@
 //! Photo captions for JavaScript: `new Captioner()`, load whichever models have arrived
-//! (`loadClassifier`, `loadDetector`, `loadOcr`; each optional), then `caption(bytes,
-//! optionsJson)` or `captionRgba(rgba, width, height, optionsJson)` → the caption JSON
-//! `{text, alt, language, labels: [{name, zh, score}], objects: [{name, zh, score, box}],
-//! ocr: [{text, score, box}], timing: {decodeMs, classifyMs, detectMs, ocrMs, composeMs,
-//! totalMs}, tags: [{concept, name, zh, count, score, sure, kind, related}]}`. Options
-//! `{language: 'zh'|'en', detail: 'brief'}`; other values throw `Unsupported` (`detail:
-//! 'full'` is written by the language model: pass the brief caption's JSON to
-//! `Llm.describeStart`, then `describeStep` until undefined, then `describeResult`); bytes
-//! that are not an image throw `InvalidInput`.
+//! (`loadClassifier`, `loadDetector`, `loadOcr`; each optional), then `caption(bytes, options)`,
+//! `captionImageData(imageData, options)` or `captionRgba(rgba, width, height, options)` → the
+//! caption object `{text, alt, language, labels: [{name, zh, score}], objects: [{name, zh,
+//! score, box}], ocr: [{text, score, box}], timing: {decodeMs, classifyMs, detectMs, ocrMs,
+//! composeMs, totalMs}, tags: [{concept, name, zh, count, score, sure, kind, related}]}`.
+//! Options `{language: 'zh'|'en', detail: 'brief'}`; other values throw `Unsupported`, a value
+//! of the wrong type `InvalidInput` (`detail: 'full'` is written by the language model: pass
+//! the brief caption object to `Llm.describeStart`, then `describeStep` until undefined, then
+//! `describeResult`); bytes that are not an image throw `InvalidInput`.
 
 use super::llm::Llm;
-use super::to_js;
+use super::{from_object, options_object, to_js, to_object};
 use crate::vision::caption::describe::DescribeJob;
-use crate::vision::caption::{Caption, CaptionOptions, Captioner as Inner};
+use crate::vision::caption::{Caption, CaptionOptions, CaptionOptionsInput, Captioner as Inner};
 use crate::Error;
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 
 #[wasm_bindgen]
 pub struct Captioner {
@@ -48,47 +49,58 @@ impl Captioner {
         self.inner.load_ocr(det, rec, cls, keys_txt).map_err(to_js)
     }
 
-    /// Which models are loaded: `{classifier, detector, ocr}` booleans as JSON.
-    pub fn loaded(&self) -> String {
-        serde_json::json!({
+    /// Which models are loaded: `{classifier, detector, ocr}` booleans.
+    pub fn loaded(&self) -> Result<JsValue, JsError> {
+        to_object(&serde_json::json!({
             "classifier": self.inner.classifier.is_some(),
             "detector": self.inner.detector.is_some(),
             "ocr": self.inner.reader.is_some(),
-        })
-        .to_string()
+        }))
     }
 
-    /// Encoded PNG/JPEG/WebP/GIF bytes → caption JSON.
-    pub fn caption(&self, image: &[u8], options_json: &str) -> Result<String, JsError> {
-        let options = CaptionOptions::from_json(options_json).map_err(to_js)?;
-        let caption = self.inner.caption_encoded(image, &options).map_err(to_js)?;
-        Ok(serde_json::to_string(&caption).unwrap_or_default())
+    /// Encoded PNG/JPEG/WebP/GIF bytes → the caption object.
+    pub fn caption(&self, image: &[u8], options: JsValue) -> Result<JsValue, JsError> {
+        let caption = self.inner.caption_encoded(image, &caption_options(options)?).map_err(to_js)?;
+        to_object(&caption)
     }
 
-    /// Raw RGBA pixels (a canvas `ImageData.data`) → caption JSON.
+    /// A canvas's `ImageData` (as `getImageData` or `new ImageData` gives it, in a window or a
+    /// worker) → the caption object.
+    #[wasm_bindgen(js_name = captionImageData)]
+    pub fn caption_image_data(&self, image: JsValue, options: JsValue) -> Result<JsValue, JsError> {
+        let image: web_sys::ImageData =
+            image.dyn_into().map_err(|_| to_js(Error::InvalidInput("captionImageData needs an ImageData".into())))?;
+        let options = caption_options(options)?;
+        let caption = self.inner.caption_rgba(&image.data(), image.width(), image.height(), &options).map_err(to_js)?;
+        to_object(&caption)
+    }
+
+    /// Raw RGBA pixels (row-major, 4 bytes a pixel) → the caption object.
     #[wasm_bindgen(js_name = captionRgba)]
-    pub fn caption_rgba(&self, rgba: &[u8], width: u32, height: u32, options_json: &str) -> Result<String, JsError> {
-        let options = CaptionOptions::from_json(options_json).map_err(to_js)?;
-        let caption = self.inner.caption_rgba(rgba, width, height, &options).map_err(to_js)?;
-        Ok(serde_json::to_string(&caption).unwrap_or_default())
+    pub fn caption_rgba(&self, rgba: &[u8], width: u32, height: u32, options: JsValue) -> Result<JsValue, JsError> {
+        let caption = self.inner.caption_rgba(rgba, width, height, &caption_options(options)?).map_err(to_js)?;
+        to_object(&caption)
     }
+}
+
+fn caption_options(options: JsValue) -> Result<CaptionOptions, JsError> {
+    CaptionOptions::from_input(options_object::<CaptionOptionsInput>(options, "caption options")?).map_err(to_js)
 }
 
 #[wasm_bindgen]
 impl Llm {
-    /// Starts a `detail: 'full'` description of a caption (the JSON `Captioner.caption`
+    /// Starts a `detail: 'full'` description of a caption (the object `Captioner.caption`
     /// returned, detail 'brief') in `language` ('zh' | 'en', the caption's own); returns
-    /// `{promptTokens, reused}` as JSON. Replaces any generation in progress.
+    /// `{promptTokens, reused}`. Replaces any generation in progress.
     #[wasm_bindgen(js_name = describeStart)]
-    pub fn describe_start(&mut self, caption_json: &str, language: &str) -> Result<String, JsError> {
+    pub fn describe_start(&mut self, caption: JsValue, language: &str) -> Result<JsValue, JsError> {
         self.description = None;
-        let caption: Caption = serde_json::from_str(caption_json)
-            .map_err(|e| to_js(Error::InvalidInput(format!("describeStart needs a caption's JSON: {e}"))))?;
+        let caption: Caption = from_object(caption, "describeStart needs a caption object")?;
         let language = CaptionOptions::parse(Some(language), None).map_err(to_js)?.language;
         let job = DescribeJob::start(&caption, language, &self.engine, &mut self.session).map_err(to_js)?;
         let r = job.result();
         self.description = Some(job);
-        Ok(serde_json::json!({ "promptTokens": r.tokens.prompt, "reused": r.tokens.reused }).to_string())
+        to_object(&serde_json::json!({ "promptTokens": r.tokens.prompt, "reused": r.tokens.reused }))
     }
 
     /// The next piece of checked description (may be empty while the prompt is read), or
@@ -102,8 +114,8 @@ impl Llm {
     /// `{text, sentences, brief, language, fallback, dropped: [{sentence, reasons}], timing:
     /// {prefillMs, decodeMs}, tokens: {prompt, reused, generated}}`.
     #[wasm_bindgen(js_name = describeResult)]
-    pub fn describe_result(&self) -> Result<String, JsError> {
+    pub fn describe_result(&self) -> Result<JsValue, JsError> {
         let job = self.description.as_ref().ok_or_else(|| to_js(Error::InvalidInput("no description started".into())))?;
-        Ok(serde_json::to_string(&job.result()).unwrap_or_default())
+        to_object(&job.result())
     }
 }

@@ -1,7 +1,7 @@
 //! The LLM for JavaScript: load once, then `start` → `step`… per token (the worker yields to
 //! its event loop between steps, so a cancel message takes effect within one token).
 
-use super::to_js;
+use super::{options_object, to_js, to_object};
 use crate::llm::draft::DraftPolicy;
 use crate::llm::generate::{FinishReason, GenerateOptions};
 use crate::llm::sampler::{argmax, SamplingOptions};
@@ -10,12 +10,13 @@ use crate::llm::Logits;
 use crate::Error;
 use serde::Deserialize;
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 
-/// Generation options as JSON (all optional): `{maxTokens, temperature, topK, topP,
+/// Generation options, a plain object (all optional): `{maxTokens, temperature, topK, topP,
 /// repetitionPenalty, seed, stop: [..], draftTokens}` (draftTokens: prompt-lookup draft length
 /// for greedy decoding, 0 = one token per pass; the output is the same either way).
 #[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 struct JsOptions {
     max_tokens: Option<usize>,
     temperature: Option<f32>,
@@ -30,12 +31,23 @@ struct JsOptions {
 /// Longer drafts only add work: a verifying pass costs more per token than it can save.
 const MAX_DRAFT_TOKENS: usize = 8;
 
-fn parse_options(json: &str) -> Result<GenerateOptions, Error> {
-    let o: JsOptions = if json.trim().is_empty() {
-        JsOptions::default()
-    } else {
-        serde_json::from_str(json).map_err(|e| Error::Unsupported(format!("generation options: {e}")))?
-    };
+/// The keys `JsOptions` knows. serde-wasm-bindgen reads a struct by looking up its fields, so
+/// it never sees other keys (`deny_unknown_fields` cannot fire): a misspelt option would be
+/// silently ignored without this check.
+const OPTION_KEYS: [&str; 8] = ["maxTokens", "temperature", "topK", "topP", "repetitionPenalty", "seed", "stop", "draftTokens"];
+
+fn reject_unknown_keys(options: &JsValue) -> Result<(), JsError> {
+    let Some(object) = options.dyn_ref::<js_sys::Object>() else { return Ok(()) };
+    for key in js_sys::Object::keys(object).iter().filter_map(|k| k.as_string()) {
+        if !OPTION_KEYS.contains(&key.as_str()) {
+            return Err(to_js(Error::InvalidInput(format!("generation options: unknown field `{key}`, expected one of {}", OPTION_KEYS.join(", ")))));
+        }
+    }
+    Ok(())
+}
+
+/// Checks the ranges of the options (their types were checked when they were deserialized).
+fn check_options(o: JsOptions) -> Result<GenerateOptions, Error> {
     let d = GenerateOptions::default();
     let s = SamplingOptions::default();
     let opts = GenerateOptions {
@@ -55,7 +67,8 @@ fn parse_options(json: &str) -> Result<GenerateOptions, Error> {
     let sp = &opts.sampling;
     if opts.max_tokens == 0 || !(0.0..=5.0).contains(&sp.temperature) || !(0.0..=1.0).contains(&sp.top_p) || sp.top_p == 0.0 || !(0.5..=3.0).contains(&sp.repetition_penalty) || opts.draft.max_tokens > MAX_DRAFT_TOKENS {
         return Err(Error::Unsupported(format!(
-            "generation options out of range (maxTokens ≥ 1, temperature 0–5, topP (0, 1], repetitionPenalty 0.5–3, draftTokens 0–{MAX_DRAFT_TOKENS}): {json}"
+            "generation options out of range (maxTokens ≥ 1, temperature 0–5, topP (0, 1], repetitionPenalty 0.5–3, draftTokens 0–{MAX_DRAFT_TOKENS}): maxTokens {}, temperature {}, topP {}, repetitionPenalty {}, draftTokens {}",
+            opts.max_tokens, sp.temperature, sp.top_p, sp.repetition_penalty, opts.draft.max_tokens
         )));
     }
     Ok(opts)
@@ -84,17 +97,16 @@ impl Llm {
         Ok(Llm { engine, session, bench_next: 0, summary: None, description: None })
     }
 
-    /// `{n_layer, d_model, vocab, context, weight_bytes, kv_cache_bytes, kernels}` as JSON.
-    pub fn info(&self) -> String {
+    /// `{n_layer, d_model, vocab, context, weight_bytes, kv_cache_bytes, kernels}`.
+    pub fn info(&self) -> Result<JsValue, JsError> {
         let c = &self.engine.model.config;
-        serde_json::json!({
+        to_object(&serde_json::json!({
             "n_layer": c.n_layer, "d_model": c.d_model, "vocab": c.vocab,
             "context": self.session.cache.capacity,
             "weight_bytes": self.engine.model.weight_bytes(),
             "kv_cache_bytes": self.session.cache.bytes(),
             "kernels": crate::kernels::simd_path(),
-        })
-        .to_string()
+        }))
     }
 
     /// Token ids of `text` (ChatML special tokens parsed).
@@ -106,9 +118,12 @@ impl Llm {
         self.engine.tokenizer.decode(ids)
     }
 
-    /// Starts generating after `prompt` (a full ChatML prompt); returns its length in tokens.
-    pub fn start(&mut self, prompt: &str, options_json: &str) -> Result<usize, JsError> {
-        let options = parse_options(options_json).map_err(to_js)?;
+    /// Starts generating after `prompt` (a full ChatML prompt) with the options object (see
+    /// `JsOptions`; an unknown key is `InvalidInput`, a value out of range `Unsupported`);
+    /// returns the prompt's length in tokens.
+    pub fn start(&mut self, prompt: &str, options: JsValue) -> Result<usize, JsError> {
+        reject_unknown_keys(&options)?;
+        let options = check_options(options_object::<JsOptions>(options, "generation options")?).map_err(to_js)?;
         self.session.start(&self.engine, prompt, options).map_err(to_js)
     }
 

@@ -1,16 +1,55 @@
 //! The JavaScript boundary: the only module that knows about wasm-bindgen.
-//! Every error crosses as a `JsError` whose message starts with its kind
-//! (`InvalidInput: …`); no panic reaches JS unannounced (the panic hook logs it).
+//! Options and results cross as plain JS objects (serde-wasm-bindgen), typed on the Rust side:
+//! a field of the wrong type is an `InvalidInput` naming it. Every error crosses as a `JsError`
+//! whose message starts with its kind (`InvalidInput: …`); no panic reaches JS unannounced
+//! (the panic hook logs it).
 
+pub(crate) mod browser;
 mod caption;
 mod llm;
 mod summarize;
 
 use crate::vision::{image_input::decode_rgb, ImageClassifier};
+use crate::Error;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-pub(crate) fn to_js(e: crate::Error) -> JsError {
+pub(crate) fn to_js(e: Error) -> JsError {
     JsError::new(&e.to_string())
+}
+
+/// A result as a plain JS object, shaped like its JSON: maps are objects, `None` is `null`,
+/// 64-bit integers are numbers.
+pub(crate) fn to_object<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsError> {
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| JsError::new(&format!("Internal: a result not representable in JS: {e}")))
+}
+
+/// An options object into its Rust type; `undefined` and `null` mean all defaults.
+pub(crate) fn options_object<T: DeserializeOwned + Default>(value: JsValue, what: &str) -> Result<T, JsError> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(T::default());
+    }
+    from_object(value, what)
+}
+
+/// A plain JS object into its Rust type; something that is not an object, or a field of the
+/// wrong type, is `InvalidInput` naming `what` and the field.
+pub(crate) fn from_object<T: DeserializeOwned>(value: JsValue, what: &str) -> Result<T, JsError> {
+    if !value.is_object() || js_sys::Array::is_array(&value) {
+        return Err(to_js(Error::InvalidInput(format!("{what} must be an object"))));
+    }
+    // The path names the field at fault: "summary options: type: invalid type: …".
+    serde_path_to_error::deserialize(serde_wasm_bindgen::Deserializer::from(value)).map_err(|e| {
+        let path = e.path().to_string();
+        let place = if path == "." { String::new() } else { format!("{path}: ") };
+        // serde-wasm-bindgen's error is a JS Error: its text starts "Error: ".
+        let inner = e.inner().to_string();
+        let message = inner.strip_prefix("Error: ").unwrap_or(&inner);
+        to_js(Error::InvalidInput(format!("{what}: {place}{message}")))
+    })
 }
 
 #[wasm_bindgen(start)]
@@ -23,10 +62,10 @@ pub fn version() -> String {
     crate::build_info::version().to_string()
 }
 
-/// `{version, target_arch, simd128, matmul_kernels}` as a JSON string.
+/// `{version, target_arch, simd128, matmul_kernels}`.
 #[wasm_bindgen(js_name = buildInfo)]
-pub fn build_info() -> String {
-    serde_json::to_string(&crate::build_info::build_info()).unwrap_or_default()
+pub fn build_info() -> Result<JsValue, JsError> {
+    to_object(&crate::build_info::build_info())
 }
 
 /// Runs the kernel property checks (SIMD128 vs scalar reference, random shapes) inside this
@@ -50,11 +89,10 @@ impl Classifier {
         Ok(Classifier { inner: ImageClassifier::load(onnx, labels_json).map_err(to_js)? })
     }
 
-    /// Top-`k` ImageNet classes for encoded image bytes, as a JSON string
-    /// `[{id, name, score}, …]`.
-    pub fn classify(&self, image: &[u8], k: usize) -> Result<String, JsError> {
+    /// Top-`k` ImageNet classes for encoded image bytes: `[{id, name, score}, …]`.
+    pub fn classify(&self, image: &[u8], k: usize) -> Result<JsValue, JsError> {
         let rgb = decode_rgb(image).map_err(to_js)?;
         let top = self.inner.classify(&rgb, k).map_err(to_js)?;
-        Ok(serde_json::to_string(&top).unwrap_or_default())
+        to_object(&top)
     }
 }

@@ -5,38 +5,42 @@
 //! `summarizeResult` for the text, guard counts and timings.
 
 use super::llm::Llm;
-use super::to_js;
-use crate::summarize::{SummaryJob, SummaryOptions};
+use super::{options_object, to_js, to_object};
+use crate::summarize::{SummaryJob, SummaryOptions, SummaryOptionsInput};
 use crate::Error;
 use wasm_bindgen::prelude::*;
 
-/// Extractive key points (the LLM is not needed): the result JSON (see `summarizeResult`).
+/// The Chrome-Summarizer-style options object `{type, length, format, outputLanguage,
+/// context, sharedContext, rephrase}`: all optional strings (`rephrase` a boolean).
+fn summary_options(options: JsValue) -> Result<SummaryOptions, JsError> {
+    SummaryOptions::from_input(options_object::<SummaryOptionsInput>(options, "summary options")?).map_err(to_js)
+}
+
+/// Extractive key points (the LLM is not needed): the result object (see `summarizeResult`).
 /// Options that need the LLM (tldr, teaser, headline, another output language) throw
 /// `Unsupported`.
 #[wasm_bindgen(js_name = summarizeExtractive)]
-pub fn summarize_extractive(text: &str, options_json: &str) -> Result<String, JsError> {
-    let options = SummaryOptions::from_json(options_json).map_err(to_js)?;
-    let job = SummaryJob::start(text, options, None).map_err(to_js)?;
-    Ok(serde_json::to_string(&job.result()).unwrap_or_default())
+pub fn summarize_extractive(text: &str, options: JsValue) -> Result<JsValue, JsError> {
+    let job = SummaryJob::start(text, summary_options(options)?, None).map_err(to_js)?;
+    to_object(&job.result())
 }
 
 #[wasm_bindgen]
 impl Llm {
-    /// Starts a summary of `text` with Chrome-Summarizer-style options JSON (`{type, length,
-    /// format, outputLanguage, context}`); returns `{language, outputLanguage, llm, tokens,
-    /// timing}` as JSON. Replaces any generation in progress.
+    /// Starts a summary of `text` with the options object (see `summarizeExtractive`);
+    /// returns `{language, outputLanguage, llm, tokens, timing}`. Replaces any generation in
+    /// progress.
     #[wasm_bindgen(js_name = summarizeStart)]
-    pub fn summarize_start(&mut self, text: &str, options_json: &str) -> Result<String, JsError> {
+    pub fn summarize_start(&mut self, text: &str, options: JsValue) -> Result<JsValue, JsError> {
         self.summary = None;
-        let options = SummaryOptions::from_json(options_json).map_err(to_js)?;
+        let options = summary_options(options)?;
         let job = SummaryJob::start(text, options, Some((&self.engine, &mut self.session))).map_err(to_js)?;
         let r = job.result();
         self.summary = Some(job);
-        Ok(serde_json::json!({
+        to_object(&serde_json::json!({
             "language": r.language, "outputLanguage": r.output_language, "llm": r.llm,
             "tokens": r.tokens, "timing": r.timing,
-        })
-        .to_string())
+        }))
     }
 
     /// The next piece of verified summary text (may be empty while the prompt is read), or
@@ -51,8 +55,8 @@ impl Llm {
     /// fallback, violations: {found, repaired, remaining, details}, timing: {extractMs,
     /// prefillMs, decodeMs}, tokens: {input, prompt, reused, generated}}`.
     #[wasm_bindgen(js_name = summarizeResult)]
-    pub fn summarize_result(&self) -> Result<String, JsError> {
+    pub fn summarize_result(&self) -> Result<JsValue, JsError> {
         let job = self.summary.as_ref().ok_or_else(|| to_js(Error::InvalidInput("no summary started".into())))?;
-        Ok(serde_json::to_string(&job.result()).unwrap_or_default())
+        to_object(&job.result())
     }
 }

@@ -98,6 +98,19 @@ impl CaptionOptions {
         };
         Self::parse(field("language")?, field("detail")?)
     }
+
+    /// From the options object as deserialized at the wasm boundary.
+    pub fn from_input(raw: CaptionOptionsInput) -> Result<Self> {
+        Self::parse(raw.language.as_deref(), raw.detail.as_deref())
+    }
+}
+
+/// The caption options object as the JS API spells it; unknown keys are ignored, `null` and a
+/// missing key mean the default.
+#[derive(Debug, Default, Deserialize)]
+pub struct CaptionOptionsInput {
+    pub language: Option<String>,
+    pub detail: Option<String>,
 }
 
 /// A classifier label, bilingual.
