@@ -374,7 +374,7 @@ async function benchBrowser(o, which) {
         const handle = await page.waitForFunction(() => window.__benchResult, null,
           { timeout: o.pageTimeoutMin * 60_000, polling: 500 });
         const page_ = await handle.jsonValue();
-        result = page_.error ? { engine, error: page_.error } : { ...page_.results[0], fetch_s: page_.fetch_s };
+        result = page_.error ? { engine, error: page_.error } : { fetch_s: page_.fetch_s, ...page_.results[0] };
         // CPU of the renderer's threads during the timed runs, and the page's dedicated workers
         // at the end of them (wllama: 1 worker; pthreads would add one per extra thread).
         result.measured_cpu = measured;
@@ -472,13 +472,13 @@ function printTable(o, rows, meta) {
     console.log(`greedy ids after the 64-id prompt, (${key}) vs (d): first token ${r.first_token === d.first_token ? 'equal' : `differs (${r.first_token} vs ${d.first_token})`}, `
       + `first ${prefix}/${d.decode_ids.length} decoded ids equal`);
   }
-  console.log('load: (a)/(d) from the file on disk; (b) from the bytes already in the page '
-    + `(fetch ${fmt(meta.fetch_s, 2)} s not included); (c) from wllama's own copy of the GGUF, which its model manager `
+  console.log('load: (a)/(d) from the file on disk; (b) the GGUF streamed from the local server into wasm memory '
+    + `as the library does (fetch ${fmt(meta.fetch_s, 2)} s not included), then parsed and repacked; (c) from wllama's own copy of the GGUF, which its model manager `
     + `downloaded by URL into the page's OPFS first (${fmt(c?.download_s, 2)} s, not included). `
     + 'Prefill = one prompt of N fixed ids ((i·7919+13) mod 150000) '
     + `from an empty cache; decode = ${o.decode} greedy single-token steps after a 64-token prompt.`);
-  console.log('peak MiB: (a) the CLI\'s own reading; (b)/(c) peak RSS of the page\'s renderer process (includes the '
-    + '347 MB of fetched bytes the page holds); (d) ru_maxrss of the Python process.');
+  console.log('peak MiB: (a) the CLI\'s own reading; (b)/(c) peak RSS of the page\'s renderer process ((b) streams the '
+    + 'GGUF into wasm memory, (c)\'s page holds the 347 MB it read for the vocabulary); (d) ru_maxrss of the Python process.');
   const busy = Object.entries(meta.load_avg || {}).filter(([, l]) => l > 1.5);
   console.log(`machine: ${meta.cores} cores; mean 1-min load average per engine: `
     + `${Object.entries(meta.load_avg || {}).map(([k, l]) => `(${k}) ${l}`).join(', ') || 'n/a'}`

@@ -101,3 +101,22 @@ test('wasm engine: prompt-lookup drafts give the same tokens as one-token decodi
   expect(confirmed).toBeGreaterThan(0);
   expect(result.tooLong).toMatch(/^Unsupported: .*draftTokens/);
 });
+
+test('wasm engine: LlmLoader takes the GGUF piece by piece (what the library streams from its cache) and checks the size', async ({ page }) => {
+  await page.goto('/index.html');
+  const r = await page.evaluate(async () => {
+    const qy = await import('/pkg/qingyu.js');
+    await qy.default();
+    const err = (f) => { try { f(); return null; } catch (e) { return e.message; } };
+    const tooMuch = err(() => { const l = new qy.LlmLoader(10); l.write(new Uint8Array(6)); l.write(new Uint8Array(5)); });
+    const short = err(() => { const l = new qy.LlmLoader(10); l.write(new Uint8Array(5)); l.finish(256); });
+    const huge = err(() => new qy.LlmLoader(3_500_000_000));
+    // A complete file that is not a GGUF fails like `new Llm` does.
+    const junk = err(() => { const l = new qy.LlmLoader(8); l.write(new TextEncoder().encode('notagguf')); l.finish(256); });
+    return { tooMuch, short, huge, junk };
+  });
+  expect(r.tooMuch).toMatch(/^ModelLoad: the model is longer than the 10 bytes announced/);
+  expect(r.short).toMatch(/^ModelLoad: the model stopped after 5 of 10 bytes/);
+  expect(r.huge).toMatch(/^ModelLoad: not enough memory for the 3500000000-byte model/);
+  expect(r.junk).toMatch(/^ModelLoad: /);
+});

@@ -1,7 +1,7 @@
 // LLM speed bench page: our engine (wasm, `Llm` from /pkg/qingyu.js) and @wllama/wllama
-// (llama.cpp compiled to wasm, single thread) on the same GGUF and the same token ids. The page
-// fetches the GGUF once (our engine loads from those bytes; wllama's prompts use its vocabulary);
-// wllama gets the model by URL, through its own cache.
+// (llama.cpp compiled to wasm, single thread) on the same GGUF and the same token ids. Our engine
+// streams the GGUF into wasm memory as the library does (LlmLoader); wllama's page reads the file
+// for its vocabulary (its prompts use it) and wllama gets the model by URL, through its own cache.
 // Results land in `window.__benchResult` (JSON-serialisable); progress goes to the console as
 // `[bench] …` lines, which scripts/bench-llm.mjs relays.
 //
@@ -127,7 +127,27 @@ async function fetchModel() {
 // ---------------------------------------------------------------------------------------------
 // (b) our engine in wasm
 // ---------------------------------------------------------------------------------------------
-async function benchQingyu(bytes) {
+/** The GGUF streamed from the network into wasm memory piece by piece, as the library loads
+ * it (the page never holds the whole file): returns the LlmLoader, ready to finish. */
+async function streamModel(mod) {
+  const t0 = now();
+  const r = await fetch(GGUF);
+  if (!r.ok) throw new Error(`${GGUF}: HTTP ${r.status}`);
+  const size = Number(r.headers.get('content-length'));
+  if (!size) throw new Error(`${GGUF}: no content-length`);
+  const loader = new mod.LlmLoader(size);
+  const reader = r.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    loader.write(value);
+  }
+  const fetch_s = (now() - t0) / 1000;
+  log(`streamed ${GGUF} into wasm memory: ${mib(size)} MiB in ${fetch_s.toFixed(2)} s`);
+  return { loader, size, fetch_s };
+}
+
+async function benchQingyu() {
   const res = { engine: 'qingyu-wasm' };
   let mod;
   try {
@@ -146,8 +166,11 @@ async function benchQingyu(bytes) {
   } catch { /* older builds */ }
 
   log('qingyu-wasm: loading');
+  const { loader, size, fetch_s } = await streamModel(mod);
+  res.gguf_bytes = size;
+  res.fetch_s = round(fetch_s);
   let t0 = now();
-  const llm = new mod.Llm(bytes, N_CTX);
+  const llm = loader.finish(N_CTX);
   res.load_s = round((now() - t0) / 1000);
   log(`qingyu-wasm: loaded in ${res.load_s} s`);
   try {
@@ -365,10 +388,15 @@ async function main() {
   };
   const tooLong = PROMPTS.find((n) => n + 1 > N_CTX || DECODE_PROMPT + DECODE + 1 > N_CTX);
   if (tooLong) throw new Error(`prompt ${tooLong} does not fit the ${N_CTX}-token context`);
-  const { bytes, fetch_s } = await fetchModel();
-  out.fetch_s = round(fetch_s);
-  out.gguf_bytes = bytes.length;
   const engines = ENGINE === 'both' ? ['qingyu', 'wllama'] : [ENGINE];
+  // wllama's prompts come from the GGUF's vocabulary, so its page reads the file; ours streams it.
+  let bytes = null;
+  if (engines.includes('wllama')) {
+    const fetched = await fetchModel();
+    bytes = fetched.bytes;
+    out.fetch_s = round(fetched.fetch_s);
+    out.gguf_bytes = bytes.length;
+  }
   for (const e of engines) {
     const fn = { qingyu: benchQingyu, wllama: benchWllama }[e];
     if (!fn) throw new Error(`unknown engine ${e}`);

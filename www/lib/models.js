@@ -131,9 +131,12 @@ export class ModelStore {
   /**
    * Bytes of every file in `names`, from the cache or the network.
    * onProgress({loaded, total, file}) covers all files together (cached files count as loaded).
-   * @returns {Promise<Map<string, Uint8Array>>}
+   * into(name, size): a writer `(chunk) => void` to receive that file piece by piece instead
+   * (its map entry is then `null`), or null for the bytes as usual. It is asked again when a
+   * damaged cached copy gives way to a download: the writer must then start over.
+   * @returns {Promise<Map<string, Uint8Array|null>>}
    */
-  async load(names, { onProgress = () => {}, onCacheError = () => {}, signal } = {}) {
+  async load(names, { onProgress = () => {}, onCacheError = () => {}, signal, into = () => null } = {}) {
     const metas = await Promise.all(names.map((n) => this.meta(n)));
     const total = metas.reduce((s, m) => s + m.size, 0);
     let loaded = 0;
@@ -153,8 +156,8 @@ export class ModelStore {
       if (signal?.aborted) throw abortError(signal.reason);
       const name = names[i];
       const meta = metas[i];
-      let bytes = await this._fromCache(cache, name, meta);
-      if (bytes) {
+      let bytes = await this._fromCache(cache, name, meta, into);
+      if (bytes !== undefined) {
         loaded += meta.size;
         emit(name, true);
       } else {
@@ -169,6 +172,11 @@ export class ModelStore {
           console.warn(`[qingyu] could not cache ${name}: ${e.message}`);
         }
         emit(name, true);
+        const write = into(name, meta.size);
+        if (write) {
+          for (let at = 0; at < bytes.length; at += PART_BYTES) write(bytes.subarray(at, at + PART_BYTES));
+          bytes = null;
+        }
       }
       out.set(name, bytes);
     }
@@ -195,33 +203,37 @@ export class ModelStore {
     await cache.put(url, new Response('', { headers: { ...headers, 'x-qingyu-parts': String(parts) } }));
   }
 
-  async _fromCache(cache, name, meta) {
+  /**
+   * The cached file: its bytes, or null when it went to `into`'s writer part by part (no
+   * whole-file buffer in JS); undefined when it is not cached, or damaged (then evicted).
+   */
+  async _fromCache(cache, name, meta, into = () => null) {
     const url = this.url(name);
     const res = await cache.match(url);
-    if (!res) return null;
+    if (!res) return undefined;
     if (res.headers.get('x-qingyu-sha256') !== meta.sha256) {
       await this.evict(name); // an older version of the model
-      return null;
+      return undefined;
     }
     const parts = Number(res.headers.get('x-qingyu-parts') || 0);
-    let bytes;
+    const write = into(name, meta.size);
+    const bytes = write ? null : new Uint8Array(meta.size);
+    let at = 0;
+    const take = (chunk) => { if (write) write(chunk); else bytes.set(chunk, at); at += chunk.length; };
     if (!parts) {
-      bytes = new Uint8Array(await res.arrayBuffer());
+      const whole = new Uint8Array(await res.arrayBuffer());
+      if (whole.length === meta.size) take(whole);
     } else {
-      bytes = new Uint8Array(meta.size);
-      let at = 0;
       for (let i = 0; i < parts; i++) {
         const part = await cache.match(`${url}?qy-part=${i}`);
         const chunk = part && new Uint8Array(await part.arrayBuffer());
         if (!chunk || at + chunk.length > meta.size) { at = -1; break; }
-        bytes.set(chunk, at);
-        at += chunk.length;
+        take(chunk);
       }
-      if (at !== meta.size) bytes = new Uint8Array(0);
     }
-    if (bytes.length !== meta.size) {
+    if (at !== meta.size) {
       await this.evict(name); // damaged storage
-      return null;
+      return undefined;
     }
     return bytes; // verified before it was stored; hashing 347 MB on every start costs seconds
   }

@@ -77,10 +77,27 @@ async function loadGroup(group) {
     throw typedError('Unsupported', 'Unsupported: photo captions need the Captioner, which this wasm build does not have yet');
   }
   const t0 = performance.now();
-  const files = await store.load(names, {
-    onProgress: ({ loaded, total, file }) => post({ type: 'progress', group, loaded, total, file }),
-    onCacheError: (file, e) => post({ type: 'cachewarning', group, file, message: String(e?.message ?? e) }),
-  });
+  // The GGUF goes part by part straight into wasm memory (LlmLoader), so the page never holds
+  // the whole 347 MB file as a JS buffer beside the engine's copy.
+  let llmLoader = null;
+  const streamLlm = group === 'llm' && typeof wasm.LlmLoader === 'function';
+  const into = (name, size) => {
+    if (!streamLlm || name !== names[0]) return null;
+    llmLoader?.free(); // a damaged cached copy gave way to a download: start over
+    llmLoader = new wasm.LlmLoader(size);
+    return (chunk) => llmLoader.write(chunk);
+  };
+  let files;
+  try {
+    files = await store.load(names, {
+      onProgress: ({ loaded, total, file }) => post({ type: 'progress', group, loaded, total, file }),
+      onCacheError: (file, e) => post({ type: 'cachewarning', group, file, message: String(e?.message ?? e) }),
+      into,
+    });
+  } catch (e) {
+    llmLoader?.free();
+    throw e;
+  }
   const fetchMs = performance.now() - t0;
   const t1 = performance.now();
   let current = null;
@@ -88,7 +105,8 @@ async function loadGroup(group) {
     let model;
     if (group === 'llm') {
       current = names[0];
-      model = new wasm.Llm(files.get(names[0]), 2048);
+      model = llmLoader ? llmLoader.finish(2048) : new wasm.Llm(files.get(names[0]), 2048);
+      llmLoader = null; // finish() consumed it
     } else if (group === 'classifier') {
       current = 'efficientnet-lite0.onnx';
       model = new wasm.Classifier(files.get('efficientnet-lite0.onnx'), files.get('imagenet-labels.json'));

@@ -86,6 +86,49 @@ pub struct Llm {
     pub(super) description: Option<crate::vision::caption::describe::DescribeJob>,
 }
 
+/// Receives a GGUF file piece by piece straight into wasm memory (e.g. the 16 MiB parts the
+/// model cache holds), so the page never holds the whole file as one JS buffer beside the
+/// engine's copy: `new LlmLoader(size)`, `write(chunk)`… in order, then `finish(context)`.
+#[wasm_bindgen]
+pub struct LlmLoader {
+    bytes: Vec<u8>,
+    size: usize,
+}
+
+#[wasm_bindgen]
+impl LlmLoader {
+    /// Reserves `size` bytes at once (the file's size from the model index): a tab without
+    /// that much memory fails here, before any copying, with `ModelLoad`.
+    #[wasm_bindgen(constructor)]
+    pub fn new(size: usize) -> Result<LlmLoader, JsError> {
+        let mut bytes = Vec::new();
+        bytes.try_reserve_exact(size).map_err(|_| to_js(Error::ModelLoad(format!("not enough memory for the {size}-byte model"))))?;
+        Ok(LlmLoader { bytes, size })
+    }
+
+    /// Appends the next piece of the file.
+    pub fn write(&mut self, chunk: &[u8]) -> Result<(), JsError> {
+        if self.bytes.len() + chunk.len() > self.size {
+            return Err(to_js(Error::ModelLoad(format!("the model is longer than the {} bytes announced", self.size))));
+        }
+        self.bytes.extend_from_slice(chunk);
+        Ok(())
+    }
+
+    /// Bytes received so far.
+    pub fn received(&self) -> usize {
+        self.bytes.len()
+    }
+
+    /// Loads the complete file (see `new Llm`); the file's bytes are freed when it returns.
+    pub fn finish(self, context: usize) -> Result<Llm, JsError> {
+        if self.bytes.len() != self.size {
+            return Err(to_js(Error::ModelLoad(format!("the model stopped after {} of {} bytes", self.bytes.len(), self.size))));
+        }
+        Llm::new(&self.bytes, context)
+    }
+}
+
 #[wasm_bindgen]
 impl Llm {
     /// Loads the GGUF bytes (repacking the weights) with a KV cache of `context` tokens.
