@@ -129,6 +129,33 @@ export class ModelStore {
   async clear() { return caches.delete(this.cacheName); }
 
   /**
+   * Frees the space of model versions the index no longer lists: every cached entry under this
+   * folder (files and their parts) whose name is not in index.json, or whose sha256 differs from
+   * the index's (an older version of a file). Runs after each load; a no-op with `files` (a
+   * caller-given list may name only some of the folder's files).
+   * @returns {Promise<string[]>} the URLs deleted
+   */
+  async prune() {
+    if (this._files) return [];
+    const index = await this.index();
+    const cache = await caches.open(this.cacheName);
+    const dir = new URL(this.baseUrl).pathname;
+    const deleted = [];
+    for (const req of await cache.keys()) {
+      const u = new URL(req.url);
+      if (!req.url.startsWith(this.baseUrl) || !u.pathname.startsWith(dir)) continue;
+      const name = decodeURIComponent(u.pathname.slice(dir.length));
+      if (name === 'index.json' && !u.search) continue;
+      const res = await cache.match(req);
+      const sha = res?.headers.get('x-qingyu-sha256');
+      if (res && index[name]?.sha256 === sha && (!u.search || /^\?qy-part=\d+$/.test(u.search))) continue;
+      if (await cache.delete(req)) deleted.push(req.url);
+    }
+    if (deleted.length) console.info(`[qingyu] freed ${deleted.length} cache entries of model files the index no longer lists`);
+    return deleted;
+  }
+
+  /**
    * Bytes of every file in `names`, from the cache or the network.
    * onProgress({loaded, total, file}) covers all files together (cached files count as loaded).
    * @returns {Promise<Map<string, Uint8Array>>}
@@ -153,26 +180,39 @@ export class ModelStore {
       if (signal?.aborted) throw abortError(signal.reason);
       const name = names[i];
       const meta = metas[i];
-      let bytes = await this._fromCache(cache, name, meta);
-      if (bytes) {
-        loaded += meta.size;
-        emit(name, true);
-      } else {
+      const fetchOne = async () => {
+        let bytes = await this._fromCache(cache, name, meta);
+        if (bytes) {
+          loaded += meta.size;
+          emit(name, true);
+          return bytes;
+        }
         bytes = await this._download(name, meta, (delta) => { loaded += delta; emit(name); }, signal);
         await this._verify(name, meta, bytes);
         try {
           await this._store(cache, name, meta, bytes);
         } catch (e) {
-          // Quota exceeded or storage unavailable: the file still works for this session.
+          // Quota exceeded or storage unavailable: the file still works for this session, and
+          // what was written of it is removed (a file is cached whole or not at all).
           await this.evict(name).catch(() => {});
           onCacheError(name, e);
           console.warn(`[qingyu] could not cache ${name}: ${e.message}`);
         }
         emit(name, true);
-      }
+        return bytes;
+      };
+      // One download per file across tabs and workers of this origin: a second tab waits for
+      // the first one's download, then reads the file from the cache.
+      const bytes = globalThis.navigator?.locks
+        ? await navigator.locks.request(`qingyu-model ${this.url(name)}`, signal ? { signal } : {}, fetchOne).catch((e) => {
+          throw signal?.aborted ? abortError(signal.reason) : e;
+        })
+        : await fetchOne();
       out.set(name, bytes);
     }
     emit(null, true);
+    // A new index may have replaced files that are still cached: free their space.
+    await this.prune().catch((e) => console.warn(`[qingyu] could not prune the model cache: ${e.message}`));
     return out;
   }
 
