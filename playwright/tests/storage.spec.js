@@ -192,6 +192,40 @@ test('a new model version (changed index.json) replaces the old files and frees 
   expect(errors).toEqual([]);
 });
 
+test('a new model version published while the page is open: the stale index is read again, the new file loads', async ({ page }) => {
+  const errors = watchErrors(page);
+  await blank(page);
+  await page.evaluate(async () => {
+    const { Qingyu } = await import('/lib/qingyu.js');
+    window.__qy = await Qingyu.create();
+    await window.__qy.load('classifier'); // the worker has read index.json (version 1)
+  });
+  // Version 2 goes live: new COCO labels (the detector's), not cached yet in this tab.
+  const index = JSON.parse(readFileSync(modelFile('index.json'), 'utf8'));
+  const coco2 = Buffer.concat([readFileSync(modelFile('coco-labels.json')), Buffer.from('\n')]);
+  const { createHash } = await import('node:crypto');
+  const v2 = structuredClone(index);
+  v2.files['coco-labels.json'] = { ...v2.files['coco-labels.json'], size: coco2.length, sha256: createHash('sha256').update(coco2).digest('hex') };
+  await page.route('**/models/index.json', (route) => route.fulfill({ contentType: 'application/json', body: JSON.stringify(v2) }));
+  await page.route('**/models/coco-labels.json', (route) => route.fulfill({ contentType: 'application/json', body: coco2 }));
+  const r = await page.evaluate(async (photo) => {
+    const qy = window.__qy;
+    const events = [];
+    qy.monitor.addEventListener('downloadprogress', (e) => events.push([e.loaded, e.total]));
+    await qy.load('vision');
+    const blob = new Blob([Uint8Array.from(atob(photo), (c) => c.charCodeAt(0))], { type: 'image/png' });
+    const c = await qy.caption(blob, { language: 'en' });
+    qy.destroy();
+    return { text: c.text, last: events.at(-1) };
+  }, COFFEE);
+  expect(r.text).toMatch(/espresso|coffee|cup/i);
+  expect(r.last[0]).toBe(r.last[1]); // the progress figure still ends at 100 %
+  const audit = await auditCache(page, { index: v2.files });
+  expect(audit.problems).toEqual([]);
+  expect(audit.files.find((f) => f.name === 'coco-labels.json')?.size).toBe(coco2.length);
+  expect(errors).toEqual([]);
+});
+
 test('two tabs download the same models at once: both work, one download per file, the cache is consistent', async ({ page, context }) => {
   const errors = watchErrors(page);
   const requests = countModelRequests(page);

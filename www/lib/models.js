@@ -162,7 +162,7 @@ export class ModelStore {
    */
   async load(names, { onProgress = () => {}, onCacheError = () => {}, signal } = {}) {
     const metas = await Promise.all(names.map((n) => this.meta(n)));
-    const total = metas.reduce((s, m) => s + m.size, 0);
+    let total = metas.reduce((s, m) => s + m.size, 0);
     let loaded = 0;
     let lastEmit = 0;
     const emit = (file, force = false) => {
@@ -179,7 +179,7 @@ export class ModelStore {
     for (let i = 0; i < names.length; i++) {
       if (signal?.aborted) throw abortError(signal.reason);
       const name = names[i];
-      const meta = metas[i];
+      let meta = metas[i];
       const fetchOne = async () => {
         let bytes = await this._fromCache(cache, name, meta);
         if (bytes) {
@@ -187,8 +187,24 @@ export class ModelStore {
           emit(name, true);
           return bytes;
         }
-        bytes = await this._download(name, meta, (delta) => { loaded += delta; emit(name); }, signal);
-        await this._verify(name, meta, bytes);
+        let got = 0;
+        const onBytes = (delta) => { got += delta; loaded += delta; emit(name); };
+        try {
+          bytes = await this._download(name, meta, onBytes, signal);
+          await this._verify(name, meta, bytes);
+        } catch (e) {
+          // A new version may have been published since this page read index.json: read it
+          // again, and if it lists this file differently, fetch the new file once.
+          const fresh = e?.name === 'ModelLoad' && !signal?.aborted ? await this._refreshMeta(name, meta) : null;
+          if (!fresh) throw e;
+          console.info(`[qingyu] ${name}: index.json changed while the page was open; fetching the new version`);
+          loaded -= got;
+          got = 0;
+          total += fresh.size - meta.size;
+          meta = fresh;
+          bytes = await this._download(name, meta, onBytes, signal);
+          await this._verify(name, meta, bytes);
+        }
         try {
           await this._store(cache, name, meta, bytes);
         } catch (e) {
@@ -264,6 +280,18 @@ export class ModelStore {
       return null;
     }
     return bytes; // verified before it was stored; hashing 347 MB on every start costs seconds
+  }
+
+  /** The index's entry for `name` read again from the network, if it changed; else null. */
+  async _refreshMeta(name, old) {
+    if (this._files) return null;
+    const before = this._index;
+    this._index = null;
+    try {
+      const m = (await this.index())[name];
+      if (m && Number.isFinite(m.size) && /^[0-9a-f]{64}$/.test(m.sha256 || '') && m.sha256 !== old.sha256) return m;
+    } catch { this._index = before; }
+    return null;
   }
 
   async _verify(name, meta, bytes) {
