@@ -101,10 +101,13 @@ const RUN_CASES = `async (cases) => {
 }`;
 
 function expectTyped(results, want) {
+  const errs = results.filter((r) => !r.ok);
+  console.log(`${results.length} cases: ${errs.length} typed errors (slowest ${Math.max(0, ...errs.map((r) => r.ms))} ms), ` +
+    `${results.length - errs.length} results (slowest ${Math.max(0, ...results.filter((r) => r.ok).map((r) => r.ms))} ms)`);
   for (const r of results) {
     const expected = want[r.label];
     const line = `${r.label}: ${r.ok ? `ok ${JSON.stringify(r.value)?.slice(0, 60)}` : `${r.name}: ${r.message}`} (${r.ms} ms)`;
-    console.log(line);
+    if (process.env.QINGYU_VERBOSE) console.log(line);
     // Errors within a second; valid inputs (a caption runs the models) just finish.
     expect.soft(r.ms, line).toBeLessThan(r.ok ? 15_000 : 1000);
     if (expected === 'ok') expect.soft(r.ok, line).toBe(true);
