@@ -160,6 +160,7 @@ test.describe.serial('hostile input', () => {
         ['summarize(whitespace)', () => qy.summarize(' \n\t\u3000 ')],
         ['summarize(1 MB)', () => qy.summarize(big)],
         ['summarize(100,001 chars)', () => qy.summarize(over)],
+        ['summarize(100,001 emoji)', () => qy.summarize('😀'.repeat(100_001))],
         ['summarize(lone high surrogate)', () => qy.summarize('\uD800')],
         ['summarize(lone surrogates only)', () => qy.summarize('\uDC00\uD800\uDFFF\uD83D'.repeat(50))],
         ['summarize(article with lone surrogates)', () => qy.summarize(article.replace(/。/g, '。\uD800').replace(/，/g, '\uDC00，'))],
@@ -220,7 +221,7 @@ test.describe.serial('hostile input', () => {
     const U = 'Unsupported';
     expectTyped(results, {
       'summarize()': I, 'summarize(null)': I, 'summarize(42)': I, 'summarize(true)': I, 'summarize({})': I, 'summarize([text])': I,
-      'summarize(String object)': I, 'summarize(Symbol)': I, 'summarize(whitespace)': I, 'summarize(1 MB)': I, 'summarize(100,001 chars)': I,
+      'summarize(String object)': I, 'summarize(Symbol)': I, 'summarize(whitespace)': I, 'summarize(1 MB)': I, 'summarize(100,001 chars)': I, 'summarize(100,001 emoji)': I,
       'summarize(lone high surrogate)': 'either', 'summarize(lone surrogates only)': 'either', 'summarize(article with lone surrogates)': 'ok',
       'summarize(NULs)': 'either', 'summarize(text, "tldr")': I, 'summarize(text, 42)': I, 'summarize(text, [])': I,
       'summarize(text, {type: 42})': U, 'summarize(text, {type: null})': U, 'summarize(text, {type: Symbol})': U, 'summarize(text, {type: 1 MB})': U,
@@ -238,6 +239,7 @@ test.describe.serial('hostile input', () => {
     const by = Object.fromEntries(results.map((r) => [r.label, r]));
     expect(by['summarize(100,001 chars)'].message).toMatch(/more than 100,000 characters \(100,001\)/);
     expect(by['summarize(1 MB)'].message).toMatch(/1,048,576/);
+    expect(by['summarize(100,001 emoji)'].message).toMatch(/\(100,001\)/); // code points, not UTF-16 units
     // Lone surrogates reach the engine as U+FFFD; nothing ill-formed comes back.
     expect(by['summarize(article with lone surrogates)'].value).toMatch(/[\u4e00-\u9fff]/);
     for (const r of results) if (r.ok && typeof r.value === 'string') expect(r.value.isWellFormed?.() ?? true).toBe(true);

@@ -95,11 +95,24 @@ function isAbortSignal(v) {
 function checkText(text) {
   if (typeof text !== 'string') throw typedError('InvalidInput', `InvalidInput: the text must be a string, not ${describeValue(text)}`);
   if (!text.trim()) throw typedError('InvalidInput', 'InvalidInput: the text is empty');
-  let chars = 0;
-  for (const _ of text) if (++chars > MAX_TEXT_CHARS) break;
+  // Code points never outnumber UTF-16 units: only a long string needs counting.
+  const chars = text.length > MAX_TEXT_CHARS ? codePoints(text) : text.length;
   if (chars > MAX_TEXT_CHARS) {
-    throw typedError('InvalidInput', `InvalidInput: the text has more than ${MAX_TEXT_CHARS.toLocaleString('en-US')} characters (${[...text].length.toLocaleString('en-US')}); summarize a shorter part`);
+    throw typedError('InvalidInput', `InvalidInput: the text has more than ${MAX_TEXT_CHARS.toLocaleString('en-US')} characters (${chars.toLocaleString('en-US')}); summarize a shorter part`);
   }
+}
+
+/** [...s].length without the array (a lone surrogate counts as one, as there). */
+function codePoints(s) {
+  let n = s.length;
+  for (let i = 0; i < s.length - 1; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) { n--; i++; }
+    }
+  }
+  return n;
 }
 
 /** A value for a message: short strings quoted, anything else by its type (never throws). */
