@@ -121,6 +121,13 @@ class QingyuBase extends HTMLElement {
     $('.stop').addEventListener('click', () => this._abort?.abort());
   }
 
+  /** Nothing to work on: said in the widget, and as a typed "qingyu-error" for the host page. */
+  noSource(why) {
+    this.status(this.t.noSource, true);
+    this.dispatchEvent(new CustomEvent('qingyu-error', { detail: { name: 'InvalidInput', message: `InvalidInput: ${why}` }, bubbles: true, composed: true }));
+    return null;
+  }
+
   status(text, error = false) {
     const s = this.$('.status');
     s.textContent = text;
@@ -202,7 +209,7 @@ class QingyuSummary extends QingyuBase {
   async run() {
     const src = this.source();
     const text = src ? (src.value ?? src.innerText ?? src.textContent ?? '') : '';
-    if (!text.trim()) { this.status(this.t.noSource, true); return null; }
+    if (!text.trim()) return this.noSource('the text is empty');
     const out = this.$('.out');
     out.replaceChildren();
     this.status(this.t.working);
@@ -245,19 +252,26 @@ class QingyuAltText extends QingyuBase {
 
   async run() {
     const img = this.image();
-    if (!img) { this.status(this.t.noSource, true); return null; }
+    if (!img) return this.noSource('no <img> was found');
     const out = this.$('.out');
     const actions = this.$('.actions');
     out.replaceChildren();
     actions.replaceChildren();
     this.status(this.t.describing);
     return this.withQingyu(async (qy, signal) => {
-      // Same-origin or CORS images: fetch the file (exact bytes); else read the pixels.
+      // Same-origin images and those marked crossorigin (their server sends CORS): fetch the
+      // file (exact bytes). Others: read the pixels (a fetch would only fail, with a CORS error
+      // in the host page's console; without CORS the library says the pixels cannot be read).
       let input = img;
-      try {
-        const res = await fetch(img.currentSrc || img.src, { signal });
-        if (res.ok) input = await res.blob();
-      } catch (e) { if (e.name === 'AbortError') throw e; }
+      const src = img.currentSrc || img.src;
+      let url = null;
+      try { url = new URL(src, document.baseURI); } catch { /* no usable src */ }
+      if (url && (url.origin === location.origin || ['data:', 'blob:'].includes(url.protocol) || img.crossOrigin !== null)) {
+        try {
+          const res = await fetch(url.href, { signal });
+          if (res.ok) input = await res.blob();
+        } catch (e) { if (e.name === 'AbortError') throw e; }
+      }
       const result = await qy.caption(input, { language: langOf(this), signal });
       const alt = result.alt || result.text || '';
       out.appendChild(document.createElement('p')).textContent = alt;

@@ -153,7 +153,10 @@ function describeError(e) {
   if (e?.name === 'InvalidInput' && /more than [\d,]+ characters|limit is/.test(msg)) {
     return { title: E('InvalidInput'), text: E('tooLong', [...$('#article').value].length, MAX_TEXT_CHARS) };
   }
-  if (e?.name === 'InvalidInput' && /is not an image|could not be decoded|unsupported image|not a (supported )?image|decode/i.test(msg)) {
+  if (e?.name === 'InvalidInput' && /an SVG drawing/.test(msg)) return { title: E('InvalidInput'), text: E('svg'), detail: msg };
+  const big = e?.name === 'InvalidInput' && /too large \((\d+)×(\d+)\)/.exec(msg);
+  if (big) return { title: E('InvalidInput'), text: E('tooBig', big[1], big[2]), detail: msg };
+  if (e?.name === 'InvalidInput' && /is not an image|not a JPEG, PNG, GIF or WebP image|could not be decoded|unsupported image|not a (supported )?image|decode/i.test(msg)) {
     return { title: E('InvalidInput'), text: E('notImage', /\(([^)]+)\)/.exec(msg)?.[1] ?? ''), detail: msg };
   }
   if (e?.name === 'Unsupported' && /does not have yet/.test(msg)) return { title: E('Unsupported'), text: E('notYet'), detail: msg };

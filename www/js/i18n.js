@@ -35,7 +35,8 @@ export const STRINGS = {
     classifierOnly: '完整的照片描述功能还没有加入这个版本，下面先显示识别出的类别（英文标签）。',
     errors: {
       InvalidInput: '输入有误', ModelLoad: '模型加载失败', Unsupported: '暂不支持', Internal: '出错了', AbortError: '已取消',
-      empty: '请先输入或粘贴一段文字。', notImage: (t) => `这不是图片文件${t ? `（${t}）` : ''}。请选择 JPEG、PNG、WebP 等格式的照片。`,
+      empty: '请先输入或粘贴一段文字。', svg: '这是 SVG 矢量图，无法描述。请选择 JPEG、PNG、GIF 或 WebP 格式的照片。',
+      tooBig: (w, h) => `图片太大了（${w} × ${h} 像素）：最多 5000 万像素，每边最多 20,000 像素。`, notImage: (t) => `这不是图片文件${t ? `（${t}）` : ''}。请选择 JPEG、PNG、WebP 等格式的照片。`,
       tooLong: (n, max) => `文章太长了：${n.toLocaleString('zh-CN')} 字，上限是 ${max.toLocaleString('zh-CN')} 字。请只粘贴需要总结的部分。`,
       corrupt: (f) => `模型文件 ${f} 已损坏或版本不符，已从缓存删除。请稍后重试。`,
       offline: '无法下载模型：网络不可用，且本地没有缓存。',
@@ -87,7 +88,8 @@ export const STRINGS = {
     classifierOnly: 'Full photo descriptions are not in this build yet; here are the recognized classes.',
     errors: {
       InvalidInput: 'Invalid input', ModelLoad: 'The model could not be loaded', Unsupported: 'Not supported', Internal: 'Something went wrong', AbortError: 'Cancelled',
-      empty: 'Type or paste some text first.', notImage: (t) => `This is not an image${t ? ` (${t})` : ''}. Choose a JPEG, PNG or WebP photo.`,
+      empty: 'Type or paste some text first.', svg: 'This is an SVG drawing, which cannot be described. Choose a JPEG, PNG, GIF or WebP photo.',
+      tooBig: (w, h) => `The image is too large (${w} × ${h} pixels): at most 50 megapixels and 20,000 pixels a side.`, notImage: (t) => `This is not an image${t ? ` (${t})` : ''}. Choose a JPEG, PNG or WebP photo.`,
       tooLong: (n, max) => `The text is too long: ${n.toLocaleString('en-US')} characters; the limit is ${max.toLocaleString('en-US')}. Paste only the part to summarize.`,
       corrupt: (f) => `The model file ${f} is damaged or a different version; it was removed from the cache. Try again later.`,
       offline: 'Cannot download the models: you are offline and nothing is cached.',

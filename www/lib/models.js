@@ -129,6 +129,33 @@ export class ModelStore {
   async clear() { return caches.delete(this.cacheName); }
 
   /**
+   * Frees the space of model versions the index no longer lists: every cached entry under this
+   * folder (files and their parts) whose name is not in index.json, or whose sha256 differs from
+   * the index's (an older version of a file). Runs after each load; a no-op with `files` (a
+   * caller-given list may name only some of the folder's files).
+   * @returns {Promise<string[]>} the URLs deleted
+   */
+  async prune() {
+    if (this._files) return [];
+    const index = await this.index();
+    const cache = await caches.open(this.cacheName);
+    const dir = new URL(this.baseUrl).pathname;
+    const deleted = [];
+    for (const req of await cache.keys()) {
+      const u = new URL(req.url);
+      if (!req.url.startsWith(this.baseUrl) || !u.pathname.startsWith(dir)) continue;
+      const name = decodeURIComponent(u.pathname.slice(dir.length));
+      if (name === 'index.json' && !u.search) continue;
+      const res = await cache.match(req);
+      const sha = res?.headers.get('x-qingyu-sha256');
+      if (res && index[name]?.sha256 === sha && (!u.search || /^\?qy-part=\d+$/.test(u.search))) continue;
+      if (await cache.delete(req)) deleted.push(req.url);
+    }
+    if (deleted.length) console.info(`[qingyu] freed ${deleted.length} cache entries of model files the index no longer lists`);
+    return deleted;
+  }
+
+  /**
    * Bytes of every file in `names`, from the cache or the network.
    * onProgress({loaded, total, file}) covers all files together (cached files count as loaded).
    * into(name, size): a writer `(chunk) => void` to receive that file piece by piece instead
@@ -138,7 +165,7 @@ export class ModelStore {
    */
   async load(names, { onProgress = () => {}, onCacheError = () => {}, signal, into = () => null } = {}) {
     const metas = await Promise.all(names.map((n) => this.meta(n)));
-    const total = metas.reduce((s, m) => s + m.size, 0);
+    let total = metas.reduce((s, m) => s + m.size, 0);
     let loaded = 0;
     let lastEmit = 0;
     const emit = (file, force = false) => {
@@ -155,18 +182,37 @@ export class ModelStore {
     for (let i = 0; i < names.length; i++) {
       if (signal?.aborted) throw abortError(signal.reason);
       const name = names[i];
-      const meta = metas[i];
-      let bytes = await this._fromCache(cache, name, meta, into);
-      if (bytes !== undefined) {
-        loaded += meta.size;
-        emit(name, true);
-      } else {
-        bytes = await this._download(name, meta, (delta) => { loaded += delta; emit(name); }, signal);
-        await this._verify(name, meta, bytes);
+      let meta = metas[i];
+      const fetchOne = async () => {
+        let bytes = await this._fromCache(cache, name, meta, into);
+        if (bytes !== undefined) {
+          loaded += meta.size;
+          emit(name, true);
+          return bytes;
+        }
+        let got = 0;
+        const onBytes = (delta) => { got += delta; loaded += delta; emit(name); };
+        try {
+          bytes = await this._download(name, meta, onBytes, signal);
+          await this._verify(name, meta, bytes);
+        } catch (e) {
+          // A new version may have been published since this page read index.json: read it
+          // again, and if it lists this file differently, fetch the new file once.
+          const fresh = e?.name === 'ModelLoad' && !signal?.aborted ? await this._refreshMeta(name, meta) : null;
+          if (!fresh) throw e;
+          console.info(`[qingyu] ${name}: index.json changed while the page was open; fetching the new version`);
+          loaded -= got;
+          got = 0;
+          total += fresh.size - meta.size;
+          meta = fresh;
+          bytes = await this._download(name, meta, onBytes, signal);
+          await this._verify(name, meta, bytes);
+        }
         try {
           await this._store(cache, name, meta, bytes);
         } catch (e) {
-          // Quota exceeded or storage unavailable: the file still works for this session.
+          // Quota exceeded or storage unavailable: the file still works for this session, and
+          // what was written of it is removed (a file is cached whole or not at all).
           await this.evict(name).catch(() => {});
           onCacheError(name, e);
           console.warn(`[qingyu] could not cache ${name}: ${e.message}`);
@@ -175,12 +221,22 @@ export class ModelStore {
         const write = into(name, meta.size);
         if (write) {
           for (let at = 0; at < bytes.length; at += PART_BYTES) write(bytes.subarray(at, at + PART_BYTES));
-          bytes = null;
+          return null;
         }
-      }
+        return bytes;
+      };
+      // One download per file across tabs and workers of this origin: a second tab waits for
+      // the first one's download, then reads the file from the cache.
+      const bytes = globalThis.navigator?.locks
+        ? await navigator.locks.request(`qingyu-model ${this.url(name)}`, signal ? { signal } : {}, fetchOne).catch((e) => {
+          throw signal?.aborted ? abortError(signal.reason) : e;
+        })
+        : await fetchOne();
       out.set(name, bytes);
     }
     emit(null, true);
+    // A new index may have replaced files that are still cached: free their space.
+    await this.prune().catch((e) => console.warn(`[qingyu] could not prune the model cache: ${e.message}`));
     return out;
   }
 
@@ -236,6 +292,18 @@ export class ModelStore {
       return undefined;
     }
     return bytes; // verified before it was stored; hashing 347 MB on every start costs seconds
+  }
+
+  /** The index's entry for `name` read again from the network, if it changed; else null. */
+  async _refreshMeta(name, old) {
+    if (this._files) return null;
+    const before = this._index;
+    this._index = null;
+    try {
+      const m = (await this.index())[name];
+      if (m && Number.isFinite(m.size) && /^[0-9a-f]{64}$/.test(m.sha256 || '') && m.sha256 !== old.sha256) return m;
+    } catch { this._index = before; }
+    return null;
   }
 
   async _verify(name, meta, bytes) {

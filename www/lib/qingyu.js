@@ -17,6 +17,10 @@ import { CACHE_NAME, GROUPS, ModelStore, abortError, storageSupport, typedError 
 
 export const MAX_TEXT_CHARS = 100_000;
 export const MAX_IMAGE_BYTES = 25 * 1024 * 1024;
+/** The engine's decoder limits (crate/src/vision/image_input.rs): larger headers are refused here, before any model loads. */
+export const MAX_IMAGE_SIDE = 20_000;
+export const MAX_IMAGE_PIXELS = 50_000_000;
+const IMAGE_FORMATS = 'a JPEG, PNG, GIF or WebP photo';
 const SUMMARY_TYPES = ['key-points', 'tldr', 'teaser', 'headline'];
 const LENGTHS = ['short', 'medium', 'long'];
 const FORMATS = ['plain-text', 'markdown'];
@@ -63,22 +67,123 @@ function unsupportedReason() {
   return storageSupport();
 }
 
+/** An options argument: undefined and null mean none (as Web IDL dictionaries); anything but an object is an error. */
+function optionsObject(o, what) {
+  if (o === undefined || o === null) return {};
+  if (typeof o !== 'object' || Array.isArray(o)) {
+    throw typedError('InvalidInput', `InvalidInput: the ${what} options must be an object, not ${describeValue(o)}`);
+  }
+  if (o.signal !== undefined && o.signal !== null && !isAbortSignal(o.signal)) {
+    throw typedError('InvalidInput', `InvalidInput: options.signal must be an AbortSignal, not ${describeValue(o.signal)}`);
+  }
+  return o;
+}
+
+function describeValue(v) {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  const what = typeof v === 'object' ? (v.constructor?.name || 'object') : typeof v;
+  return `${/^[aeiou]/i.test(what) ? 'an' : 'a'} ${what}`;
+}
+
+const abortedGetter = typeof AbortSignal === 'undefined' ? null : Object.getOwnPropertyDescriptor(AbortSignal.prototype, 'aborted').get;
+/** A brand check that also accepts an AbortSignal from another realm (an iframe). */
+function isAbortSignal(v) {
+  try { abortedGetter.call(v); return true; } catch { return false; }
+}
+
 function checkText(text) {
-  if (typeof text !== 'string') throw typedError('InvalidInput', 'InvalidInput: the text must be a string');
+  if (typeof text !== 'string') throw typedError('InvalidInput', `InvalidInput: the text must be a string, not ${describeValue(text)}`);
   if (!text.trim()) throw typedError('InvalidInput', 'InvalidInput: the text is empty');
-  let chars = 0;
-  for (const _ of text) if (++chars > MAX_TEXT_CHARS) break;
+  // Code points never outnumber UTF-16 units: only a long string needs counting.
+  const chars = text.length > MAX_TEXT_CHARS ? codePoints(text) : text.length;
   if (chars > MAX_TEXT_CHARS) {
-    throw typedError('InvalidInput', `InvalidInput: the text has more than ${MAX_TEXT_CHARS.toLocaleString('en-US')} characters (${[...text].length.toLocaleString('en-US')}); summarize a shorter part`);
+    throw typedError('InvalidInput', `InvalidInput: the text has more than ${MAX_TEXT_CHARS.toLocaleString('en-US')} characters (${chars.toLocaleString('en-US')}); summarize a shorter part`);
   }
 }
 
+/** [...s].length without the array (a lone surrogate counts as one, as there). */
+function codePoints(s) {
+  let n = s.length;
+  for (let i = 0; i < s.length - 1; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) { n--; i++; }
+    }
+  }
+  return n;
+}
+
+/** A value for a message: short strings quoted, anything else by its type (never throws). */
+const show = (v) => (typeof v === 'string' ? JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v) : describeValue(v));
+
 function checkSummaryOptions(o) {
-  const bad = (what, got, ok) => typedError('Unsupported', `Unsupported: ${what} ${JSON.stringify(got)} is not supported; use one of ${ok.join(', ')}`);
+  const bad = (what, got, ok) => typedError('Unsupported', `Unsupported: ${what} ${show(got)} is not supported; use one of ${ok.join(', ')}`);
   if (o.type !== undefined && !SUMMARY_TYPES.includes(o.type)) throw bad('type', o.type, SUMMARY_TYPES);
   if (o.length !== undefined && !LENGTHS.includes(o.length)) throw bad('length', o.length, LENGTHS);
   if (o.format !== undefined && !FORMATS.includes(o.format)) throw bad('format', o.format, FORMATS);
   if (o.outputLanguage !== undefined && !LANGS.includes(o.outputLanguage)) throw bad('outputLanguage', o.outputLanguage, LANGS);
+  if (o.context !== undefined && o.context !== null && !['string', 'number', 'boolean'].includes(typeof o.context)) {
+    throw typedError('InvalidInput', `InvalidInput: context must be a string, not ${describeValue(o.context)}`);
+  }
+  for (const k of ['onMeta', 'onChunk']) {
+    if (o[k] !== undefined && typeof o[k] !== 'function') throw typedError('InvalidInput', `InvalidInput: ${k} must be a function, not ${describeValue(o[k])}`);
+  }
+}
+
+/**
+ * The format and pixel size an encoded image's header claims: {format, width, height} (sizes
+ * null where the bytes end before them), or null when the bytes are none of the formats the
+ * engine decodes. Only the header is read: the engine's decoder does the real work.
+ */
+export function sniffImage(b) {
+  const at = (i) => b[i] ?? 0;
+  const be16 = (i) => (at(i) << 8) | at(i + 1);
+  const be32 = (i) => ((at(i) << 24) | (at(i + 1) << 16) | (at(i + 2) << 8) | at(i + 3)) >>> 0;
+  const le16 = (i) => at(i) | (at(i + 1) << 8);
+  const le24 = (i) => at(i) | (at(i + 1) << 8) | (at(i + 2) << 16);
+  const ascii = (i, n) => String.fromCharCode(...b.subarray(i, i + n));
+  if (b.length >= 8 && be32(0) === 0x89504e47 && be32(4) === 0x0d0a1a0a) {
+    return { format: 'PNG', width: b.length >= 24 ? be32(16) : null, height: b.length >= 24 ? be32(20) : null };
+  }
+  if (b.length >= 6 && /^GIF8[79]a$/.test(ascii(0, 6))) {
+    return { format: 'GIF', width: b.length >= 10 ? le16(6) : null, height: b.length >= 10 ? le16(8) : null };
+  }
+  if (b.length >= 12 && ascii(0, 4) === 'RIFF' && ascii(8, 4) === 'WEBP') {
+    const chunk = ascii(12, 4);
+    if (chunk === 'VP8X' && b.length >= 30) return { format: 'WebP', width: le24(24) + 1, height: le24(27) + 1 };
+    if (chunk === 'VP8 ' && b.length >= 30) return { format: 'WebP', width: le16(26) & 0x3fff, height: le16(28) & 0x3fff };
+    if (chunk === 'VP8L' && b.length >= 25) {
+      const v = (at(21) | (at(22) << 8) | (at(23) << 16) | (at(24) << 24)) >>> 0;
+      return { format: 'WebP', width: (v & 0x3fff) + 1, height: ((v >>> 14) & 0x3fff) + 1 };
+    }
+    return { format: 'WebP', width: null, height: null };
+  }
+  if (b.length >= 3 && at(0) === 0xff && at(1) === 0xd8 && at(2) === 0xff) {
+    // Walk the markers to the first SOFn (baseline, progressive, lossless…), which holds the size.
+    for (let i = 2; i + 9 < b.length;) {
+      if (at(i) !== 0xff) break;
+      const marker = at(i + 1);
+      if (marker === 0xff) { i++; continue; }
+      if (marker >= 0xc0 && marker <= 0xcf && ![0xc4, 0xc8, 0xcc].includes(marker)) {
+        return { format: 'JPEG', width: be16(i + 7), height: be16(i + 5) };
+      }
+      if (marker === 0xd8 || (marker >= 0xd0 && marker <= 0xd7) || marker === 0x01) { i += 2; continue; }
+      i += 2 + be16(i + 2);
+    }
+    return { format: 'JPEG', width: null, height: null };
+  }
+  return null;
+}
+
+/** What a file that the engine cannot decode looks like, for the message. */
+function guessKind(b, type) {
+  const head = new TextDecoder().decode(b.subarray(0, 512)).replace(/^\uFEFF/, '').trimStart().toLowerCase();
+  if (type === 'image/svg+xml' || /^(<\?xml[^>]*>\s*)?(<!--[\s\S]*?-->\s*)*(<!doctype svg[^>]*>\s*)?<svg[\s>]/.test(head)) return 'an SVG drawing';
+  if (b[0] === 0x42 && b[1] === 0x4d) return 'a BMP file';
+  if (String.fromCharCode(...b.subarray(4, 12)).match(/^ftyp(avif|heic|heix|mif1)/)) return 'an AVIF/HEIC file';
+  return type ? `${type} data that is not a JPEG, PNG, GIF or WebP image` : 'not a JPEG, PNG, GIF or WebP image';
 }
 
 /** Turns any supported image into {bytes} (encoded file) or {rgba, width, height}. */
@@ -86,15 +191,26 @@ async function imagePayload(image) {
   if (typeof Blob !== 'undefined' && image instanceof Blob) {
     const name = image.name ? `"${image.name}"` : 'the file';
     if (image.type && !image.type.startsWith('image/')) {
-      throw typedError('InvalidInput', `InvalidInput: ${name} is not an image (${image.type}); choose a JPEG, PNG, GIF, WebP or BMP photo`);
+      throw typedError('InvalidInput', `InvalidInput: ${name} is not an image (${image.type}); choose ${IMAGE_FORMATS}`);
     }
-    if (image.size === 0) throw typedError('InvalidInput', `InvalidInput: ${name} is empty`);
+    if (image.size === 0) throw typedError('InvalidInput', `InvalidInput: ${name} is empty (0 bytes)`);
     if (image.size > MAX_IMAGE_BYTES) {
       throw typedError('InvalidInput', `InvalidInput: ${name} is ${(image.size / 1e6).toFixed(1)} MB; the limit is ${MAX_IMAGE_BYTES / 1024 / 1024} MB`);
     }
-    return { bytes: new Uint8Array(await image.arrayBuffer()) };
+    let bytes;
+    try { bytes = new Uint8Array(await image.arrayBuffer()); } catch (e) {
+      throw typedError('InvalidInput', `InvalidInput: ${name} could not be read (${e.name}: ${e.message})`);
+    }
+    // Checked here, before any model is downloaded or loaded: the format and the size the header claims.
+    const head = sniffImage(bytes);
+    if (!head) {
+      throw typedError('InvalidInput', `InvalidInput: ${name} is ${guessKind(bytes, image.type)}, which cannot be described; choose ${IMAGE_FORMATS}`);
+    }
+    checkImageSize(head.width, head.height, `${name} (${head.format})`);
+    return { bytes };
   }
   if (typeof ImageData !== 'undefined' && image instanceof ImageData) {
+    checkImageSize(image.width, image.height, 'the ImageData');
     return { rgba: new Uint8Array(image.data.buffer.slice(0)), width: image.width, height: image.height };
   }
   let source = image;
@@ -110,6 +226,7 @@ async function imagePayload(image) {
   const width = source.naturalWidth || source.width;
   const height = source.naturalHeight || source.height;
   if (!width || !height) throw typedError('InvalidInput', 'InvalidInput: the image has no pixels');
+  checkImageSize(width, height, 'the image');
   const canvas = new OffscreenCanvas(width, height);
   const ctx = canvas.getContext('2d', { willReadFrequently: true });
   ctx.drawImage(source, 0, 0);
@@ -120,14 +237,25 @@ async function imagePayload(image) {
   return { rgba: new Uint8Array(data.data.buffer), width, height };
 }
 
+function checkImageSize(width, height, what) {
+  if (width === null || height === null) return; // a truncated header: the decoder's error says so
+  if (!width || !height) throw typedError('InvalidInput', `InvalidInput: ${what} has no pixels (${width}×${height})`);
+  if (width > MAX_IMAGE_SIDE || height > MAX_IMAGE_SIDE || width * height > MAX_IMAGE_PIXELS) {
+    throw typedError('InvalidInput', `InvalidInput: ${what} is too large (${width}×${height}); at most ${MAX_IMAGE_PIXELS / 1e6} megapixels and ${MAX_IMAGE_SIDE.toLocaleString('en-US')} px a side are accepted`);
+  }
+}
+
 export class Qingyu {
   /**
    * 'unavailable' | 'downloadable' | 'downloading' | 'available' for the given features
    * ('llm', 'vision', 'classifier'; default both 'llm' and 'vision').
    */
-  static async availability({ modelBaseUrl = defaultBase(), features = ['llm', 'vision'], files } = {}) {
-    if (unsupportedReason()) return 'unavailable';
+  static async availability(options) {
+    const { modelBaseUrl = defaultBase(), features = ['llm', 'vision'], files } = optionsObject(options, 'availability');
     const groups = [].concat(features);
+    const unknown = groups.find((g) => typeof g !== 'string' || !Object.hasOwn(GROUPS, g));
+    if (unknown !== undefined) throw typedError('Unsupported', `Unsupported: unknown feature ${show(unknown)}; use llm, vision or classifier`);
+    if (unsupportedReason()) return 'unavailable';
     if (groups.some((g) => downloading.has(g))) return 'downloading';
     try {
       const store = new ModelStore({ baseUrl: modelBaseUrl, files });
@@ -153,10 +281,12 @@ export class Qingyu {
   static async create(o = {}) {
     const reason = unsupportedReason();
     if (reason) throw typedError('Unsupported', `Unsupported: ${reason}`);
+    o = optionsObject(o, 'create');
+    const preload = o.preload === undefined || o.preload === null ? [] : [].concat(o.preload);
     const qy = new Qingyu(o);
     try {
       await qy._start(o.signal);
-      if (o.preload?.length) await Promise.all(o.preload.map((g) => qy.load(g, { signal: o.signal })));
+      if (preload.length) await Promise.all(preload.map((g) => qy.load(g, { signal: o.signal })));
     } catch (e) {
       qy.destroy();
       throw e;
@@ -165,6 +295,15 @@ export class Qingyu {
   }
 
   constructor(o) {
+    o = optionsObject(o, 'Qingyu');
+    for (const k of ['modelBaseUrl', 'wasmUrl']) {
+      if (o[k] !== undefined && o[k] !== null && typeof o[k] !== 'string' && !(o[k] instanceof URL)) {
+        throw typedError('InvalidInput', `InvalidInput: ${k} must be a URL string, not ${describeValue(o[k])}`);
+      }
+    }
+    if (o.files !== undefined && o.files !== null && typeof o.files !== 'object') {
+      throw typedError('InvalidInput', `InvalidInput: files must be an object (name → {size, sha256}), not ${describeValue(o.files)}`);
+    }
     this.modelBaseUrl = new URL(o.modelBaseUrl ?? defaultBase(), globalThis.location?.href).href.replace(/\/?$/, '/');
     // null: the worker's own static import of ../pkg/qingyu.js (one a bundler can follow).
     this.wasmUrl = o.wasmUrl ? new URL(o.wasmUrl, globalThis.location?.href).href : null;
@@ -172,7 +311,12 @@ export class Qingyu {
     // Summary defaults, as Chrome's Summarizer.create({type, length, format, outputLanguage, sharedContext}).
     this.defaults = {};
     for (const k of ['type', 'length', 'format', 'outputLanguage']) if (o[k] !== undefined) this.defaults[k] = o[k];
-    if (o.sharedContext !== undefined) this.defaults.context = String(o.sharedContext);
+    if (o.sharedContext !== undefined) {
+      if (typeof o.sharedContext === 'symbol' || (typeof o.sharedContext === 'object' && o.sharedContext !== null)) {
+        throw typedError('InvalidInput', `InvalidInput: sharedContext must be a string, not ${describeValue(o.sharedContext)}`);
+      }
+      this.defaults.context = String(o.sharedContext);
+    }
     checkSummaryOptions(this.defaults);
     /** The longest text (in characters) summarize() accepts. */
     this.inputQuota = MAX_TEXT_CHARS;
@@ -250,7 +394,14 @@ export class Qingyu {
         reject: (e) => { signal?.removeEventListener('abort', onAbort); reject(e); },
       });
       signal?.addEventListener('abort', onAbort, { once: true });
-      worker.postMessage({ id, op, args }, transfer);
+      try {
+        worker.postMessage({ id, op, args }, transfer);
+      } catch (e) {
+        // A function, a DOM node or a Symbol among the arguments (DataCloneError).
+        this._pending.delete(id);
+        signal?.removeEventListener('abort', onAbort);
+        reject(typedError('InvalidInput', `InvalidInput: the ${op} arguments cannot be sent to the worker (${e.name}: ${e.message})`));
+      }
     });
   }
 
@@ -312,8 +463,10 @@ export class Qingyu {
 
   // ---- public API ---------------------------------------------------------------------------
   /** Downloads (or reads from the cache) and loads a feature's models: 'llm' | 'vision' | 'classifier'. */
-  load(feature, { signal } = {}) {
-    if (!GROUPS[feature]) return Promise.reject(typedError('Unsupported', `Unsupported: unknown feature ${JSON.stringify(feature)}; use llm, vision or classifier`));
+  load(feature, options) {
+    let signal;
+    try { ({ signal } = optionsObject(options, 'load')); } catch (e) { return Promise.reject(e); }
+    if (typeof feature !== 'string' || !Object.hasOwn(GROUPS, feature)) return Promise.reject(typedError('Unsupported', `Unsupported: unknown feature ${show(feature)}; use llm, vision or classifier`));
     return this._call('load', { group: feature }, { signal });
   }
 
@@ -325,7 +478,8 @@ export class Qingyu {
     return (options.type ?? 'key-points') !== 'key-points' || !!options.useModel;
   }
 
-  async summarize(text, options = {}) {
+  async summarize(text, options) {
+    options = optionsObject(options, 'summarize');
     let out = '';
     const result = await this._summarize(text, options, (c) => { out += c; });
     return options.details ? { ...result, text: result.text ?? out } : (result.text ?? out);
@@ -333,6 +487,7 @@ export class Qingyu {
 
   _summarize(text, options, onChunk) {
     try {
+      options = optionsObject(options, 'summarize');
       checkText(text);
       checkSummaryOptions(options);
     } catch (e) { return Promise.reject(e); }
@@ -343,7 +498,8 @@ export class Qingyu {
   }
 
   /** A ReadableStream of text pieces (deltas); the stream errors with the call's typed error. */
-  summarizeStreaming(text, options = {}) {
+  summarizeStreaming(text, options) {
+    try { options = optionsObject(options, 'summarizeStreaming'); } catch (e) { return this._stream(() => Promise.reject(e)); }
     return this._stream((onChunk, signal) => this._summarize(text, { ...options, signal }, onChunk), options.signal);
   }
 
@@ -374,13 +530,16 @@ export class Qingyu {
   }
 
   /** Chat with the LLM directly: resolves to {text, finishReason, stats}. */
-  prompt(text, { signal, maxTokens = 256, temperature = 0, system, onChunk, prefillChunk } = {}) {
-    try { checkText(text); } catch (e) { return Promise.reject(e); }
-    const options = { maxTokens, temperature, ...(system ? { system } : {}), ...(prefillChunk ? { prefillChunk } : {}) };
-    return this._call('generate', { prompt: text, options }, { signal, onChunk });
+  prompt(text, options) {
+    let o;
+    try { o = optionsObject(options, 'prompt'); checkText(text); } catch (e) { return Promise.reject(e); }
+    const { signal, maxTokens = 256, temperature = 0, system, onChunk, prefillChunk } = o;
+    const gen = { maxTokens, temperature, ...(system ? { system } : {}), ...(prefillChunk ? { prefillChunk } : {}) };
+    return this._call('generate', { prompt: text, options: gen }, { signal, onChunk });
   }
 
-  promptStreaming(text, options = {}) {
+  promptStreaming(text, options) {
+    try { options = optionsObject(options, 'promptStreaming'); } catch (e) { return this._stream(() => Promise.reject(e)); }
     return this._stream((onChunk, signal) => this.prompt(text, { ...options, signal, onChunk }), options.signal);
   }
 
@@ -393,16 +552,20 @@ export class Qingyu {
    * `onChunk(text)` receives the checked sentences as they are written.
    * @param {Blob|ImageBitmap|ImageData|HTMLImageElement} image
    */
-  async caption(image, { language = 'zh', detail = 'brief', signal, onChunk } = {}) {
-    if (!LANGS.includes(language)) throw typedError('Unsupported', `Unsupported: language ${JSON.stringify(language)}; use zh or en`);
-    if (!['brief', 'full'].includes(detail)) throw typedError('Unsupported', `Unsupported: detail ${JSON.stringify(detail)}; use brief or full`);
+  async caption(image, options) {
+    const { language = 'zh', detail = 'brief', signal, onChunk } = optionsObject(options, 'caption');
+    if (onChunk !== undefined && typeof onChunk !== 'function') throw typedError('InvalidInput', 'InvalidInput: onChunk must be a function');
+    if (!LANGS.includes(language)) throw typedError('Unsupported', `Unsupported: language ${show(language)}; use zh or en`);
+    if (!['brief', 'full'].includes(detail)) throw typedError('Unsupported', `Unsupported: detail ${show(detail)}; use brief or full`);
     const payload = await imagePayload(image);
     const buffer = (payload.bytes ?? payload.rgba).buffer;
     return this._call('caption', { image: payload, options: { language, detail } }, { signal, onChunk, transfer: [buffer] });
   }
 
   /** ImageNet top-k classes only (EfficientNet-Lite0; 18.5 MB of models): {labels:[{id, name, score}]}. */
-  async classify(image, { k = 5, signal } = {}) {
+  async classify(image, options) {
+    const { k = 5, signal } = optionsObject(options, 'classify');
+    if (!Number.isInteger(k) || k < 1 || k > 1000) throw typedError('InvalidInput', `InvalidInput: k must be an integer from 1 to 1000, not ${String(k).slice(0, 20)}`);
     const payload = await imagePayload(image);
     const buffer = (payload.bytes ?? payload.rgba).buffer;
     return this._call('classify', { image: payload, k }, { signal, transfer: [buffer] });

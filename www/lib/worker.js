@@ -61,6 +61,8 @@ async function init({ wasmUrl, modelBaseUrl, files }) {
 }
 
 function ensure(group, job) {
+  // Own keys only: a group named "__proto__" or "constructor" must not reach loading[…].
+  if (!Object.hasOwn(GROUPS, group)) return Promise.reject(typedError('InvalidInput', `InvalidInput: unknown model group ${JSON.stringify(String(group))}`));
   if (group === 'llm' && models.llm) return models.llm;
   if (group === 'vision' && models.captioner) return models.captioner;
   if (group === 'classifier' && models.classifier) return models.classifier;
@@ -351,7 +353,7 @@ self.onmessage = (ev) => {
     );
     return;
   }
-  const op = OPS[msg.op];
+  const op = Object.hasOwn(OPS, msg.op) ? OPS[msg.op] : null;
   if (!op) { post({ id: msg.id, type: 'error', error: { name: 'Unsupported', message: `Unsupported: unknown operation ${msg.op}` } }); return; }
   const job = { id: msg.id, cancelled: false, started: false };
   jobs.set(job.id, job);

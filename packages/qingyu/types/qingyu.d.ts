@@ -5,6 +5,15 @@
 export declare const MAX_TEXT_CHARS: number;
 /** The largest image file caption()/classify() accept: 25 MiB. */
 export declare const MAX_IMAGE_BYTES: number;
+/** The largest image side the engine decodes: 20,000 px (a larger header is InvalidInput at once). */
+export declare const MAX_IMAGE_SIDE: number;
+/** The most pixels the engine decodes: 50,000,000. */
+export declare const MAX_IMAGE_PIXELS: number;
+/**
+ * The format and size an encoded image's header claims (sizes null where the bytes end before
+ * them), or null for bytes that are not PNG, JPEG, GIF or WebP.
+ */
+export declare function sniffImage(bytes: Uint8Array): { format: 'PNG' | 'JPEG' | 'GIF' | 'WebP'; width: number | null; height: number | null } | null;
 
 /** A group of models: 'llm' (347 MB), 'vision' (captions, ~30 MB), 'classifier' (ImageNet, 18.5 MB). */
 export type Feature = 'llm' | 'vision' | 'classifier';
@@ -100,7 +109,7 @@ export interface CreateOptions extends SummaryDefaults {
   monitor?: (monitor: QingyuMonitor) => void;
   signal?: AbortSignal;
   /** Features whose models to download and load right away. */
-  preload?: Feature[];
+  preload?: Feature | Feature[];
   /** A manifest to use instead of fetching `index.json`: file name → info. */
   files?: Record<string, ModelFileInfo> | null;
 }
