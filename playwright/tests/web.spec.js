@@ -366,6 +366,28 @@ test.describe.serial('with the LLM', () => {
     expect(r.availability).toBe('available');
   });
 
+  test('LLM from the cache: a second instance streams the cached parts into wasm memory and answers like the first', async () => {
+    let ggufRequests = 0;
+    const count = (req) => { if (req.url().includes('.gguf')) ggufRequests++; };
+    context.on('request', count);
+    const r = await page.evaluate(async () => {
+      const { Qingyu } = await import('/lib/qingyu.js');
+      const prompt = '用一句话介绍杭州。';
+      const first = await window.__qy.prompt(prompt, { maxTokens: 16 });
+      const second = await Qingyu.create();
+      const t0 = performance.now();
+      await second.load('llm');
+      const ms = performance.now() - t0;
+      const again = await second.prompt(prompt, { maxTokens: 16 });
+      second.destroy();
+      return { first: first.text, again: again.text, ms };
+    });
+    context.off('request', count);
+    console.log(`LLM from the cache (parts streamed into wasm): ${(r.ms / 1000).toFixed(1)} s; "${r.again}"`);
+    expect(ggufRequests).toBe(0);
+    expect(r.again).toBe(r.first);
+  });
+
   test('cancel mid-generation: the call rejects with AbortError at once and the worker stops within a second', async () => {
     const article = JSON.parse(readFileSync(new URL('../../eval/articles/zh-06.json', import.meta.url), 'utf8')).text;
     const r = await page.evaluate(async ([useSummary, text]) => {
