@@ -11,6 +11,8 @@
 //! * a page or a screen (many OCR lines or a large share of the image covered by text): "A page
 //!   of text beginning "…"." / "A screenshot with the text "…"." instead of an object;
 //! * confident OCR lines quoted: 一块写着“禁止游泳”的路牌 / a street sign reading "…";
+//! * a text-bearing thing (menu, street sign) is named only when sure or when the OCR read a
+//!   line: blurred print is no menu;
 //! * "A photo." / 一张照片。 only when nothing reaches the possible level and no text was read.
 
 use super::tags::{Level, Source, Tag};
@@ -196,7 +198,14 @@ pub fn compose(tags: &[Tag], ocr: &[OcrText], width: u32, height: u32, language:
         };
         return Composed { text, ocr_lines, named: vec![doc] };
     }
-    let p = plan(tags);
+    // A text-bearing thing without readable text is named only when sure (tune: the one hedged
+    // menu with no OCR line was blurred print).
+    let tags: Vec<Tag> = tags
+        .iter()
+        .filter(|t| t.kind() != Kind::Text || t.is_sure() || !ocr_lines.is_empty())
+        .cloned()
+        .collect();
+    let p = plan(&tags);
     let pos = match (p.lead, p.subjects.as_slice()) {
         (Level::Sure, [only]) if only.count == 1 => only.bbox.and_then(|b| position(b, width, height)),
         _ => None,
@@ -452,7 +461,7 @@ fn chinese(p: &Plan, pos: Option<Position>, quote: Option<&str>, reader: Option<
         body
     };
     if let (None, Some(q)) = (reader, quote) {
-        body.push_str(&format!("，上面写着“{q}”"));
+        body.push_str(&format!("，图中写着“{q}”"));
     }
     format!("{body}。")
 }
@@ -558,7 +567,7 @@ mod tests {
         assert_eq!(zh, "一块写着“禁止游泳”的路牌。");
         assert_eq!(en, "A street sign reading \"禁止游泳\".");
         let (zh, en) = both(&[], &[coco("person", 0.8, FULL)], &ocr);
-        assert_eq!(zh, "一个人，上面写着“禁止游泳”。");
+        assert_eq!(zh, "一个人，图中写着“禁止游泳”。");
         assert_eq!(en, "A person, with the text \"禁止游泳\".");
         let (zh, en) = both(&[], &[], &ocr);
         assert_eq!((zh.as_str(), en.as_str()), ("图中写着“禁止游泳”。", "Text reading \"禁止游泳\"."));
@@ -620,6 +629,17 @@ mod tests {
         assert!(en.starts_with("A street sign reading"), "{en}");
         let big = [OcrText { text: "WELCOME".into(), score: 0.9, bbox: [[0.0, 0.0], [100.0, 0.0], [100.0, 30.0], [0.0, 30.0]] }];
         assert_eq!(both(&[], &[], &big).1, "A page of text beginning \"WELCOME\".");
+    }
+
+    #[test]
+    fn a_text_thing_needs_text_or_certainty() {
+        // A hedged menu with no line read: blurred print, not named.
+        let (zh, en) = both(&[inet("menu", 0.32)], &[], &[]);
+        assert_eq!((zh.as_str(), en.as_str()), ("一张照片。", "A photo."));
+        let (_, en) = both(&[inet("menu", 0.32)], &[], &[line("Soup 5", 0.9, 10.0)]);
+        assert_eq!(en, "Possibly a menu reading \"Soup 5\".");
+        let (_, en) = both(&[inet("crossword puzzle", 0.91)], &[], &[]);
+        assert_eq!(en, "A crossword puzzle.");
     }
 
     #[test]
