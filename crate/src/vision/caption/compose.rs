@@ -173,7 +173,13 @@ fn plan(tags: &[Tag]) -> Plan<'_> {
     let lead = things.first().map_or(Level::None, |t| t.level());
     let at = |l: Level, n: usize| things.iter().copied().filter(|t| t.level() == l).take(n).collect::<Vec<_>>();
     match lead {
-        Level::Sure => Plan { lead, subjects: at(Level::Sure, MAX_SUBJECTS), extra: at(Level::Likely, 1).pop(), scene },
+        // Stated plainly, the place must be sure too (a likely landscape is left out).
+        Level::Sure => Plan {
+            lead,
+            subjects: at(Level::Sure, MAX_SUBJECTS),
+            extra: at(Level::Likely, 1).pop(),
+            scene: scene.filter(|s| s.is_sure()),
+        },
         Level::Likely => Plan { lead, subjects: at(Level::Likely, 2), extra: None, scene },
         Level::Possible => Plan { lead, subjects: at(Level::Possible, 2), extra: None, scene },
         Level::None => {
@@ -285,6 +291,7 @@ fn scene_en(tag: &Tag) -> String {
     let place = tag.concept.en;
     match tag.concept.key {
         "lakeside" => "by a lake".into(),
+        "landscape" => "in a landscape".into(),
         "seashore" => "at the seashore".into(),
         "mountain" => "in the mountains".into(),
         "volcano" | "geyser" => format!("by {} {place}", article(place)),
@@ -306,6 +313,7 @@ fn capitalize(s: &str) -> String {
 fn english(p: &Plan, pos: Option<Position>, quote: Option<&str>, reader: Option<usize>) -> String {
     let mut body = if p.subjects.is_empty() {
         match (p.scene, quote) {
+            (Some(s), _) if s.concept.key == "landscape" => format!("{}a landscape", hedge_en(p.lead)),
             (Some(s), _) => format!("{}a photo of the {}", hedge_en(p.lead), s.concept.en),
             (None, Some(q)) => return format!("Text reading \"{q}\"."),
             (None, None) => return "A photo.".into(),
@@ -397,6 +405,7 @@ fn scene_zh(tag: &Tag) -> String {
         | "rapeseed_field" | "apiary" => format!("{place}里"),
         "stage" | "patio" | "promontory" | "coral_reef" => format!("{place}上"),
         "volcano" | "geyser" | "dock" => format!("{place}旁"),
+        "landscape" => format!("{place}中"),
         _ => place.to_string(),
     }
 }
@@ -418,6 +427,7 @@ fn chinese(p: &Plan, pos: Option<Position>, quote: Option<&str>, reader: Option<
     };
     let mut body = if p.subjects.is_empty() {
         match (p.scene, quote) {
+            (Some(s), _) if s.concept.key == "landscape" => format!("{hedge}一张风景照"),
             (Some(s), _) => format!("{hedge}一张{}的照片", s.concept.zh),
             (None, Some(q)) => return format!("图中写着“{q}”。"),
             (None, None) => return "一张照片。".into(),
@@ -640,6 +650,17 @@ mod tests {
         assert_eq!(en, "Possibly a menu reading \"Soup 5\".");
         let (_, en) = both(&[inet("crossword puzzle", 0.91)], &[], &[]);
         assert_eq!(en, "A crossword puzzle.");
+    }
+
+    #[test]
+    fn landscapes() {
+        let (zh, en) = both(&[inet("volcano", 0.36), inet("geyser", 0.14)], &[], &[]);
+        assert_eq!((zh.as_str(), en.as_str()), ("可能是一张风景照。", "Probably a landscape."));
+        // A likely subject takes the likely landscape along; a sure one leaves it out.
+        let (zh, en) = both(&[inet("volcano", 0.36)], &[coco("sheep", 0.5, FULL), coco("sheep", 0.45, FULL)], &[]);
+        assert_eq!((zh.as_str(), en.as_str()), ("可能是风景中的两只羊。", "Probably two sheep in a landscape."));
+        let (zh, en) = both(&[inet("volcano", 0.36)], &[coco("sheep", 0.8, FULL)], &[]);
+        assert_eq!((zh.as_str(), en.as_str()), ("一只羊。", "A sheep."));
     }
 
     #[test]

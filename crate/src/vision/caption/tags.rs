@@ -19,6 +19,9 @@
 //! * a detected animal the classifier does not back while it gives [`OTHER_ANIMAL_MIN`] to other
 //!   animals is contradicted (a "bear" box on a quokka the classifier calls a wombat): dropped
 //!   unless the box is sure on its own ([`CONTRADICTED_MAX`]);
+//! * when no scene is likely, the natural scenes' scores ([`NATURAL_SCENES`]: volcano, valley,
+//!   seashore …) summed from [`LANDSCAPE_MIN`] make a `landscape` scene ([`LANDSCAPE_CONFIDENCE`]):
+//!   the classifier's way of saying "hills under a sky" is often "volcano";
 //! * every tag gets a confidence: how often a concept with that score was right on the tune half
 //!   of eval/photos ([`CLS_CALIBRATION`], [`DET_CALIBRATION`], [`AGREE_CALIBRATION`],
 //!   [`SCENE_CALIBRATION`]), and a [`Level`]: stated plainly (sure), "probably" (likely),
@@ -53,6 +56,16 @@ pub const SPREAD_CONFIDENCE: f32 = 0.06;
 pub const OTHER_ANIMAL_MIN: f32 = 0.3;
 /// …unless the box is sure on its own (unbacked boxes from 0.7 on were all right on tune).
 pub const CONTRADICTED_MAX: f32 = 0.7;
+/// Scenes of open country; their summed scores make a `landscape` when no scene is likely.
+pub const NATURAL_SCENES: &[&str] =
+    &["volcano", "mountain", "valley", "cliff", "promontory", "seashore", "lakeside", "geyser", "coral_reef", "rapeseed_field"];
+/// Summed natural-scene score from which a landscape is named (tune: 3 photos with no likely
+/// scene reach it, volcano 0.20–0.36 on a sunset, fog over fields and hills at dusk; all three
+/// are landscapes).
+pub const LANDSCAPE_MIN: f32 = 0.3;
+/// Its confidence: 3 of 3 right on tune, (3 + 1) / (3 + 2) → "probably".
+pub const LANDSCAPE_CONFIDENCE: f32 = 0.8;
+
 /// Reliability tables, `(lowest score, share right)`, fitted on the **tune** half of
 /// eval/photos (66 photos) by `node eval/photos/calibrate.mjs --native-bin target/release/qingyu`
 /// (eval/photos/calibration.json): the share of concepts with a score in the bin that are in the
@@ -212,6 +225,23 @@ pub fn build_tags(labels: &[ClassScore], objects: &[ObjectBox]) -> Vec<Tag> {
             t.confidence = SPREAD_CONFIDENCE;
         }
     }
+    // No likely scene: open country summed up as a landscape.
+    if !cls.iter().any(|t| t.kind() == Kind::Scene && Level::of(t.confidence) >= Level::Likely) {
+        let natural: f32 = cls.iter().filter(|t| NATURAL_SCENES.contains(&t.concept.key)).map(|t| t.score).sum();
+        if let Some(concept) = crate::vision::concepts::concept("landscape").filter(|_| natural >= LANDSCAPE_MIN) {
+            cls.push(Tag {
+                concept,
+                fine: None,
+                score: natural.min(1.0),
+                count: 1,
+                bbox: None,
+                source: Source::Classifier,
+                objects: Vec::new(),
+                confidence: LANDSCAPE_CONFIDENCE,
+            });
+        }
+    }
+
     // Detector: boxes ≥ DET_MIN counted per concept.
     let mut det: Vec<Tag> = Vec::new();
     let mut order: Vec<usize> = (0..objects.len()).filter(|&i| objects[i].score >= DET_MIN).collect();
@@ -438,6 +468,17 @@ mod tests {
         // Not an animal: a box of another kind is not judged by the classifier's animals.
         let tags = build_tags(&labels, &[coco("person", 0.8, B)]);
         assert!(tags.iter().any(|t| t.concept.key == "person"), "{tags:?}");
+    }
+
+    #[test]
+    fn open_country_is_a_landscape_when_no_scene_is_likely() {
+        let tags = build_tags(&[inet("volcano", 0.2), inet("seashore", 0.08), inet("alpine peak", 0.04)], &[]);
+        assert_eq!(tags.len(), 1, "{tags:?}");
+        assert_eq!((tags[0].concept.key, tags[0].level()), ("landscape", Level::Likely));
+        assert!(build_tags(&[inet("volcano", 0.2), inet("seashore", 0.05)], &[]).is_empty(), "below 0.3");
+        // A likely scene is the place itself.
+        let tags = build_tags(&[inet("lakeside", 0.6), inet("valley", 0.1)], &[]);
+        assert_eq!(tags.iter().map(|t| t.concept.key).collect::<Vec<_>>(), ["lakeside"]);
     }
 
     #[test]
