@@ -338,13 +338,16 @@ function zhNameTable() {
   return zhNames;
 }
 
-/** An accepted Chinese string in the zh caption (Chinese has no word boundaries, so a substring),
- * unless that occurrence lies inside a longer known name of another concept: 花 in 花瓶 (vase) or
- * 山 in 火山 (volcano) is no hit, 猫 in 埃及猫 (Egyptian cat, English name matching `accept`) is.
- * Null without a zh caption or without accept_zh. */
-function conceptHitZh(item, acceptZh, accept = []) {
+/** An accepted Chinese string in the zh caption or the Chinese names of its labels and objects, as
+ * the English hit counts the caption, labels and objects (`textOnly`: the zh caption alone, as
+ * "hit en text"). Chinese has no word boundaries, so a substring, unless that occurrence lies inside
+ * a longer known name of another concept: 花 in 花瓶 (vase) or 山 in 火山 (volcano) is no hit, 猫 in
+ * 埃及猫 (Egyptian cat, English name matching `accept`) is. Null without a zh caption or without
+ * accept_zh. */
+function conceptHitZh(item, acceptZh, accept = [], textOnly = false) {
   if (!item || item.text_zh == null || !acceptZh?.length) return null;
-  const text = item.text_zh;
+  const text = textOnly ? item.text_zh
+    : [item.text_zh, ...(item.labels || []).map((x) => x.zh), ...(item.objects || []).map((x) => x.zh)].filter(Boolean).join(' | ');
   const enOk = (names) => names.some((n) => accept.some((w) => wordRe(w.toLowerCase()).test(n.toLowerCase())));
   const longer = [...zhNameTable()].filter(([zh]) => text.includes(zh));
   const covered = (a, i) => longer.some(([zh, en]) => zh.length > a.length && zh.includes(a) && !acceptZh.includes(zh) && !enOk(en)
@@ -406,6 +409,7 @@ function scorePhotos(photos, itemOf, key) {
     hit_en: rate(items.map(([p, it]) => Boolean(conceptHit(it, p.accept, key)))),
     hit_en_text: rate(items.map(([p, it]) => (it.text == null ? null : Boolean(conceptHit({ text: it.text }, p.accept, 'a'))))),
     hit_zh: rate(items.map(([p, it]) => { const h = conceptHitZh(it, p.accept_zh, p.accept); return h == null ? null : Boolean(h); })),
+    hit_zh_text: rate(items.map(([p, it]) => { const h = conceptHitZh(it, p.accept_zh, p.accept, true); return h == null ? null : Boolean(h); })),
     // ORT-web has no caption composer (its "caption" is top-1 label + objects): no "A photo." there
     empty_en: rate(items.map(([, it]) => (key === 'c' ? null : namesNothing(it, 'en')))),
     empty_zh: rate(items.map(([, it]) => (key === 'c' ? null : namesNothing(it, 'zh')))),
@@ -480,7 +484,8 @@ function printSplits(list, res, itemOf) {
   console.log('');
   console.log(`Caption quality per split (${counts}; tune: may be tuned on, check: held out, never tune on it)`);
   console.log('hit en = an accept word (whole word, plural s/es) in caption/labels/objects (en text: in the caption alone); hit zh = '
-    + 'an accept_zh string in the zh caption, not inside a longer name of another concept (花 in 花瓶); "A photo." = the caption names '
+    + 'an accept_zh string in the zh caption/labels/objects (zh text: in the zh caption alone), not inside a longer name of another '
+    + 'concept (花 in 花瓶); "A photo." = the caption names '
     + 'no concept ("A photo." / "一张照片。" or no tags); false mention = photos with a tag none of whose English names matches '
     + 'accept ∪ present; false tags = such tags / all tags');
   const E = [['a', 'native'], ['b', 'wasm'], ['c', 'ort']];
@@ -488,12 +493,12 @@ function printSplits(list, res, itemOf) {
   for (const [k, n] of E) {
     if (!q[k]) continue;
     for (const [sp, r] of Object.entries(q[k])) {
-      rows.push([n, sp, String(r.photos), pct(r.hit_en), pct(r.hit_en_text), pct(r.hit_zh), pct(r.empty_en), pct(r.empty_zh),
+      rows.push([n, sp, String(r.photos), pct(r.hit_en), pct(r.hit_en_text), pct(r.hit_zh), pct(r.hit_zh_text), pct(r.empty_en), pct(r.empty_zh),
         pct(r.false_mention), r.false_tags.of ? `${r.false_tags.n}/${r.false_tags.of}` : 'n/a']);
     }
   }
   if (rows.length) {
-    table(['engine', 'split', 'photos', 'hit en', 'hit en text', 'hit zh', '"A photo." en', '"A photo." zh', 'false mention',
+    table(['engine', 'split', 'photos', 'hit en', 'hit en text', 'hit zh', 'hit zh text', '"A photo." en', '"A photo." zh', 'false mention',
       'false tags'], rows, 2);
   } else console.log('n/a: no engine produced captions');
   const wrows = [];

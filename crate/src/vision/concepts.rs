@@ -206,8 +206,8 @@ pub fn coco(index: usize) -> Option<&'static ClassLabel> {
 }
 
 /// Concepts no class maps to, used by the caption composer itself (a page or a screen of
-/// text, recognised from the OCR lines).
-pub const COMPOSER_CONCEPTS: [&str; 2] = ["document", "screenshot"];
+/// text, recognised from the OCR lines; a landscape, from the natural scenes' summed scores).
+pub const COMPOSER_CONCEPTS: [&str; 3] = ["document", "screenshot", "landscape"];
 
 /// The concept with this key, e.g. `concept("dog")`.
 pub fn concept(key: &str) -> Option<&'static Concept> {
@@ -294,7 +294,8 @@ mod tests {
     #[test]
     fn every_concept_is_used_and_every_kind_occurs() {
         let mut used: HashSet<&str> = all_labels().map(|(_, _, l)| l.concept.key).collect();
-        // No class maps to these: the caption composer names pages and screens from the OCR.
+        // No class maps to these: the caption composer names pages and screens from the OCR and
+        // landscapes from the natural scenes.
         used.extend(COMPOSER_CONCEPTS);
         for c in all_concepts() {
             assert!(used.contains(c.key), "concept {} is not used by any class", c.key);

@@ -11,6 +11,8 @@
 //! * a page or a screen (many OCR lines or a large share of the image covered by text): "A page
 //!   of text beginning "…"." / "A screenshot with the text "…"." instead of an object;
 //! * confident OCR lines quoted: 一块写着“禁止游泳”的路牌 / a street sign reading "…";
+//! * a text-bearing thing (menu, street sign) is named only when sure or when the OCR read a
+//!   line: blurred print is no menu;
 //! * "A photo." / 一张照片。 only when nothing reaches the possible level and no text was read.
 
 use super::tags::{Level, Source, Tag};
@@ -171,7 +173,13 @@ fn plan(tags: &[Tag]) -> Plan<'_> {
     let lead = things.first().map_or(Level::None, |t| t.level());
     let at = |l: Level, n: usize| things.iter().copied().filter(|t| t.level() == l).take(n).collect::<Vec<_>>();
     match lead {
-        Level::Sure => Plan { lead, subjects: at(Level::Sure, MAX_SUBJECTS), extra: at(Level::Likely, 1).pop(), scene },
+        // Stated plainly, the place must be sure too (a likely landscape is left out).
+        Level::Sure => Plan {
+            lead,
+            subjects: at(Level::Sure, MAX_SUBJECTS),
+            extra: at(Level::Likely, 1).pop(),
+            scene: scene.filter(|s| s.is_sure()),
+        },
         Level::Likely => Plan { lead, subjects: at(Level::Likely, 2), extra: None, scene },
         Level::Possible => Plan { lead, subjects: at(Level::Possible, 2), extra: None, scene },
         Level::None => {
@@ -196,7 +204,14 @@ pub fn compose(tags: &[Tag], ocr: &[OcrText], width: u32, height: u32, language:
         };
         return Composed { text, ocr_lines, named: vec![doc] };
     }
-    let p = plan(tags);
+    // A text-bearing thing without readable text is named only when sure (tune: the one hedged
+    // menu with no OCR line was blurred print).
+    let tags: Vec<Tag> = tags
+        .iter()
+        .filter(|t| t.kind() != Kind::Text || t.is_sure() || !ocr_lines.is_empty())
+        .cloned()
+        .collect();
+    let p = plan(&tags);
     let pos = match (p.lead, p.subjects.as_slice()) {
         (Level::Sure, [only]) if only.count == 1 => only.bbox.and_then(|b| position(b, width, height)),
         _ => None,
@@ -276,6 +291,7 @@ fn scene_en(tag: &Tag) -> String {
     let place = tag.concept.en;
     match tag.concept.key {
         "lakeside" => "by a lake".into(),
+        "landscape" => "in a landscape".into(),
         "seashore" => "at the seashore".into(),
         "mountain" => "in the mountains".into(),
         "volcano" | "geyser" => format!("by {} {place}", article(place)),
@@ -297,6 +313,7 @@ fn capitalize(s: &str) -> String {
 fn english(p: &Plan, pos: Option<Position>, quote: Option<&str>, reader: Option<usize>) -> String {
     let mut body = if p.subjects.is_empty() {
         match (p.scene, quote) {
+            (Some(s), _) if s.concept.key == "landscape" => format!("{}a landscape", hedge_en(p.lead)),
             (Some(s), _) => format!("{}a photo of the {}", hedge_en(p.lead), s.concept.en),
             (None, Some(q)) => return format!("Text reading \"{q}\"."),
             (None, None) => return "A photo.".into(),
@@ -388,6 +405,7 @@ fn scene_zh(tag: &Tag) -> String {
         | "rapeseed_field" | "apiary" => format!("{place}里"),
         "stage" | "patio" | "promontory" | "coral_reef" => format!("{place}上"),
         "volcano" | "geyser" | "dock" => format!("{place}旁"),
+        "landscape" => format!("{place}中"),
         _ => place.to_string(),
     }
 }
@@ -409,6 +427,7 @@ fn chinese(p: &Plan, pos: Option<Position>, quote: Option<&str>, reader: Option<
     };
     let mut body = if p.subjects.is_empty() {
         match (p.scene, quote) {
+            (Some(s), _) if s.concept.key == "landscape" => format!("{hedge}一张风景照"),
             (Some(s), _) => format!("{hedge}一张{}的照片", s.concept.zh),
             (None, Some(q)) => return format!("图中写着“{q}”。"),
             (None, None) => return "一张照片。".into(),
@@ -452,7 +471,7 @@ fn chinese(p: &Plan, pos: Option<Position>, quote: Option<&str>, reader: Option<
         body
     };
     if let (None, Some(q)) = (reader, quote) {
-        body.push_str(&format!("，上面写着“{q}”"));
+        body.push_str(&format!("，图中写着“{q}”"));
     }
     format!("{body}。")
 }
@@ -558,7 +577,7 @@ mod tests {
         assert_eq!(zh, "一块写着“禁止游泳”的路牌。");
         assert_eq!(en, "A street sign reading \"禁止游泳\".");
         let (zh, en) = both(&[], &[coco("person", 0.8, FULL)], &ocr);
-        assert_eq!(zh, "一个人，上面写着“禁止游泳”。");
+        assert_eq!(zh, "一个人，图中写着“禁止游泳”。");
         assert_eq!(en, "A person, with the text \"禁止游泳\".");
         let (zh, en) = both(&[], &[], &ocr);
         assert_eq!((zh.as_str(), en.as_str()), ("图中写着“禁止游泳”。", "Text reading \"禁止游泳\"."));
@@ -620,6 +639,28 @@ mod tests {
         assert!(en.starts_with("A street sign reading"), "{en}");
         let big = [OcrText { text: "WELCOME".into(), score: 0.9, bbox: [[0.0, 0.0], [100.0, 0.0], [100.0, 30.0], [0.0, 30.0]] }];
         assert_eq!(both(&[], &[], &big).1, "A page of text beginning \"WELCOME\".");
+    }
+
+    #[test]
+    fn a_text_thing_needs_text_or_certainty() {
+        // A hedged menu with no line read: blurred print, not named.
+        let (zh, en) = both(&[inet("menu", 0.32)], &[], &[]);
+        assert_eq!((zh.as_str(), en.as_str()), ("一张照片。", "A photo."));
+        let (_, en) = both(&[inet("menu", 0.32)], &[], &[line("Soup 5", 0.9, 10.0)]);
+        assert_eq!(en, "Possibly a menu reading \"Soup 5\".");
+        let (_, en) = both(&[inet("crossword puzzle", 0.91)], &[], &[]);
+        assert_eq!(en, "A crossword puzzle.");
+    }
+
+    #[test]
+    fn landscapes() {
+        let (zh, en) = both(&[inet("volcano", 0.36), inet("geyser", 0.14)], &[], &[]);
+        assert_eq!((zh.as_str(), en.as_str()), ("可能是一张风景照。", "Probably a landscape."));
+        // A likely subject takes the likely landscape along; a sure one leaves it out.
+        let (zh, en) = both(&[inet("volcano", 0.36)], &[coco("sheep", 0.5, FULL), coco("sheep", 0.45, FULL)], &[]);
+        assert_eq!((zh.as_str(), en.as_str()), ("可能是风景中的两只羊。", "Probably two sheep in a landscape."));
+        let (zh, en) = both(&[inet("volcano", 0.36)], &[coco("sheep", 0.8, FULL)], &[]);
+        assert_eq!((zh.as_str(), en.as_str()), ("一只羊。", "A sheep."));
     }
 
     #[test]
