@@ -110,7 +110,7 @@ export function analyze(run, cfg, { growthLimit = 5, jsHeapSlackMB = 2, warmupSh
   if (!end.length) end = after.slice(-1);
   const growth = {};
   for (const k of ['wasmBytes', 'jsHeapBytes', 'rssBytes']) {
-    const top = (xs) => (xs.length && xs.every((s) => s[k] != null) ? Math.max(...xs.map((s) => s[k])) : null);
+    const top = (xs) => { const v = xs.map((s) => s[k]).filter((x) => x != null); return v.length ? Math.max(...v) : null; };
     const b = top(base);
     const e = top(end);
     const first = run.samples[0]?.[k] ?? null;

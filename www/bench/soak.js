@@ -309,8 +309,12 @@ window.runSoak = async (cfg) => {
   let done = 0;
   let nextSample = 0;
   const sample = async () => {
-    const m = await qy.memoryStats();
-    await window.soakSample({ ops: done, t: performance.now() - t0, ...m });
+    // memoryStats is a call like the others: a worker restart (after a cancel) rejects it too.
+    let m = null;
+    for (let tries = 0; !m && tries < 3; tries++) {
+      try { m = await qy.memoryStats(); } catch (e) { log(`memoryStats failed (${e?.name}: ${e?.message}); asking again`); }
+    }
+    await window.soakSample({ ops: done, t: performance.now() - t0, ...(m ?? { workerRestarts: qy.workerRestarts }) });
   };
   await sample();
   nextSample = cfg.every;
