@@ -118,8 +118,13 @@ export function analyze(run, cfg, { growthLimit = 5, jsHeapSlackMB = 2, warmupSh
     growth[k] = { start: first, warm: b, end: e, peak, growthPct: pct(e, b), peakGrowthPct: pct(peak, b) };
   }
   const problems = recs.filter((r) => r.problems?.length);
-  const mixed = problems.filter((r) => r.problems.some((p) => !/^(aborted without a cancel|unexpected error|untyped|harness|a valid)/.test(p)));
-  const lost = problems.filter((r) => !mixed.includes(r));
+  const lostRe = /^(aborted without a cancel|unexpected error|untyped|harness|a valid)/;
+  const langRe = /^(caption )?language /;
+  // A result whose only fault is its language (its content is its own article's) is not mixed up:
+  // it is the engine answering in the wrong language, reported (and failed) on its own.
+  const wrongLanguage = problems.filter((r) => r.problems.every((p) => langRe.test(p)));
+  const mixed = problems.filter((r) => !wrongLanguage.includes(r) && r.problems.some((p) => !lostRe.test(p)));
+  const lost = problems.filter((r) => !mixed.includes(r) && !wrongLanguage.includes(r));
   const collateral = lost.filter((r) => r.problems.some((p) => /worker was restarted/.test(p)));
   const missing = total - recs.length;
   const summaries = recs.filter((r) => r.kind === 'summary');
@@ -161,12 +166,13 @@ export function analyze(run, cfg, { growthLimit = 5, jsHeapSlackMB = 2, warmupSh
   if (missing) failures.push(`${missing} operations never finished`);
   if (lost.length) failures.push(`${lost.length} lost results (errors or aborts nobody asked for; ${collateral.length} of them aborted by a worker restart after another call's cancel)`);
   if (mixed.length) failures.push(`${mixed.length} mixed-up results`);
+  if (wrongLanguage.length) failures.push(`${wrongLanguage.length} results in the wrong language (own content)`);
   if (run.consoleErrors.length) failures.push(`${run.consoleErrors.length} console errors`);
   if (run.restarts > cancelsAsked) failures.push(`${run.restarts} worker restarts for ${cancelsAsked} cancels`);
   return {
     config: cfg, wallS: run.wallMs / 1000, warmupOps, counts, latencyMs: lat, growth,
     restarts: run.restarts, lostToRestarts: collateral.length, consoleErrors: run.consoleErrors, warnings: run.warnings.length,
-    lost: lost.map(brief), mixed: mixed.map(brief), failures, pass: failures.length === 0, samples: run.samples,
+    lost: lost.map(brief), mixed: mixed.map(brief), wrongLanguage: wrongLanguage.map(brief), failures, pass: failures.length === 0, samples: run.samples,
   };
 }
 
@@ -187,7 +193,7 @@ export function summaryLines(rep) {
     `ops ${c.operations}/${c.planned}${c.started < c.planned ? ` (time box: ${c.started} started)` : ''} in ${(rep.wallS / 60).toFixed(1)} min (warm-up: first ${rep.warmupOps}); summaries ${c.summaries} (LLM ${c.summariesLlm}, cross-language ${c.summariesCross}, fallbacks ${c.summaryFallbacks}), captions ${c.captions} (ok ${c.captionsOk}, rejected ${c.captionsRejected}, corrupt inputs ${c.captionsCorrupt}; ${Object.entries(c.captionFormats).map(([k, v]) => `${k} ${v}`).join(', ')})`,
     row('wasm', 'wasmBytes'), row('JS heap', 'jsHeapBytes'), row('RSS', 'rssBytes'),
     `cancels asked ${c.cancelsAsked}: cancelled ${c.cancelled}, finished first ${c.finishedBeforeCancel}; worker restarts ${rep.restarts}`,
-    `lost ${rep.lost.length} (${rep.lostToRestarts} aborted by a worker restart), mixed ${rep.mixed.length}, missing ${c.missing}, console errors ${rep.consoleErrors.length} (warnings ${rep.warnings})`,
+    `lost ${rep.lost.length} (${rep.lostToRestarts} aborted by a worker restart), mixed ${rep.mixed.length}, wrong language ${rep.wrongLanguage.length}, missing ${c.missing}, console errors ${rep.consoleErrors.length} (warnings ${rep.warnings})`,
     `latency p50 / p90 / max: LLM summary ${ms(rep.latencyMs.summaryLlm)}; first piece ${ms(rep.latencyMs.summaryLlmFirstPiece)}; extractive ${ms(rep.latencyMs.summaryExtractive)}; caption ${ms(rep.latencyMs.caption)}; corrupt rejected ${ms(rep.latencyMs.captionRejected)}; cancel ${ms(rep.latencyMs.cancel)}`,
     rep.pass ? 'PASS' : `FAIL: ${rep.failures.join('; ')}`,
   ];
@@ -212,9 +218,9 @@ function markdown(rep, plotName) {
     `| LLM summary | ${ms(L.summaryLlm)} |`, `| LLM summary, first piece | ${ms(L.summaryLlmFirstPiece)} |`, `| extractive key points | ${ms(L.summaryExtractive)} |`,
     `| caption | ${ms(L.caption)} |`, `| corrupt image, typed error | ${ms(L.captionRejected)} |`, `| cancelled summary | ${ms(L.cancel)} |`, '',
   ];
-  if (rep.lost.length || rep.mixed.length) {
-    lines.push('## Lost / mixed results', '');
-    for (const r of [...rep.lost, ...rep.mixed].slice(0, 50)) lines.push(`- #${r.n} ${r.kind} ${JSON.stringify({ ...r, problems: undefined, n: undefined, kind: undefined })}: ${r.problems.join('; ')}`);
+  if (rep.lost.length || rep.mixed.length || rep.wrongLanguage.length) {
+    lines.push('## Lost / mixed / wrong-language results', '');
+    for (const r of [...rep.lost, ...rep.mixed, ...rep.wrongLanguage].slice(0, 50)) lines.push(`- #${r.n} ${r.kind} ${JSON.stringify({ ...r, problems: undefined, n: undefined, kind: undefined })}: ${r.problems.join('; ')}`);
     lines.push('');
   }
   if (rep.consoleErrors.length) lines.push('## Console errors', '', ...rep.consoleErrors.slice(0, 30).map((e) => `- ${e}`), '');
