@@ -1,6 +1,8 @@
 // A bench page in headless Debian Chromium: serves www/ on a free port, opens `page` (a path
 // under www/), forwards its "[bench] …" console lines to `log`, waits for window.benchReady, then
-// runs `use(page)`. Errors come back as {error}; the browser and server are always closed.
+// runs `use(page, browser)`. Errors come back as {error}; the browser and server are always closed.
+// opts.port: a fixed port instead of a free one; opts.setup(page, browser): runs before the page
+// opens (routes, console listeners, exposed functions).
 import { spawn } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
@@ -18,14 +20,15 @@ function freePort() {
   });
 }
 
-export async function withBenchPage(pagePath, log, use) {
-  const port = await freePort();
+export async function withBenchPage(pagePath, log, use, opts = {}) {
+  const port = opts.port || await freePort();
   const server = spawn('python3', ['-m', 'http.server', String(port), '--bind', '127.0.0.1', '--directory', path.join(ROOT, 'www')],
     { stdio: 'ignore' });
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
   try {
     const page = await browser.newPage();
     page.on('console', (m) => { if (m.text().startsWith('[bench]')) log(`wasm: ${m.text().slice(8)}`); });
+    await opts.setup?.(page, browser);
     const url = `http://127.0.0.1:${port}/${pagePath}`;
     for (let i = 0; i < 100; i++) {
       try { if ((await fetch(url)).ok) break; } catch { /* not up yet */ }
@@ -34,7 +37,7 @@ export async function withBenchPage(pagePath, log, use) {
     await page.goto(url);
     await page.waitForFunction(() => window.benchReady === true, null, { timeout: 60_000 });
     page.setDefaultTimeout(0);
-    return await use(page);
+    return await use(page, browser);
   } catch (e) {
     return { error: e.message.split('\n')[0] };
   } finally {

@@ -329,6 +329,8 @@ export class Qingyu {
     this._worker = null;
     this._ready = null;
     this._destroyed = false;
+    /** How often a cancelled job did not stop in time and the worker was replaced. */
+    this.workerRestarts = 0;
     this.store = new ModelStore({ baseUrl: this.modelBaseUrl, files: this.files });
     if (typeof o.monitor === 'function') o.monitor(this.monitor);
   }
@@ -411,6 +413,7 @@ export class Qingyu {
     this._stopping.set(id, setTimeout(() => {
       this._stopping.delete(id);
       if (this._worker !== worker) return;
+      this.workerRestarts++;
       console.warn('[qingyu] a cancelled job did not stop in time; restarting the worker (models reload from the cache)');
       this._failAll(typedError('AbortError', 'Aborted: the worker was restarted to stop a cancelled job'));
     }, CANCEL_GRACE_MS));
@@ -573,6 +576,20 @@ export class Qingyu {
 
   /** Timings of the last operations: {llm: {firstTokenMs, tokensPerSecond, …}, caption, llmLoad, visionLoad, loaded}. */
   stats() { return this._call('stats', {}); }
+
+  /**
+   * Memory and health figures for long-running pages (soak tests, dashboards):
+   * {wasmMemoryBytes, workerJobs, pending, workerRestarts}. `wasmMemoryBytes` is the worker's wasm
+   * linear memory (it never shrinks; a restarted worker starts a new one); `workerJobs` the jobs the
+   * worker holds, `pending` the calls this instance awaits; `workerRestarts` counts workers replaced
+   * because a cancelled job did not stop within the grace period. Answered between two steps of a
+   * running job, so it can wait for a long wasm call (an LLM prefill) to end.
+   */
+  async memoryStats({ signal } = {}) {
+    const pending = this._pending.size;
+    const m = await this._call('memory', {}, { signal });
+    return { wasmMemoryBytes: m.wasmMemoryBytes, workerJobs: m.jobs, pending, workerRestarts: this.workerRestarts };
+  }
 
   /** [{name, size, sha256, cached, group}] for every model file. */
   async cacheStatus() {

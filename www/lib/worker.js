@@ -11,6 +11,7 @@ import { GROUPS, ModelStore, abortError, typedError } from './models.js';
 import * as bundledGlue from '../pkg/qingyu.js';
 
 let wasm = null;
+let wasmExports = null; // the instance's exports (wasm-bindgen's init resolves to them): .memory for memoryStats()
 let store = null;
 let features = null;
 const models = { llm: null, captioner: null, classifier: null };
@@ -47,7 +48,7 @@ function checkCancelled(job) {
 // ------------------------------------------------------------------------------------------
 async function init({ wasmUrl, modelBaseUrl, files }) {
   wasm = wasmUrl ? await import(/* @vite-ignore */ /* webpackIgnore: true */ wasmUrl) : bundledGlue;
-  await wasm.default();
+  wasmExports = await wasm.default();
   store = new ModelStore({ baseUrl: modelBaseUrl, files });
   const probe = wasm.Llm?.prototype ?? {};
   features = {
@@ -325,6 +326,8 @@ const OPS = {
     run: async (job, { group }) => { await ensure(group, job); return { group, stats: stats[`${group}Load`] ?? null }; },
   },
   stats: { lane: () => null, run: async () => ({ ...stats, loaded: { llm: !!models.llm, vision: !!models.captioner, classifier: !!models.classifier } }) },
+  // The wasm linear memory (it only grows; a restarted worker starts a new one) and the jobs in the worker.
+  memory: { lane: () => null, run: async () => ({ wasmMemoryBytes: wasmExports?.memory?.buffer?.byteLength ?? null, jobs: jobs.size }) },
   unload: {
     lane: () => null,
     run: async (job, { group }) => {

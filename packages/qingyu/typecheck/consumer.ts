@@ -33,6 +33,8 @@ export async function main(file: File, img: HTMLImageElement): Promise<void> {
   const st = await qy.stats();
   console.log(st.loaded.vision, (await qy.cacheStatus()).filter((r) => !r.cached).map((r) => r.name), await qy.clearCache(), (await qy.features()).captioner, qy.info?.version);
   await qy.load('llm');
+  const mem = await qy.memoryStats();
+  console.log((mem.wasmMemoryBytes ?? 0) / 2 ** 20, mem.pending, mem.workerRestarts === qy.workerRestarts);
   qy.destroy();
   try { await qy.summarize(''); } catch (e) {
     const err = e as QingyuError;

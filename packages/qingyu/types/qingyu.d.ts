@@ -362,12 +362,24 @@ export declare class Qingyu {
 
   /** Timings of the last operations. */
   stats(): Promise<QingyuStats>;
+  /** Workers replaced because a cancelled job did not stop in time. */
+  readonly workerRestarts: number;
+  /** The worker's wasm memory and job counts (for soak tests and dashboards). */
+  memoryStats(options?: { signal?: AbortSignal }): Promise<QingyuMemoryStats>;
   /** Every model file and whether it is in the Cache API. */
   cacheStatus(): Promise<CacheStatusEntry[]>;
   /** Deletes every cached model file. */
   clearCache(): Promise<boolean>;
   /** Stops the worker; pending calls reject with AbortError. */
   destroy(): void;
+}
+
+/** qy.memoryStats(): the wasm linear memory only grows; a restarted worker starts a new one. */
+export interface QingyuMemoryStats {
+  wasmMemoryBytes: number | null;
+  workerJobs: number;
+  pending: number;
+  workerRestarts: number;
 }
 
 export default Qingyu;
