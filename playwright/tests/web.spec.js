@@ -445,6 +445,31 @@ test.describe.serial('with the LLM', () => {
     expect(r.sameWorker).toBe(true);
   });
 
+  test('a cancel that needs a worker restart: the other calls in flight run again on the new worker, not lost', async () => {
+    const long = articles().map((a) => a.text).join('\n\n');
+    const zh = articles().find((a) => a.id === 'zh-01').text;
+    const r = await page.evaluate(async ({ text, zh }) => {
+      const qy = window.__qy;
+      const restarts = qy.workerRestarts;
+      const ctrl = new AbortController();
+      // One prefill call over the whole prompt: the worker cannot answer the cancel until it ends.
+      const stuck = qy.prompt(`总结：\n${text}`, { maxTokens: 8, prefillChunk: 2048, signal: ctrl.signal });
+      await new Promise((res) => setTimeout(res, 300));
+      const bystander = qy.summarize(zh, { type: 'key-points', length: 'short', details: true });
+      ctrl.abort();
+      const stuckName = await stuck.then(() => 'resolved', (e) => e.name);
+      const points = await bystander.then((res) => res.units.length, (e) => `${e.name}: ${e.message}`);
+      const again = await qy.prompt('你好', { maxTokens: 4 }).then((res) => typeof res.text, (e) => e.name);
+      return { stuckName, points, restarts: qy.workerRestarts - restarts, retried: qy.callsRetried, again };
+    }, { text: long, zh });
+    console.log(`restart after cancel: ${r.restarts} restart(s), ${r.retried} call(s) sent again`);
+    expect(r.stuckName).toBe('AbortError');
+    expect(r.restarts).toBe(1);
+    expect(r.retried).toBeGreaterThanOrEqual(1);
+    expect(r.points).toBe(MAX_POINTS.short);
+    expect(r.again).toBe('string');
+  });
+
   test('LLM summaries: a zh tldr and an en headline (right language, no invented numbers)', async () => {
     test.skip(!F.llmSummary, 'Llm.summarizeStart/Step/Result are not in www/pkg yet');
     const [zh, en] = ['zh-01', 'en-01'].map((id) => articles().find((a) => a.id === id));

@@ -331,6 +331,8 @@ export class Qingyu {
     this._destroyed = false;
     /** How often a cancelled job did not stop in time and the worker was replaced. */
     this.workerRestarts = 0;
+    /** Calls sent again to a new worker after a restart they did not cause (see _restartAfterCancel). */
+    this.callsRetried = 0;
     this.store = new ModelStore({ baseUrl: this.modelBaseUrl, files: this.files });
     if (typeof o.monitor === 'function') o.monitor(this.monitor);
   }
@@ -373,6 +375,25 @@ export class Qingyu {
     this._progress.clear();
   }
 
+  /**
+   * Replaces a worker stuck in a cancelled job. The other calls it had were not cancelled by
+   * anyone: those that have not streamed anything yet run again, once, on the new worker; those
+   * that already delivered pieces cannot be resumed and reject with AbortError.
+   */
+  _restartAfterCancel() {
+    const pending = [...this._pending.values()];
+    this._pending.clear();
+    this._restart();
+    for (const p of pending) {
+      if (p.heard || !p.args) {
+        p.reject(typedError('AbortError', 'Aborted: the worker was restarted to stop a cancelled job, and this call had already started streaming'));
+        continue;
+      }
+      this.callsRetried++;
+      this._call(p.op, p.args, { ...p.opts, retried: true }).then(p.resolve, p.reject);
+    }
+  }
+
   _failAll(err) {
     const pending = [...this._pending.values()];
     this._pending.clear();
@@ -380,9 +401,13 @@ export class Qingyu {
     for (const p of pending) p.reject(err);
   }
 
-  _send(worker, op, args, { signal, onChunk, onMeta, transfer = [] } = {}) {
+  _send(worker, op, args, opts = {}) {
+    const { signal, onChunk, onMeta, transfer = [], retried = false } = opts;
     if (signal?.aborted) return Promise.reject(abortError(signal.reason));
     const id = ++this._seq;
+    // A call that may have to be sent again (see _restartAfterCancel) keeps its buffers: they are
+    // copied to the worker instead of transferred.
+    const keep = !retried;
     return new Promise((resolve, reject) => {
       const onAbort = () => {
         if (!this._pending.has(id)) return;
@@ -391,13 +416,13 @@ export class Qingyu {
         this._cancel(worker, id);
       };
       this._pending.set(id, {
-        onChunk, onMeta,
+        onChunk, onMeta, op, args: keep ? args : null, opts, heard: false,
         resolve: (v) => { signal?.removeEventListener('abort', onAbort); resolve(v); },
         reject: (e) => { signal?.removeEventListener('abort', onAbort); reject(e); },
       });
       signal?.addEventListener('abort', onAbort, { once: true });
       try {
-        worker.postMessage({ id, op, args }, transfer);
+        worker.postMessage({ id, op, args }, keep ? [] : transfer);
       } catch (e) {
         // A function, a DOM node or a Symbol among the arguments (DataCloneError).
         this._pending.delete(id);
@@ -415,7 +440,7 @@ export class Qingyu {
       if (this._worker !== worker) return;
       this.workerRestarts++;
       console.warn('[qingyu] a cancelled job did not stop in time; restarting the worker (models reload from the cache)');
-      this._failAll(typedError('AbortError', 'Aborted: the worker was restarted to stop a cancelled job'));
+      this._restartAfterCancel();
     }, CANCEL_GRACE_MS));
   }
 
@@ -439,8 +464,8 @@ export class Qingyu {
     }
     const p = this._pending.get(m.id);
     if (!p) return;
-    if (m.type === 'chunk') p.onChunk?.(m.data);
-    else if (m.type === 'meta') p.onMeta?.(m.data);
+    if (m.type === 'chunk') { p.heard = true; p.onChunk?.(m.data); }
+    else if (m.type === 'meta') p.onMeta?.(m.data); // may come again if the call is retried
     else if (m.type === 'done') { this._pending.delete(m.id); p.resolve(m.data); }
     else if (m.type === 'error') { this._pending.delete(m.id); p.reject(typedError(m.error.name, m.error.message)); }
   }
@@ -579,16 +604,17 @@ export class Qingyu {
 
   /**
    * Memory and health figures for long-running pages (soak tests, dashboards):
-   * {wasmMemoryBytes, workerJobs, pending, workerRestarts}. `wasmMemoryBytes` is the worker's wasm
+   * {wasmMemoryBytes, workerJobs, pending, workerRestarts, callsRetried}. `wasmMemoryBytes` is the worker's wasm
    * linear memory (it never shrinks; a restarted worker starts a new one); `workerJobs` the jobs the
    * worker holds, `pending` the calls this instance awaits; `workerRestarts` counts workers replaced
-   * because a cancelled job did not stop within the grace period. Answered between two steps of a
+   * because a cancelled job did not stop within the grace period, `callsRetried` the other calls
+   * sent again to the new worker then. Answered between two steps of a
    * running job, so it can wait for a long wasm call (an LLM prefill) to end.
    */
   async memoryStats({ signal } = {}) {
     const pending = this._pending.size;
     const m = await this._call('memory', {}, { signal });
-    return { wasmMemoryBytes: m.wasmMemoryBytes, workerJobs: m.jobs, pending, workerRestarts: this.workerRestarts };
+    return { wasmMemoryBytes: m.wasmMemoryBytes, workerJobs: m.jobs, pending, workerRestarts: this.workerRestarts, callsRetried: this.callsRetried };
   }
 
   /** [{name, size, sha256, cached, group}] for every model file. */

@@ -177,11 +177,21 @@ pub enum Advance {
     Token(Option<String>),
 }
 
+/// Prompt tokens per prefill step are sized to about this much work, so a caller that yields
+/// between steps (the browser worker) answers a cancel well inside its 0.9 s grace period even on
+/// a slow or busy machine; prefill speed hardly depends on the step size (the matmul kernels
+/// group 4 tokens).
+pub const PREFILL_STEP_MS: f64 = 250.0;
+/// The smallest prefill step: one group of the batched matmul kernels.
+const MIN_PREFILL_STEP: usize = 4;
+
 /// Drives a started generation one small unit at a time for step-driven jobs (summaries, photo
 /// descriptions), so a caller can yield or cancel between any two, and times the two phases.
 #[derive(Debug, Clone, Default)]
 pub struct Stepper {
     prompt_done: bool,
+    /// Tokens for the next prefill step (0: not measured yet).
+    prefill_step: usize,
     pub prefill_ms: f64,
     pub decode_ms: f64,
     /// The generation's prompt-lookup drafts so far.
@@ -189,12 +199,22 @@ pub struct Stepper {
 }
 
 impl Stepper {
-    /// `chunk` prompt tokens while the prompt is being read, else one token.
-    pub fn advance(&mut self, engine: &Engine, session: &mut Session, chunk: usize) -> Result<Advance> {
+    /// Up to `max_chunk` prompt tokens while the prompt is being read (as many as take about
+    /// [`PREFILL_STEP_MS`], measured on the previous step), else one token.
+    pub fn advance(&mut self, engine: &Engine, session: &mut Session, max_chunk: usize) -> Result<Advance> {
         let t0 = crate::clock::now_ms();
         if !self.prompt_done {
+            let max_chunk = max_chunk.max(MIN_PREFILL_STEP);
+            let chunk = if self.prefill_step == 0 { MIN_PREFILL_STEP * 2 } else { self.prefill_step }.min(max_chunk);
             self.prompt_done = session.prefill(engine, chunk)?;
-            self.prefill_ms += crate::clock::now_ms() - t0;
+            let ms = crate::clock::now_ms() - t0;
+            self.prefill_ms += ms;
+            let per_token = ms / chunk as f64;
+            self.prefill_step = if per_token > 0.0 {
+                ((PREFILL_STEP_MS / per_token) as usize).clamp(MIN_PREFILL_STEP, max_chunk)
+            } else {
+                max_chunk
+            };
             return Ok(Advance::Prefilled);
         }
         let piece = session.step(engine)?;

@@ -26,8 +26,8 @@ use crate::llm::session::{Advance, Engine, Session, Stepper};
 use crate::{Error, Result};
 use serde::Serialize;
 
-/// Prompt tokens run per `step` call: small enough that cancel lands within a fraction of a
-/// second in the browser, large enough to keep the matmul tiles busy.
+/// The most prompt tokens per `step` call; the stepper sizes each step to about a quarter of a
+/// second of work below this (`llm::session::PREFILL_STEP_MS`), so a cancel lands quickly.
 const PREFILL_CHUNK: usize = 32;
 
 #[derive(Debug, Clone, Default, Serialize)]

@@ -364,6 +364,8 @@ export declare class Qingyu {
   stats(): Promise<QingyuStats>;
   /** Workers replaced because a cancelled job did not stop in time. */
   readonly workerRestarts: number;
+  /** Calls sent again to the new worker after such a restart (they had not streamed anything yet). */
+  readonly callsRetried: number;
   /** The worker's wasm memory and job counts (for soak tests and dashboards). */
   memoryStats(options?: { signal?: AbortSignal }): Promise<QingyuMemoryStats>;
   /** Every model file and whether it is in the Cache API. */
@@ -380,6 +382,7 @@ export interface QingyuMemoryStats {
   workerJobs: number;
   pending: number;
   workerRestarts: number;
+  callsRetried: number;
 }
 
 export default Qingyu;

@@ -27,7 +27,8 @@ const LARGE_AREA: f32 = 0.3;
 pub const MAX_SENTENCES: usize = 3;
 /// Tokens the model may write (3 short sentences fit well within).
 const MAX_TOKENS: usize = 120;
-/// Prompt tokens run per `step` (as for summaries: a cancel lands within a fraction of a second).
+/// The most prompt tokens per `step` (as for summaries, each step is sized to about a quarter
+/// of a second of work below this, so a cancel lands quickly).
 const PREFILL_CHUNK: usize = 32;
 
 /// A sentence the check removed, and why.
