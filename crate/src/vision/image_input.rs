@@ -19,6 +19,13 @@ pub const MAX_WORKING_SIDE: u32 = 2048;
 pub const MAX_PIXELS: u64 = 50_000_000;
 /// Largest side accepted, whatever the pixel count (a 1×100000 strip is not a photo either).
 pub const MAX_SIDE: u32 = 20_000;
+/// An encoded image may claim at most this many pixels per byte of file once it is over
+/// [`BOMB_FREE_PIXELS`]: photos and screenshots stay far below (deflate tops out near 350 RGB
+/// pixels a byte, a smooth 12 MP JPEG is ~100 KB, i.e. 120), while a 108-byte lossless WebP or a
+/// 110-byte GIF can announce tens of megapixels that cost a second to render (found by fuzzing).
+pub const MAX_PIXELS_PER_BYTE: u64 = 2_000;
+/// Images up to this size are decoded whatever their file size (a solid-colour 4 MP PNG is fine).
+pub const BOMB_FREE_PIXELS: u64 = 4_000_000;
 /// Cap on the decoders' own allocations (50 MP as RGBA16 would be 400 MB; RGB8 is 150 MB).
 pub const MAX_DECODE_BYTES: u64 = 512 * 1024 * 1024;
 
@@ -41,6 +48,13 @@ pub fn decode(bytes: &[u8]) -> Result<RgbImage> {
     })?;
     let (width, height) = decoder.dimensions();
     check_dimensions(width, height)?;
+    let pixels = width as u64 * height as u64;
+    if pixels > BOMB_FREE_PIXELS && pixels > bytes.len() as u64 * MAX_PIXELS_PER_BYTE {
+        return Err(Error::InvalidInput(format!(
+            "the {format:?} image claims {width}×{height} pixels from only {} bytes; refused as a decompression bomb",
+            bytes.len()
+        )));
+    }
     let mut limits = Limits::default();
     limits.max_image_width = Some(MAX_SIDE);
     limits.max_image_height = Some(MAX_SIDE);
@@ -146,6 +160,21 @@ mod tests {
         let mut bytes = Vec::new();
         image.write_to(&mut Cursor::new(&mut bytes), format).unwrap();
         bytes
+    }
+
+    #[test]
+    fn tiny_files_that_announce_huge_images_are_refused_before_decoding() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/regressions/image");
+        for name in ["webp-lossless-108-bytes-11525x3149", "gif-110-bytes-1541x9475-canvas"] {
+            let bytes = std::fs::read(dir.join(name)).unwrap();
+            let t0 = std::time::Instant::now();
+            let err = decode(&bytes).unwrap_err().to_string();
+            assert!(err.starts_with("InvalidInput: ") && err.contains("decompression bomb"), "{name}: {err}");
+            assert!(t0.elapsed().as_millis() < 100, "{name}: refused only after {:?}", t0.elapsed());
+        }
+        // A plain 2000×2500 (5 MP) single-colour PNG is far from the limit: still decoded.
+        let flat = DynamicImage::ImageRgb8(RgbImage::from_pixel(2000, 2500, Rgb([40, 90, 160])));
+        assert!(decode(&encode(&flat, ImageFormat::Png)).is_ok());
     }
 
     fn is_invalid_input(result: Result<RgbImage>) -> String {
