@@ -257,6 +257,8 @@ test.describe.serial('hostile input', () => {
       gif: b64(animatedGif(1000, 48, 48)),
       gifFirst: b64(animatedGif(1, 48, 48)),
       svg: Buffer.from(SVG).toString('base64'),
+      // Found by the image fuzz target: 108 bytes announcing 11,525 × 3,149 pixels.
+      webpBomb: b64(readFileSync(new URL('../../crate/fuzz/regressions/image/webp-lossless-108-bytes-11525x3149', import.meta.url))),
     };
     console.log(`1,000-frame GIF: ${(Buffer.from(files.gif, 'base64').length / 1e6).toFixed(2)} MB`);
     await page.route('**/hostile/drawing.svg', (route) => route.fulfill({ contentType: 'image/svg+xml', body: SVG }));
@@ -290,6 +292,7 @@ test.describe.serial('hostile input', () => {
         ['PNG header 30,000 × 30,000', () => qy.caption(blob('huge'))],
         ['JPEG header 30,000 × 30,000', () => qy.caption(blob('jpegHuge', 'image/jpeg'))],
         ['1,000-frame GIF', () => qy.caption(blob('gif', 'image/gif'))],
+        ['108-byte WebP announcing 36 MP', () => qy.caption(blob('webpBomb', 'image/webp'))],
         ['<img> from another origin, no CORS', () => qy.caption(foreign)],
         ['<img> that failed to load', () => qy.caption(missing)],
         ['<img> of an SVG (same origin)', () => qy.caption(svgImg)],
@@ -307,13 +310,14 @@ test.describe.serial('hostile input', () => {
     expectTyped(results.out, {
       'zero-byte Blob': I, 'zero-byte File': I, 'truncated PNG (2,000 bytes)': I, 'truncated PNG (10 bytes)': I, 'truncated PNG, no type': I,
       'SVG Blob': I, 'SVG bytes labelled image/png': I, 'SVG bytes, no type': I, 'text labelled image/png': I,
-      'PNG header 30,000 × 30,000': I, 'JPEG header 30,000 × 30,000': I, '1,000-frame GIF': 'ok',
+      'PNG header 30,000 × 30,000': I, 'JPEG header 30,000 × 30,000': I, '1,000-frame GIF': 'ok', '108-byte WebP announcing 36 MP': I,
       '<img> from another origin, no CORS': I, '<img> that failed to load': I,
       '<img> of an SVG (same origin)': 'ok', 'ImageData 1 × 1': 'ok', 'valid caption afterwards': 'ok',
     });
     const by = Object.fromEntries(results.out.map((r) => [r.label, r]));
     expect(by['PNG header 30,000 × 30,000'].message).toMatch(/too large \(30000×30000\)/);
     expect(by['SVG Blob'].message).toMatch(/SVG/);
+    expect(by['108-byte WebP announcing 36 MP'].message).toMatch(/decompression bomb/);
     expect(by['<img> from another origin, no CORS'].message).toMatch(/another origin without CORS/);
     // Only the first frame of the GIF is decoded: no slower than the same frame alone.
     expect(by['1,000-frame GIF'].ms).toBeLessThan(2 * results.plainMs + 1000);

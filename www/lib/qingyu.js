@@ -20,6 +20,9 @@ export const MAX_IMAGE_BYTES = 25 * 1024 * 1024;
 /** The engine's decoder limits (crate/src/vision/image_input.rs): larger headers are refused here, before any model loads. */
 export const MAX_IMAGE_SIDE = 20_000;
 export const MAX_IMAGE_PIXELS = 50_000_000;
+// A file announcing more than BOMB_FREE_PIXELS at over MAX_PIXELS_PER_BYTE is refused (as the engine does).
+const BOMB_FREE_PIXELS = 4_000_000;
+const MAX_PIXELS_PER_BYTE = 2_000;
 const IMAGE_FORMATS = 'a JPEG, PNG, GIF or WebP photo';
 const SUMMARY_TYPES = ['key-points', 'tldr', 'teaser', 'headline'];
 const LENGTHS = ['short', 'medium', 'long'];
@@ -207,6 +210,11 @@ async function imagePayload(image) {
       throw typedError('InvalidInput', `InvalidInput: ${name} is ${guessKind(bytes, image.type)}, which cannot be described; choose ${IMAGE_FORMATS}`);
     }
     checkImageSize(head.width, head.height, `${name} (${head.format})`);
+    // As the engine's image_input::decode: a tiny file announcing a huge image is a bomb.
+    const pixels = head.width * head.height;
+    if (pixels > BOMB_FREE_PIXELS && pixels > bytes.length * MAX_PIXELS_PER_BYTE) {
+      throw typedError('InvalidInput', `InvalidInput: ${name} (${head.format}) claims ${head.width}×${head.height} pixels from only ${bytes.length} bytes; refused as a decompression bomb`);
+    }
     return { bytes };
   }
   if (typeof ImageData !== 'undefined' && image instanceof ImageData) {
