@@ -205,7 +205,7 @@ impl Stepper {
         let t0 = crate::clock::now_ms();
         if !self.prompt_done {
             let max_chunk = max_chunk.max(MIN_PREFILL_STEP);
-            let chunk = if self.prefill_step == 0 { MIN_PREFILL_STEP * 2 } else { self.prefill_step }.min(max_chunk);
+            let chunk = if self.prefill_step == 0 { MIN_PREFILL_STEP } else { self.prefill_step }.min(max_chunk);
             self.prompt_done = session.prefill(engine, chunk)?;
             let ms = crate::clock::now_ms() - t0;
             self.prefill_ms += ms;
