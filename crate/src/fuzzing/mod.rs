@@ -10,6 +10,7 @@
 pub mod synthetic;
 
 use crate::gguf::Gguf;
+use crate::llm::stream_load::GgufStream;
 use crate::llm::{Logits, Qwen2Model};
 use crate::summarize::{self, Length, SummaryJob, SummaryOptions};
 use crate::tokenizer::Tokenizer;
@@ -36,9 +37,15 @@ pub fn run(target: &str, data: &[u8]) -> bool {
 }
 
 /// GGUF bytes → header, metadata, tensor table; then, when they parse, the tokenizer and the
-/// Qwen2 model they describe, and one forward step of a (small) model.
+/// Qwen2 model they describe, and one forward step of a (small) model. The same bytes also go
+/// through the streaming loader (the browser's path) in odd-sized pieces.
 pub fn gguf(data: &[u8]) {
-    let Ok(g) = Gguf::parse(data) else { return };
+    let mut stream = GgufStream::new(data.len());
+    let streamed = data.chunks(1 + data.len() % 97).try_for_each(|c| stream.write(c)).and_then(|_| stream.finish(|_, _| {}));
+    let Ok(g) = Gguf::parse(data) else {
+        assert!(streamed.is_err(), "the stream loaded a file the whole-file parser rejects");
+        return;
+    };
     assert!(matches!(g.version, 2 | 3));
     for t in &g.tensors {
         assert_eq!(g.data(t).len(), t.len, "tensor {}", t.name);

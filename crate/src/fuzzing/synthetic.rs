@@ -219,6 +219,21 @@ fn q8_0_bytes(rows: usize, cols: usize, seed: &mut u64) -> Vec<u8> {
     out
 }
 
+/// `rows` × 32·k values as Q5_0 blocks (f16 scale, u32 fifth bits, 16 bytes of nibbles).
+fn q5_0_bytes(rows: usize, cols: usize, seed: &mut u64) -> Vec<u8> {
+    let mut out = Vec::new();
+    for block in floats(rows * cols, seed).chunks(32) {
+        let amax = block.iter().fold(0f32, |m, v| m.max(v.abs()));
+        let d = amax / 15.0;
+        let q: Vec<u8> = block.iter().map(|&v| if d == 0.0 { 16 } else { ((v / d).round() as i32 + 16).clamp(0, 31) as u8 }).collect();
+        out.extend(half::f16::from_f32(d).to_le_bytes());
+        let qh = (0..32).fold(0u32, |h, j| h | ((q[j] as u32 >> 4) & 1) << j);
+        out.extend(qh.to_le_bytes());
+        out.extend((0..16).map(|j| (q[j] & 0x0f) | (q[j + 16] & 0x0f) << 4));
+    }
+    out
+}
+
 /// A one-layer Qwen2 with d_model 32, 2 heads (1 KV head), FFN 32 and an 8-token vocabulary:
 /// F32 norms and biases, Q8_0 matrices, tied output head. About 7 KB.
 pub fn tiny_model_gguf() -> Vec<u8> {
@@ -227,6 +242,19 @@ pub fn tiny_model_gguf() -> Vec<u8> {
 
 /// A one-layer Qwen2 of these sizes (2 heads, 1 KV head; `d` and `ffn` multiples of 32, or 0).
 pub fn model_gguf(d: usize, kv: usize, ffn: usize, vocab: usize) -> Vec<u8> {
+    model_writer(d, kv, ffn, vocab, GgmlType::Q8_0, |w| {
+        w.meta("tokenizer.ggml.tokens", strings(&["a", "b", "c", "d", "e", "f", "g", "h"]));
+    })
+    .to_bytes()
+}
+
+/// A model `Engine::load` accepts: the synthetic BPE tokenizer (its ~280 tokens fit the 288-row
+/// embedding) and Q5_0 matrices, so the packed-weight path runs end to end.
+pub fn engine_gguf() -> Vec<u8> {
+    model_writer(32, 16, 64, 288, GgmlType::Q5_0, tokenizer_metadata).to_bytes()
+}
+
+fn model_writer(d: usize, kv: usize, ffn: usize, vocab: usize, matrices: GgmlType, tokenizer: impl FnOnce(&mut GgufWriter)) -> GgufWriter {
     let mut seed = 0x2545_f491_4f6c_dd1d;
     let mut w = GgufWriter::default();
     w.meta("general.architecture", Value::String("qwen2".into()))
@@ -238,23 +266,27 @@ pub fn model_gguf(d: usize, kv: usize, ffn: usize, vocab: usize) -> Vec<u8> {
         .meta("qwen2.attention.head_count_kv", Value::U32(1))
         .meta("qwen2.rope.freq_base", Value::F32(10_000.0))
         .meta("qwen2.attention.layer_norm_rms_epsilon", Value::F32(1e-6))
-        .meta("general.alignment", Value::U32(32))
-        .meta("tokenizer.ggml.tokens", strings(&["a", "b", "c", "d", "e", "f", "g", "h"]));
-    let q8 = |rows: usize, cols: usize, seed: &mut u64| q8_0_bytes(rows, cols, seed);
-    w.tensor("token_embd.weight", &[d as u64, vocab as u64], GgmlType::Q8_0, q8(vocab, d, &mut seed));
+        .meta("general.alignment", Value::U32(32));
+    tokenizer(&mut w);
+    let ty = matrices;
+    let q = |rows: usize, cols: usize, seed: &mut u64| match ty {
+        GgmlType::Q5_0 => q5_0_bytes(rows, cols, seed),
+        _ => q8_0_bytes(rows, cols, seed),
+    };
+    w.tensor("token_embd.weight", &[d as u64, vocab as u64], ty, q(vocab, d, &mut seed));
     let ones = f32_bytes(&vec![1.0; d]);
     w.tensor("blk.0.attn_norm.weight", &[d as u64], GgmlType::F32, ones.clone());
-    w.tensor("blk.0.attn_q.weight", &[d as u64, d as u64], GgmlType::Q8_0, q8(d, d, &mut seed));
+    w.tensor("blk.0.attn_q.weight", &[d as u64, d as u64], ty, q(d, d, &mut seed));
     w.tensor("blk.0.attn_q.bias", &[d as u64], GgmlType::F32, f32_bytes(&floats(d, &mut seed)));
-    w.tensor("blk.0.attn_k.weight", &[d as u64, kv as u64], GgmlType::Q8_0, q8(kv, d, &mut seed));
+    w.tensor("blk.0.attn_k.weight", &[d as u64, kv as u64], ty, q(kv, d, &mut seed));
     w.tensor("blk.0.attn_k.bias", &[kv as u64], GgmlType::F32, f32_bytes(&floats(kv, &mut seed)));
-    w.tensor("blk.0.attn_v.weight", &[d as u64, kv as u64], GgmlType::Q8_0, q8(kv, d, &mut seed));
+    w.tensor("blk.0.attn_v.weight", &[d as u64, kv as u64], ty, q(kv, d, &mut seed));
     w.tensor("blk.0.attn_v.bias", &[kv as u64], GgmlType::F32, f32_bytes(&floats(kv, &mut seed)));
-    w.tensor("blk.0.attn_output.weight", &[d as u64, d as u64], GgmlType::Q8_0, q8(d, d, &mut seed));
+    w.tensor("blk.0.attn_output.weight", &[d as u64, d as u64], ty, q(d, d, &mut seed));
     w.tensor("blk.0.ffn_norm.weight", &[d as u64], GgmlType::F32, ones.clone());
-    w.tensor("blk.0.ffn_gate.weight", &[d as u64, ffn as u64], GgmlType::Q8_0, q8(ffn, d, &mut seed));
-    w.tensor("blk.0.ffn_up.weight", &[d as u64, ffn as u64], GgmlType::Q8_0, q8(ffn, d, &mut seed));
-    w.tensor("blk.0.ffn_down.weight", &[ffn as u64, d as u64], GgmlType::Q8_0, q8(d, ffn, &mut seed));
+    w.tensor("blk.0.ffn_gate.weight", &[d as u64, ffn as u64], ty, q(ffn, d, &mut seed));
+    w.tensor("blk.0.ffn_up.weight", &[d as u64, ffn as u64], ty, q(ffn, d, &mut seed));
+    w.tensor("blk.0.ffn_down.weight", &[ffn as u64, d as u64], ty, q(d, ffn, &mut seed));
     w.tensor("output_norm.weight", &[d as u64], GgmlType::F32, ones);
-    w.to_bytes()
+    w
 }

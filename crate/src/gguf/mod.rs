@@ -46,7 +46,28 @@ pub struct Gguf<'a> {
 
 impl<'a> Gguf<'a> {
     pub fn parse(bytes: &'a [u8]) -> Result<Self> {
-        let mut r = Reader { bytes, pos: 0 };
+        Self::parse_inner(bytes, bytes.len(), &mut false)
+    }
+
+    /// Parses the header from the first bytes of a `file_len`-byte file (the tensors' data
+    /// need not be there yet: `data` is only for tensors inside `bytes`). `Ok(None)` when
+    /// `bytes` ends inside the header, so a streaming loader waits for more.
+    pub fn parse_prefix(bytes: &'a [u8], file_len: usize) -> Result<Option<Self>> {
+        let mut ran_out = false;
+        match Self::parse_inner(bytes, file_len, &mut ran_out) {
+            Err(_) if ran_out && bytes.len() < file_len => Ok(None),
+            other => other.map(Some),
+        }
+    }
+
+    fn parse_inner(bytes: &'a [u8], file_len: usize, ran_out: &mut bool) -> Result<Self> {
+        let mut r = Reader { bytes, pos: 0, ran_out: false };
+        let parsed = Self::read_header(&mut r, bytes, file_len);
+        *ran_out = r.ran_out;
+        parsed
+    }
+
+    fn read_header(r: &mut Reader<'a>, bytes: &'a [u8], file_len: usize) -> Result<Self> {
         if r.take(4)? != MAGIC {
             return Err(bad("not a GGUF file (bad magic)"));
         }
@@ -62,7 +83,7 @@ impl<'a> Gguf<'a> {
         let mut metadata = HashMap::with_capacity(n_metadata as usize);
         for _ in 0..n_metadata {
             let key = r.string()?;
-            let value = Value::read(&mut r)?;
+            let value = Value::read(r)?;
             metadata.insert(key, value);
         }
         let alignment = match metadata.get("general.alignment") {
@@ -94,10 +115,9 @@ impl<'a> Gguf<'a> {
                 .ok_or_else(|| bad(&format!("tensor {name}: size overflows")))?;
             let start = data_start.checked_add(offset).ok_or_else(|| bad(&format!("tensor {name}: offset overflows")))?;
             let end = start.checked_add(len).ok_or_else(|| bad(&format!("tensor {name}: size overflows")))?;
-            if end > bytes.len() as u64 {
+            if end > file_len as u64 {
                 return Err(Error::ModelLoad(format!(
-                    "GGUF is truncated: tensor {name} ends at byte {end}, the file has {} bytes",
-                    bytes.len()
+                    "GGUF is truncated: tensor {name} ends at byte {end}, the file has {file_len} bytes"
                 )));
             }
             tensors.push(TensorInfo { name, dims, ty, start: start as usize, len: len as usize });
@@ -109,9 +129,10 @@ impl<'a> Gguf<'a> {
         self.tensors.iter().find(|t| t.name == name)
     }
 
-    /// The raw (still quantized) bytes of a tensor.
+    /// The raw (still quantized) bytes of a tensor (inside the bytes given to `parse`).
     pub fn data(&self, tensor: &TensorInfo) -> &'a [u8] {
-        &self.bytes[tensor.start..tensor.start + tensor.len]
+        // Empty (a size error for the caller) for a tensor past the end of a prefix parse.
+        self.bytes.get(tensor.start..tensor.start + tensor.len).unwrap_or(&[])
     }
 
     pub fn get(&self, key: &str) -> Result<&Value> {
@@ -143,11 +164,15 @@ fn bad(msg: &str) -> Error {
 pub(crate) struct Reader<'a> {
     bytes: &'a [u8],
     pos: usize,
+    /// Set when a read needed bytes past the end (the difference between "truncated" and
+    /// "corrupt" for a header that is still arriving).
+    ran_out: bool,
 }
 
 impl<'a> Reader<'a> {
     pub(crate) fn take(&mut self, n: usize) -> Result<&'a [u8]> {
         let end = self.pos.checked_add(n).filter(|&e| e <= self.bytes.len()).ok_or_else(|| {
+            self.ran_out = true;
             Error::ModelLoad(format!(
                 "GGUF is truncated: needed {n} bytes at offset {}, the file has {}",
                 self.pos,

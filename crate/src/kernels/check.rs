@@ -2,7 +2,7 @@
 //! shapes, odd sizes included. Compiled into the library (not only tests) so the browser test
 //! can run the very same checks inside the shipped wasm module (`kernelSelfTest()`).
 
-use super::{quant::BLOCK, scalar, Q8Matrix, Q8Vector};
+use super::{quant::BLOCK, scalar, Q4Matrix, Q5Matrix, Q8Matrix, Q8Vector};
 pub use crate::rng::Rng;
 
 fn close(what: &str, got: &[f32], want: &[f32], rel: f32) -> Result<(), String> {
@@ -86,6 +86,43 @@ pub fn simd_matches_scalar(seed: u64, cases: usize) -> Result<(), String> {
             scalar::matvec_q8(&w, x, 0..rows, &mut want[t * rows..(t + 1) * rows]);
         }
         close_at(&format!("matmul_q8 {shape}"), &got, &want, 1e-5, magnitude)?;
+
+        // Packed Q5_0: against the scalar product of the same values in the expanded layout.
+        let values: Vec<i8> = (0..rows * cols).map(|_| (rng.below(32) as i32 - 16) as i8).collect();
+        let q5 = Q5Matrix::from_values(&values, rng.vec(rows * cols / BLOCK, 0.05), rows, cols);
+        let expanded = q5.to_q8();
+        let magnitude = matvec_magnitude(&expanded, &xs);
+        let mut got = vec![0.0; end - start];
+        let mut want = vec![0.0; end - start];
+        super::matvec_q5(&q5, &xs[0], start..end, &mut got);
+        scalar::matvec_q8(&expanded, &xs[0], start..end, &mut want);
+        close_at(&format!("matvec_q5 {shape}, rows {start}..{end}"), &got, &want, 1e-5, magnitude)?;
+        let mut got = vec![0.0; tokens * rows];
+        let mut want = vec![0.0; tokens * rows];
+        super::matmul_q5(&q5, &xs, &mut got);
+        for (t, x) in xs.iter().enumerate() {
+            scalar::matvec_q5(&q5, x, 0..rows, &mut want[t * rows..(t + 1) * rows]);
+        }
+        close_at(&format!("matmul_q5 {shape}"), &got, &want, 1e-5, magnitude)?;
+
+        // Packed Q4_K (unsigned values, with mins): against the expanded layout's scalar product.
+        let values: Vec<i8> = (0..rows * cols).map(|_| rng.below(16) as i8).collect();
+        let blocks = rows * cols / BLOCK;
+        let q4 = Q4Matrix::from_values(&values, rng.vec(blocks, 0.05), rng.vec(blocks, 0.1), rows, cols);
+        let expanded = q4.to_q8();
+        let magnitude = matvec_magnitude(&expanded, &xs);
+        let mut got = vec![0.0; end - start];
+        let mut want = vec![0.0; end - start];
+        super::matvec_q4(&q4, &xs[0], start..end, &mut got);
+        scalar::matvec_q8(&expanded, &xs[0], start..end, &mut want);
+        close_at(&format!("matvec_q4 {shape}, rows {start}..{end}"), &got, &want, 1e-5, magnitude)?;
+        let mut got = vec![0.0; tokens * rows];
+        let mut want = vec![0.0; tokens * rows];
+        super::matmul_q4(&q4, &xs, &mut got);
+        for (t, x) in xs.iter().enumerate() {
+            scalar::matvec_q4(&q4, x, 0..rows, &mut want[t * rows..(t + 1) * rows]);
+        }
+        close_at(&format!("matmul_q4 {shape}"), &got, &want, 1e-5, magnitude)?;
 
         let n = 1 + rng.below(300);
         let a = rng.vec(n, 4.0);

@@ -3,6 +3,8 @@
 //! The dispatching functions here are what the model calls.
 
 pub mod check;
+pub mod q4_k;
+pub mod q5_0;
 pub mod quant;
 pub mod scalar;
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
@@ -10,8 +12,95 @@ pub mod wasm_simd;
 #[cfg(target_arch = "x86_64")]
 pub mod x86;
 
+pub use q4_k::Q4Matrix;
+pub use q5_0::Q5Matrix;
 pub use quant::{Q8Matrix, Q8Vector, BLOCK};
 use std::ops::Range;
+
+/// A weight matrix in one of the kernel layouts: Q5_0 and Q4_K stay packed (unpacked in
+/// registers); Q6_K, Q8_0 and float matrices are expanded to one i8 per weight (`Q8Matrix`).
+#[derive(Debug, Clone)]
+pub enum Matrix {
+    Expanded(Q8Matrix),
+    Q5(Q5Matrix),
+    Q4(Q4Matrix),
+}
+
+impl Matrix {
+    pub fn rows(&self) -> usize {
+        match self {
+            Matrix::Expanded(m) => m.rows,
+            Matrix::Q5(m) => m.rows,
+            Matrix::Q4(m) => m.rows,
+        }
+    }
+
+    pub fn cols(&self) -> usize {
+        match self {
+            Matrix::Expanded(m) => m.cols,
+            Matrix::Q5(m) => m.cols,
+            Matrix::Q4(m) => m.cols,
+        }
+    }
+
+    /// Bytes the matrix holds in memory.
+    pub fn bytes(&self) -> usize {
+        match self {
+            Matrix::Expanded(m) => m.quants.len() + 4 * (m.scales.len() + m.mins.len()),
+            Matrix::Q5(m) => m.bytes(),
+            Matrix::Q4(m) => m.bytes(),
+        }
+    }
+
+    /// One row back to f32 (embedding lookup).
+    pub fn dequantize_row(&self, row: usize, out: &mut [f32]) {
+        match self {
+            Matrix::Expanded(m) => m.dequantize_row(row, out),
+            Matrix::Q5(m) => m.dequantize_row(row, out),
+            Matrix::Q4(m) => m.dequantize_row(row, out),
+        }
+    }
+}
+
+/// Batched product for any layout: `out[t * rows + r] = row r of w · xs[t]`.
+pub fn matmul(w: &Matrix, xs: &[Q8Vector], out: &mut [f32]) {
+    match w {
+        Matrix::Expanded(m) => matmul_q8(m, xs, out),
+        Matrix::Q5(m) => matmul_q5(m, xs, out),
+        Matrix::Q4(m) => matmul_q4(m, xs, out),
+    }
+}
+
+/// `matvec_q8` for packed Q5_0.
+pub fn matvec_q5(w: &Q5Matrix, x: &Q8Vector, rows: Range<usize>, out: &mut [f32]) {
+    debug_assert_eq!(w.cols, x.len());
+    debug_assert_eq!(out.len(), rows.len());
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    return wasm_simd::matvec_q5(w, x, rows, out);
+    #[cfg(target_arch = "x86_64")]
+    if x86::available() {
+        // SAFETY: AVX2 presence checked at run time.
+        return unsafe { x86::matvec_q5(w, x, rows, out) };
+    }
+    #[allow(unreachable_code)]
+    scalar::matvec_q5(w, x, rows, out)
+}
+
+/// `matmul_q8` for packed Q5_0.
+pub fn matmul_q5(w: &Q5Matrix, xs: &[Q8Vector], out: &mut [f32]) {
+    debug_assert_eq!(out.len(), xs.len() * w.rows);
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    return wasm_simd::matmul_q5(w, xs, out);
+    #[cfg(target_arch = "x86_64")]
+    if x86::available() {
+        // SAFETY: AVX2 presence checked at run time.
+        return unsafe { x86::matmul_q5(w, xs, out) };
+    }
+    #[allow(unreachable_code)]
+    for (t, x) in xs.iter().enumerate() {
+        scalar::matvec_q5(w, x, 0..w.rows, &mut out[t * w.rows..(t + 1) * w.rows]);
+    }
+}
 
 /// Which implementation the dispatchers use (printed by the bench, asserted in tests).
 pub fn simd_path() -> &'static str {
@@ -54,6 +143,37 @@ pub fn matmul_q8(w: &Q8Matrix, xs: &[Q8Vector], out: &mut [f32]) {
     #[allow(unreachable_code)]
     for (t, x) in xs.iter().enumerate() {
         scalar::matvec_q8(w, x, 0..w.rows, &mut out[t * w.rows..(t + 1) * w.rows]);
+    }
+}
+
+/// `matvec_q8` for packed Q4_K.
+pub fn matvec_q4(w: &Q4Matrix, x: &Q8Vector, rows: Range<usize>, out: &mut [f32]) {
+    debug_assert_eq!(w.cols, x.len());
+    debug_assert_eq!(out.len(), rows.len());
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    return wasm_simd::matvec_q4(w, x, rows, out);
+    #[cfg(target_arch = "x86_64")]
+    if x86::available() {
+        // SAFETY: AVX2 presence checked at run time.
+        return unsafe { x86::matvec_q4(w, x, rows, out) };
+    }
+    #[allow(unreachable_code)]
+    scalar::matvec_q4(w, x, rows, out)
+}
+
+/// `matmul_q8` for packed Q4_K.
+pub fn matmul_q4(w: &Q4Matrix, xs: &[Q8Vector], out: &mut [f32]) {
+    debug_assert_eq!(out.len(), xs.len() * w.rows);
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    return wasm_simd::matmul_q4(w, xs, out);
+    #[cfg(target_arch = "x86_64")]
+    if x86::available() {
+        // SAFETY: AVX2 presence checked at run time.
+        return unsafe { x86::matmul_q4(w, xs, out) };
+    }
+    #[allow(unreachable_code)]
+    for (t, x) in xs.iter().enumerate() {
+        scalar::matvec_q4(w, x, 0..w.rows, &mut out[t * w.rows..(t + 1) * w.rows]);
     }
 }
 

@@ -1,6 +1,6 @@
 //! Quantized block layouts used by the LLM kernels.
 //!
-//! **Weights** (`Q8Matrix`): every GGUF weight format the model uses is repacked at load time,
+//! **Expanded weights** (`Q8Matrix`): a GGUF weight format can be repacked at load time,
 //! losslessly, into one SIMD-friendly layout: `i8` values in `quants` (row-major, 32-blocks),
 //! one `f32` scale per `group` values (32, or 16 for Q6_K) in `scales`, and for Q4_K one `f32`
 //! min per 32-block in `mins` (value = scale · q − min). Per format:
@@ -8,13 +8,16 @@
 //! - Q4_K: q (0..=15), scale = d·sc, min = dmin·m (6-bit sc/m per 32 values);
 //! - Q6_K: q − 32 (−32..=31), scale = d·sc (int8 sc per 16 values), group 16.
 //! Structure of arrays keeps the quants 16-byte aligned for SIMD loads. Cost: ~36 bytes per
-//! 32 weights instead of Q5_0's 22, traded for no bit-unpacking in the inner loop.
+//! 32 weights instead of Q5_0's 22, so the model keeps only Q6_K and Q8_0 (a sixth of its
+//! weights) this way; Q5_0 and Q4_K stay packed (`q5_0`, `q4_k`), and their expanded repacks
+//! here are the references those layouts are tested against.
 //!
 //! **Activations** (`Q8Vector`): quantized per 32-block exactly like llama.cpp's Q8_0
 //! (`d = amax / 127` rounded to f16, `q = round(x / d)`), so our integer dot products equal
 //! llama.cpp's; the quants are stored widened to `i16` so the SIMD inner loop needs no
 //! sign-extension of the activations.
 
+use super::q4_k::scale_min_k4;
 use crate::{Error, Result};
 use half::f16;
 
@@ -166,14 +169,6 @@ impl Q8Matrix {
     }
 }
 
-/// Q4_K's packed 6-bit (scale, min) of sub-block `j` (0..8).
-fn scale_min_k4(j: usize, q: &[u8]) -> (u8, u8) {
-    if j < 4 {
-        (q[j] & 63, q[j + 4] & 63)
-    } else {
-        ((q[j + 4] & 0x0f) | ((q[j - 4] >> 6) << 4), (q[j + 4] >> 4) | ((q[j] >> 6) << 4))
-    }
-}
 
 fn check_size_k(kind: &str, data: &[u8], rows: usize, cols: usize, block_bytes: usize) -> Result<usize> {
     if cols % 256 != 0 {

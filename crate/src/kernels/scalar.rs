@@ -1,5 +1,7 @@
 //! Scalar reference kernels: the definition every SIMD path is tested against.
 
+use super::q4_k::Q4Matrix;
+use super::q5_0::Q5Matrix;
 use super::quant::{Q8Matrix, Q8Vector, BLOCK};
 
 /// `out[r] = Σ_g w.scale[r,g] · x.scale · Σ_i w.q · x.q − Σ_b w.min[r,b] · x.sum[b]` for
@@ -23,15 +25,50 @@ pub fn matvec_q8(w: &Q8Matrix, x: &Q8Vector, rows: std::ops::Range<usize>, out: 
     subtract_mins(w, x, rows, out);
 }
 
+/// The packed Q5_0 product: the same sums, in the same order, as `matvec_q8` on `w.to_q8()`.
+pub fn matvec_q5(w: &Q5Matrix, x: &Q8Vector, rows: std::ops::Range<usize>, out: &mut [f32]) {
+    let bpr = w.blocks_per_row();
+    for (o, r) in out.iter_mut().zip(rows) {
+        let mut acc = 0f32;
+        for b in 0..bpr {
+            let idx = r * bpr + b;
+            let xq = &x.quants[b * BLOCK..(b + 1) * BLOCK];
+            let sumi: i32 = w.block(idx).iter().zip(xq).map(|(&a, &b)| a as i32 * b as i32).sum();
+            acc += w.scales[idx] * x.scales[b] * sumi as f32;
+        }
+        *o = acc;
+    }
+}
+
+/// The packed Q4_K product: the same sums, in the same order, as `matvec_q8` on `w.to_q8()`.
+pub fn matvec_q4(w: &Q4Matrix, x: &Q8Vector, rows: std::ops::Range<usize>, out: &mut [f32]) {
+    let bpr = w.blocks_per_row();
+    for (o, r) in out.iter_mut().zip(rows.clone()) {
+        let mut acc = 0f32;
+        for b in 0..bpr {
+            let idx = r * bpr + b;
+            let xq = &x.quants[b * BLOCK..(b + 1) * BLOCK];
+            let sumi: i32 = w.block(idx).iter().zip(xq).map(|(&a, &b)| a as i32 * b as i32).sum();
+            acc += w.scales[idx] * x.scales[b] * sumi as f32;
+        }
+        *o = acc;
+    }
+    subtract_block_mins(&w.mins, w.blocks_per_row(), x, rows, out);
+}
+
 /// For matrices with mins (Q4_K): `out[r] −= Σ_b min[r,b] · x.sum[b]`. Cheap (one multiply
 /// per 32 weights), so every SIMD path shares this scalar pass.
 pub fn subtract_mins(w: &Q8Matrix, x: &Q8Vector, rows: std::ops::Range<usize>, out: &mut [f32]) {
-    if w.mins.is_empty() {
+    subtract_block_mins(&w.mins, w.blocks_per_row(), x, rows, out)
+}
+
+/// `subtract_mins` for any layout: `mins` holds one per 32-block (or is empty).
+pub fn subtract_block_mins(mins: &[f32], bpr: usize, x: &Q8Vector, rows: std::ops::Range<usize>, out: &mut [f32]) {
+    if mins.is_empty() {
         return;
     }
-    let bpr = w.blocks_per_row();
     for (o, r) in out.iter_mut().zip(rows) {
-        let mins = &w.mins[r * bpr..(r + 1) * bpr];
+        let mins = &mins[r * bpr..(r + 1) * bpr];
         *o -= mins.iter().zip(&x.sums).map(|(m, s)| m * s).sum::<f32>();
     }
 }

@@ -27,3 +27,21 @@ fn quantized_matvec_is_close_to_the_f32_product() {
         assert!((got[r] - exact).abs() < 0.05 * (cols as f32).sqrt() * 0.2, "row {r}: {} vs {exact}", got[r]);
     }
 }
+
+#[test]
+fn packed_q5_gives_the_same_bits_as_its_expanded_form() {
+    // Same integer sums, same float order: the packed path must not change a single logit.
+    let mut rng = check::Rng::new(0x0051);
+    let (rows, cols, tokens) = (13, 7 * BLOCK, 6);
+    let values: Vec<i8> = (0..rows * cols).map(|_| (rng.below(32) as i32 - 16) as i8).collect();
+    let q5 = Q5Matrix::from_values(&values, rng.vec(rows * cols / BLOCK, 0.05), rows, cols);
+    let xs: Vec<Q8Vector> = (0..tokens).map(|_| Q8Vector::from_f32(&rng.vec(cols, 3.0))).collect();
+    let (mut packed, mut expanded) = (vec![0.0; rows * tokens], vec![0.0; rows * tokens]);
+    matmul_q5(&q5, &xs, &mut packed);
+    matmul_q8(&q5.to_q8(), &xs, &mut expanded);
+    assert_eq!(packed, expanded);
+    let (mut packed, mut expanded) = (vec![0.0; 5], vec![0.0; 5]);
+    matvec_q5(&q5, &xs[1], 3..8, &mut packed);
+    matvec_q8(&q5.to_q8(), &xs[1], 3..8, &mut expanded);
+    assert_eq!(packed, expanded);
+}

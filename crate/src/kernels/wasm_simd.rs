@@ -1,7 +1,9 @@
 //! `core::arch::wasm32` SIMD128 kernels: what runs in the browser.
 
+use super::q4_k::Q4Matrix;
+use super::q5_0::Q5Matrix;
 use super::quant::{Q8Matrix, Q8Vector, BLOCK};
-use super::scalar::subtract_mins;
+use super::scalar::{subtract_block_mins, subtract_mins};
 use core::arch::wasm32::*;
 use std::ops::Range;
 
@@ -30,13 +32,13 @@ unsafe fn widen(w: *const i8) -> [v128; 4] {
     [i16x8_extend_low_i8x16(w0), i16x8_extend_high_i8x16(w0), i16x8_extend_low_i8x16(w1), i16x8_extend_high_i8x16(w1)]
 }
 
-/// Adds one block's contribution to `acc`, with one scale per block (G16 = false) or one per
-/// 16 values (G16 = true); `s` points at the block's first scale.
+/// Adds one block's contribution to `acc`, with one scale per block or one per 16 values
+/// (`g16`, a constant in every caller); `s` points at the block's first scale.
 #[inline(always)]
-unsafe fn accumulate<const G16: bool>(acc: v128, w: &[v128; 4], x: &[v128; 4], s: *const f32, xs: f32) -> v128 {
+unsafe fn accumulate(g16: bool, acc: v128, w: &[v128; 4], x: &[v128; 4], s: *const f32, xs: f32) -> v128 {
     let lo = i32x4_add(i32x4_dot_i16x8(w[0], x[0]), i32x4_dot_i16x8(w[1], x[1]));
     let hi = i32x4_add(i32x4_dot_i16x8(w[2], x[2]), i32x4_dot_i16x8(w[3], x[3]));
-    if G16 {
+    if g16 {
         let acc = f32x4_add(acc, f32x4_mul(f32x4_splat(*s * xs), f32x4_convert_i32x4(lo)));
         f32x4_add(acc, f32x4_mul(f32x4_splat(*s.add(1) * xs), f32x4_convert_i32x4(hi)))
     } else {
@@ -44,18 +46,115 @@ unsafe fn accumulate<const G16: bool>(acc: v128, w: &[v128; 4], x: &[v128; 4], s
     }
 }
 
+/// A weight layout as the kernels see it: block `idx` as four i16x8 quarters, and where its
+/// scales start. One kernel frame (`matvec`, `matmul`) serves every layout.
+trait Blocks {
+    /// One scale per 16 values (Q6_K) instead of per block.
+    const G16: bool;
+    fn rows(&self) -> usize;
+    fn blocks_per_row(&self) -> usize;
+    /// SAFETY: `idx` < rows × blocks_per_row.
+    unsafe fn block(&self, idx: usize) -> [v128; 4];
+    unsafe fn scales(&self, idx: usize) -> *const f32;
+}
+
+/// The expanded layout (one i8 per weight), with G16 matching `m.group`.
+struct Expanded<'a, const G16: bool>(&'a Q8Matrix);
+
+impl<const G: bool> Blocks for Expanded<'_, G> {
+    const G16: bool = G;
+    fn rows(&self) -> usize {
+        self.0.rows
+    }
+    fn blocks_per_row(&self) -> usize {
+        self.0.blocks_per_row()
+    }
+    #[inline(always)]
+    unsafe fn block(&self, idx: usize) -> [v128; 4] {
+        widen(self.0.quants.as_ptr().add(idx * BLOCK))
+    }
+    #[inline(always)]
+    unsafe fn scales(&self, idx: usize) -> *const f32 {
+        self.0.scales.as_ptr().add(idx * if G { 2 } else { 1 })
+    }
+}
+
+/// Packed Q5_0, unpacked in registers: the nibbles give the low four bits; each bit of `highs`
+/// is spread to its byte (swizzle the u32's bytes, test one bit per lane). A value is
+/// `nibble − 16 + 16·bit`, i.e. `nibble | 0xF0` (as i8) where the bit is clear.
+struct PackedQ5<'a>(&'a Q5Matrix);
+
+impl Blocks for PackedQ5<'_> {
+    const G16: bool = false;
+    fn rows(&self) -> usize {
+        self.0.rows
+    }
+    fn blocks_per_row(&self) -> usize {
+        self.0.blocks_per_row()
+    }
+    #[inline(always)]
+    unsafe fn block(&self, idx: usize) -> [v128; 4] {
+        let n = load(self.0.nibbles.as_ptr().add(idx * 16));
+        let qh = u32x4_splat(*self.0.highs.get_unchecked(idx));
+        let bit = u8x16(1, 2, 4, 8, 16, 32, 64, 128, 1, 2, 4, 8, 16, 32, 64, 128);
+        let clear_to = u8x16_splat(0xF0);
+        let spread = |bytes: v128| i8x16_eq(v128_and(i8x16_swizzle(qh, bytes), bit), bit);
+        let set_lo = spread(u8x16(0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1));
+        let set_hi = spread(u8x16(2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3));
+        let lo = v128_or(v128_and(n, u8x16_splat(0x0F)), v128_andnot(clear_to, set_lo));
+        let hi = v128_or(u8x16_shr(n, 4), v128_andnot(clear_to, set_hi));
+        [i16x8_extend_low_i8x16(lo), i16x8_extend_high_i8x16(lo), i16x8_extend_low_i8x16(hi), i16x8_extend_high_i8x16(hi)]
+    }
+    #[inline(always)]
+    unsafe fn scales(&self, idx: usize) -> *const f32 {
+        self.0.scales.as_ptr().add(idx)
+    }
+}
+
+/// Packed Q4_K: values 0..=15 straight from the nibbles (the mins are a separate pass).
+struct PackedQ4<'a>(&'a Q4Matrix);
+
+impl Blocks for PackedQ4<'_> {
+    const G16: bool = false;
+    fn rows(&self) -> usize {
+        self.0.rows
+    }
+    fn blocks_per_row(&self) -> usize {
+        self.0.blocks_per_row()
+    }
+    #[inline(always)]
+    unsafe fn block(&self, idx: usize) -> [v128; 4] {
+        let n = load(self.0.nibbles.as_ptr().add(idx * 16));
+        let lo = v128_and(n, u8x16_splat(0x0F));
+        let hi = u8x16_shr(n, 4);
+        [u16x8_extend_low_u8x16(lo), u16x8_extend_high_u8x16(lo), u16x8_extend_low_u8x16(hi), u16x8_extend_high_u8x16(hi)]
+    }
+    #[inline(always)]
+    unsafe fn scales(&self, idx: usize) -> *const f32 {
+        self.0.scales.as_ptr().add(idx)
+    }
+}
+
 pub fn matvec_q8(w: &Q8Matrix, x: &Q8Vector, rows: Range<usize>, out: &mut [f32]) {
     if w.group == 16 {
-        matvec::<true>(w, x, rows.clone(), out)
+        matvec(&Expanded::<true>(w), x, rows.clone(), out)
     } else {
-        matvec::<false>(w, x, rows.clone(), out)
+        matvec(&Expanded::<false>(w), x, rows.clone(), out)
     }
     subtract_mins(w, x, rows, out);
 }
 
-fn matvec<const G16: bool>(w: &Q8Matrix, x: &Q8Vector, rows: Range<usize>, out: &mut [f32]) {
+pub fn matvec_q5(w: &Q5Matrix, x: &Q8Vector, rows: Range<usize>, out: &mut [f32]) {
+    matvec(&PackedQ5(w), x, rows, out)
+}
+
+pub fn matvec_q4(w: &Q4Matrix, x: &Q8Vector, rows: Range<usize>, out: &mut [f32]) {
+    matvec(&PackedQ4(w), x, rows.clone(), out);
+    subtract_block_mins(&w.mins, w.blocks_per_row(), x, rows, out);
+}
+
+fn matvec<B: Blocks>(w: &B, x: &Q8Vector, rows: Range<usize>, out: &mut [f32]) {
     let bpr = w.blocks_per_row();
-    let spb = BLOCK / w.group;
     let start = rows.start;
     let n = rows.len();
     let mut i = 0;
@@ -69,8 +168,7 @@ fn matvec<const G16: bool>(w: &Q8Matrix, x: &Q8Vector, rows: Range<usize>, out: 
                 let xb = act_block(x.quants.as_ptr().add(b * BLOCK));
                 for k in 0..4 {
                     let idx = (r + k) * bpr + b;
-                    let wv = widen(w.quants.as_ptr().add(idx * BLOCK));
-                    acc[k] = accumulate::<G16>(acc[k], &wv, &xb, w.scales.as_ptr().add(idx * spb), x.scales[b]);
+                    acc[k] = accumulate(B::G16, acc[k], &w.block(idx), &xb, w.scales(idx), x.scales[b]);
                 }
             }
         }
@@ -87,8 +185,7 @@ fn matvec<const G16: bool>(w: &Q8Matrix, x: &Q8Vector, rows: Range<usize>, out: 
             unsafe {
                 let xb = act_block(x.quants.as_ptr().add(b * BLOCK));
                 let idx = r * bpr + b;
-                let wv = widen(w.quants.as_ptr().add(idx * BLOCK));
-                acc = accumulate::<G16>(acc, &wv, &xb, w.scales.as_ptr().add(idx * spb), x.scales[b]);
+                acc = accumulate(B::G16, acc, &w.block(idx), &xb, w.scales(idx), x.scales[b]);
             }
         }
         out[i] = hsum(acc);
@@ -98,35 +195,45 @@ fn matvec<const G16: bool>(w: &Q8Matrix, x: &Q8Vector, rows: Range<usize>, out: 
 
 pub fn matmul_q8(w: &Q8Matrix, xs: &[Q8Vector], out: &mut [f32]) {
     if w.group == 16 {
-        matmul::<true>(w, xs, out)
+        matmul(&Expanded::<true>(w), xs, out)
     } else {
-        matmul::<false>(w, xs, out)
+        matmul(&Expanded::<false>(w), xs, out)
     }
     for (t, x) in xs.iter().enumerate() {
         subtract_mins(w, x, 0..w.rows, &mut out[t * w.rows..(t + 1) * w.rows]);
     }
 }
 
-fn matmul<const G16: bool>(w: &Q8Matrix, xs: &[Q8Vector], out: &mut [f32]) {
+pub fn matmul_q5(w: &Q5Matrix, xs: &[Q8Vector], out: &mut [f32]) {
+    matmul(&PackedQ5(w), xs, out)
+}
+
+pub fn matmul_q4(w: &Q4Matrix, xs: &[Q8Vector], out: &mut [f32]) {
+    matmul(&PackedQ4(w), xs, out);
+    for (t, x) in xs.iter().enumerate() {
+        subtract_block_mins(&w.mins, w.blocks_per_row(), x, 0..w.rows, &mut out[t * w.rows..(t + 1) * w.rows]);
+    }
+}
+
+fn matmul<B: Blocks>(w: &B, xs: &[Q8Vector], out: &mut [f32]) {
     let bpr = w.blocks_per_row();
-    let spb = BLOCK / w.group;
-    let rows = w.rows;
+    let rows = w.rows();
     const T: usize = 4;
     for r in 0..rows {
         let mut t = 0;
-        // Four tokens at a time: each weight block is widened once and used four times.
+        // Four tokens at a time: each weight block is unpacked once and used four times.
         while t + T <= xs.len() {
             let mut acc = [f32x4_splat(0.0); T];
             for b in 0..bpr {
                 let idx = r * bpr + b;
                 // SAFETY: block idx of w and block b of each x are in bounds.
                 unsafe {
-                    let wv = widen(w.quants.as_ptr().add(idx * BLOCK));
-                    let s = w.scales.as_ptr().add(idx * spb);
+                    let wv = w.block(idx);
+                    let s = w.scales(idx);
                     for k in 0..T {
                         let x = &xs[t + k];
                         let xb = act_block(x.quants.as_ptr().add(b * BLOCK));
-                        acc[k] = accumulate::<G16>(acc[k], &wv, &xb, s, x.scales[b]);
+                        acc[k] = accumulate(B::G16, acc[k], &wv, &xb, s, x.scales[b]);
                     }
                 }
             }
@@ -136,7 +243,7 @@ fn matmul<const G16: bool>(w: &Q8Matrix, xs: &[Q8Vector], out: &mut [f32]) {
             t += T;
         }
         for (k, x) in xs.iter().enumerate().skip(t) {
-            matvec::<G16>(w, x, r..r + 1, &mut out[k * rows + r..k * rows + r + 1]);
+            matvec(w, x, r..r + 1, &mut out[k * rows + r..k * rows + r + 1]);
         }
     }
 }

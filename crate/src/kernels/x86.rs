@@ -1,7 +1,9 @@
 //! AVX2 + FMA kernels for native x86-64 runs (tests, CLI, the native column of the bench).
 
+use super::q4_k::Q4Matrix;
+use super::q5_0::Q5Matrix;
 use super::quant::{Q8Matrix, Q8Vector, BLOCK};
-use super::scalar::subtract_mins;
+use super::scalar::{subtract_block_mins, subtract_mins};
 use std::arch::x86_64::*;
 use std::ops::Range;
 use std::sync::OnceLock;
@@ -18,13 +20,13 @@ unsafe fn widen(w: *const i8) -> (__m256i, __m256i) {
     (_mm256_cvtepi8_epi16(_mm256_castsi256_si128(wq)), _mm256_cvtepi8_epi16(_mm256_extracti128_si256::<1>(wq)))
 }
 
-/// Adds one block's contribution to `acc`: with one scale per block (G16 = false) or one per
-/// 16 values (G16 = true). `s` points at the block's first scale.
+/// Adds one block's contribution to `acc`, with one scale per block or one per 16 values
+/// (`g16`, a constant in every caller). `s` points at the block's first scale.
 #[inline(always)]
-unsafe fn accumulate<const G16: bool>(acc: __m256, w: (__m256i, __m256i), x: *const i16, s: *const f32, xs: f32) -> __m256 {
+unsafe fn accumulate(g16: bool, acc: __m256, w: (__m256i, __m256i), x: *const i16, s: *const f32, xs: f32) -> __m256 {
     let lo = _mm256_madd_epi16(w.0, _mm256_loadu_si256(x as *const __m256i));
     let hi = _mm256_madd_epi16(w.1, _mm256_loadu_si256(x.add(16) as *const __m256i));
-    if G16 {
+    if g16 {
         let acc = _mm256_fmadd_ps(_mm256_set1_ps(*s * xs), _mm256_cvtepi32_ps(lo), acc);
         _mm256_fmadd_ps(_mm256_set1_ps(*s.add(1) * xs), _mm256_cvtepi32_ps(hi), acc)
     } else {
@@ -40,26 +42,122 @@ unsafe fn hsum(v: __m256) -> f32 {
     _mm_cvtss_f32(s)
 }
 
+/// A weight layout as the kernels see it (see wasm_simd.rs): block `idx` as two i16x16
+/// halves, and where its scales start.
+trait Blocks {
+    const G16: bool;
+    fn rows(&self) -> usize;
+    fn blocks_per_row(&self) -> usize;
+    /// SAFETY: `idx` < rows × blocks_per_row, AVX2 present.
+    unsafe fn block(&self, idx: usize) -> (__m256i, __m256i);
+    unsafe fn scales(&self, idx: usize) -> *const f32;
+}
+
+struct Expanded<'a, const G16: bool>(&'a Q8Matrix);
+
+impl<const G: bool> Blocks for Expanded<'_, G> {
+    const G16: bool = G;
+    fn rows(&self) -> usize {
+        self.0.rows
+    }
+    fn blocks_per_row(&self) -> usize {
+        self.0.blocks_per_row()
+    }
+    #[inline(always)]
+    unsafe fn block(&self, idx: usize) -> (__m256i, __m256i) {
+        widen(self.0.quants.as_ptr().add(idx * BLOCK))
+    }
+    #[inline(always)]
+    unsafe fn scales(&self, idx: usize) -> *const f32 {
+        self.0.scales.as_ptr().add(idx * if G { 2 } else { 1 })
+    }
+}
+
+/// Packed Q5_0 unpacked in registers: nibbles for the low bits, each bit of `highs` spread to
+/// its byte (shuffle the u32's bytes, test one bit per lane); `nibble | 0xF0` where it is clear.
+struct PackedQ5<'a>(&'a Q5Matrix);
+
+impl Blocks for PackedQ5<'_> {
+    const G16: bool = false;
+    fn rows(&self) -> usize {
+        self.0.rows
+    }
+    fn blocks_per_row(&self) -> usize {
+        self.0.blocks_per_row()
+    }
+    #[inline(always)]
+    unsafe fn block(&self, idx: usize) -> (__m256i, __m256i) {
+        let n = _mm_loadu_si128(self.0.nibbles.as_ptr().add(idx * 16) as *const __m128i);
+        let low4 = _mm_set1_epi8(0x0F);
+        let nibbles = _mm256_set_m128i(_mm_and_si128(_mm_srli_epi16::<4>(n), low4), _mm_and_si128(n, low4));
+        let qh = _mm256_set1_epi32(*self.0.highs.get_unchecked(idx) as i32);
+        // Lane byte i takes qh byte i / 8 (the second 128-bit lane continues at byte 2).
+        let spread = _mm256_setr_epi8(
+            0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3,
+        );
+        let bit = _mm256_set1_epi64x(0x8040_2010_0804_0201u64 as i64);
+        let set = _mm256_cmpeq_epi8(_mm256_and_si256(_mm256_shuffle_epi8(qh, spread), bit), bit);
+        let q = _mm256_or_si256(nibbles, _mm256_andnot_si256(set, _mm256_set1_epi8(0xF0u8 as i8)));
+        (_mm256_cvtepi8_epi16(_mm256_castsi256_si128(q)), _mm256_cvtepi8_epi16(_mm256_extracti128_si256::<1>(q)))
+    }
+    #[inline(always)]
+    unsafe fn scales(&self, idx: usize) -> *const f32 {
+        self.0.scales.as_ptr().add(idx)
+    }
+}
+
+/// Packed Q4_K: values 0..=15 straight from the nibbles (the mins are a separate pass).
+struct PackedQ4<'a>(&'a Q4Matrix);
+
+impl Blocks for PackedQ4<'_> {
+    const G16: bool = false;
+    fn rows(&self) -> usize {
+        self.0.rows
+    }
+    fn blocks_per_row(&self) -> usize {
+        self.0.blocks_per_row()
+    }
+    #[inline(always)]
+    unsafe fn block(&self, idx: usize) -> (__m256i, __m256i) {
+        let n = _mm_loadu_si128(self.0.nibbles.as_ptr().add(idx * 16) as *const __m128i);
+        let low4 = _mm_set1_epi8(0x0F);
+        (_mm256_cvtepu8_epi16(_mm_and_si128(n, low4)), _mm256_cvtepu8_epi16(_mm_and_si128(_mm_srli_epi16::<4>(n), low4)))
+    }
+    #[inline(always)]
+    unsafe fn scales(&self, idx: usize) -> *const f32 {
+        self.0.scales.as_ptr().add(idx)
+    }
+}
+
 #[target_feature(enable = "avx2,fma")]
 pub unsafe fn matvec_q8(w: &Q8Matrix, x: &Q8Vector, rows: Range<usize>, out: &mut [f32]) {
     if w.group == 16 {
-        matvec::<true>(w, x, rows.clone(), out)
+        matvec(&Expanded::<true>(w), x, rows.clone(), out)
     } else {
-        matvec::<false>(w, x, rows.clone(), out)
+        matvec(&Expanded::<false>(w), x, rows.clone(), out)
     }
     subtract_mins(w, x, rows, out);
 }
 
 #[target_feature(enable = "avx2,fma")]
-unsafe fn matvec<const G16: bool>(w: &Q8Matrix, x: &Q8Vector, rows: Range<usize>, out: &mut [f32]) {
+pub unsafe fn matvec_q5(w: &Q5Matrix, x: &Q8Vector, rows: Range<usize>, out: &mut [f32]) {
+    matvec(&PackedQ5(w), x, rows, out)
+}
+
+#[target_feature(enable = "avx2,fma")]
+pub unsafe fn matvec_q4(w: &Q4Matrix, x: &Q8Vector, rows: Range<usize>, out: &mut [f32]) {
+    matvec(&PackedQ4(w), x, rows.clone(), out);
+    subtract_block_mins(&w.mins, w.blocks_per_row(), x, rows, out);
+}
+
+#[target_feature(enable = "avx2,fma")]
+unsafe fn matvec<B: Blocks>(w: &B, x: &Q8Vector, rows: Range<usize>, out: &mut [f32]) {
     let bpr = w.blocks_per_row();
-    let spb = BLOCK / w.group;
     for (o, r) in out.iter_mut().zip(rows) {
         let mut acc = _mm256_setzero_ps();
         for b in 0..bpr {
             let idx = r * bpr + b;
-            let wv = widen(w.quants.as_ptr().add(idx * BLOCK));
-            acc = accumulate::<G16>(acc, wv, x.quants.as_ptr().add(b * BLOCK), w.scales.as_ptr().add(idx * spb), x.scales[b]);
+            acc = accumulate(B::G16, acc, w.block(idx), x.quants.as_ptr().add(b * BLOCK), w.scales(idx), x.scales[b]);
         }
         *o = hsum(acc);
     }
@@ -68,9 +166,9 @@ unsafe fn matvec<const G16: bool>(w: &Q8Matrix, x: &Q8Vector, rows: Range<usize>
 #[target_feature(enable = "avx2,fma")]
 pub unsafe fn matmul_q8(w: &Q8Matrix, xs: &[Q8Vector], out: &mut [f32]) {
     if w.group == 16 {
-        matmul::<true>(w, xs, out)
+        matmul(&Expanded::<true>(w), xs, out)
     } else {
-        matmul::<false>(w, xs, out)
+        matmul(&Expanded::<false>(w), xs, out)
     }
     for (t, x) in xs.iter().enumerate() {
         subtract_mins(w, x, 0..w.rows, &mut out[t * w.rows..(t + 1) * w.rows]);
@@ -78,11 +176,23 @@ pub unsafe fn matmul_q8(w: &Q8Matrix, xs: &[Q8Vector], out: &mut [f32]) {
 }
 
 #[target_feature(enable = "avx2,fma")]
-unsafe fn matmul<const G16: bool>(w: &Q8Matrix, xs: &[Q8Vector], out: &mut [f32]) {
+pub unsafe fn matmul_q5(w: &Q5Matrix, xs: &[Q8Vector], out: &mut [f32]) {
+    matmul(&PackedQ5(w), xs, out)
+}
+
+#[target_feature(enable = "avx2,fma")]
+pub unsafe fn matmul_q4(w: &Q4Matrix, xs: &[Q8Vector], out: &mut [f32]) {
+    matmul(&PackedQ4(w), xs, out);
+    for (t, x) in xs.iter().enumerate() {
+        subtract_block_mins(&w.mins, w.blocks_per_row(), x, 0..w.rows, &mut out[t * w.rows..(t + 1) * w.rows]);
+    }
+}
+
+#[target_feature(enable = "avx2,fma")]
+unsafe fn matmul<B: Blocks>(w: &B, xs: &[Q8Vector], out: &mut [f32]) {
     let bpr = w.blocks_per_row();
-    let spb = BLOCK / w.group;
-    let rows = w.rows;
-    // Tokens in groups of 4: each weight block is sign-extended once and used four times.
+    let rows = w.rows();
+    // Tokens in groups of 4: each weight block is unpacked once and used four times.
     const T: usize = 4;
     for r in 0..rows {
         let mut t = 0;
@@ -90,11 +200,11 @@ unsafe fn matmul<const G16: bool>(w: &Q8Matrix, xs: &[Q8Vector], out: &mut [f32]
             let mut acc = [_mm256_setzero_ps(); T];
             for b in 0..bpr {
                 let idx = r * bpr + b;
-                let wv = widen(w.quants.as_ptr().add(idx * BLOCK));
-                let s = w.scales.as_ptr().add(idx * spb);
+                let wv = w.block(idx);
+                let s = w.scales(idx);
                 for k in 0..T {
                     let x = &xs[t + k];
-                    acc[k] = accumulate::<G16>(acc[k], wv, x.quants.as_ptr().add(b * BLOCK), s, x.scales[b]);
+                    acc[k] = accumulate(B::G16, acc[k], wv, x.quants.as_ptr().add(b * BLOCK), s, x.scales[b]);
                 }
             }
             for k in 0..T {
@@ -103,7 +213,7 @@ unsafe fn matmul<const G16: bool>(w: &Q8Matrix, xs: &[Q8Vector], out: &mut [f32]
             t += T;
         }
         for (k, x) in xs.iter().enumerate().skip(t) {
-            matvec::<G16>(w, x, r..r + 1, &mut out[k * rows + r..k * rows + r + 1]);
+            matvec(w, x, r..r + 1, &mut out[k * rows + r..k * rows + r + 1]);
         }
     }
 }

@@ -8,6 +8,7 @@ pub mod kv_cache;
 pub mod model;
 pub mod sampler;
 pub mod session;
+pub mod stream_load;
 pub mod weights;
 
 pub use config::Qwen2Config;

@@ -4,9 +4,9 @@
 
 use super::config::Qwen2Config;
 use super::kv_cache::KvCache;
-use super::weights::ModelWeights;
+use super::weights::{ModelWeights, TensorSource};
 use crate::gguf::Gguf;
-use crate::kernels::{self, Q8Matrix, Q8Vector};
+use crate::kernels::{self, Q8Vector};
 use crate::{Error, Result};
 
 pub struct Qwen2Model {
@@ -24,9 +24,15 @@ pub enum Logits {
 }
 
 impl Qwen2Model {
+    /// From a GGUF held whole in memory.
     pub fn load(g: &Gguf, progress: impl FnMut(usize, usize)) -> Result<Self> {
-        let config = Qwen2Config::from_gguf(g)?;
-        let weights = ModelWeights::load(g, &config, progress)?;
+        Self::from_source(g, &mut { g }, progress)
+    }
+
+    /// From a parsed header (the config) and a source of repacked tensors.
+    pub fn from_source(header: &Gguf, tensors: &mut impl TensorSource, progress: impl FnMut(usize, usize)) -> Result<Self> {
+        let config = Qwen2Config::from_gguf(header)?;
+        let weights = ModelWeights::load(tensors, &config, progress)?;
         let half = config.head_dim / 2;
         let inv_freq = (0..half)
             .map(|i| 1.0 / (config.rope_theta as f64).powf(2.0 * i as f64 / config.head_dim as f64))
@@ -38,13 +44,11 @@ impl Qwen2Model {
         KvCache::new(self.config.n_layer, self.config.kv_dim(), capacity)
     }
 
-    /// Bytes held by the repacked weights.
+    /// Bytes held by the runtime weights (matrices; the norms and biases are a few KB).
     pub fn weight_bytes(&self) -> usize {
-        let m = |q: &Q8Matrix| q.quants.len() + 4 * q.scales.len();
         let w = &self.weights;
-        m(&w.embed)
-            + w.output.as_ref().map_or(0, m)
-            + w.layers.iter().map(|l| m(&l.wq) + m(&l.wk) + m(&l.wv) + m(&l.wo) + m(&l.gate) + m(&l.up) + m(&l.down)).sum::<usize>()
+        let layer = |l: &super::weights::LayerWeights| [&l.wq, &l.wk, &l.wv, &l.wo, &l.gate, &l.up, &l.down].iter().map(|m| m.bytes()).sum::<usize>();
+        w.embed.bytes() + w.output.as_ref().map_or(0, |m| m.bytes()) + w.layers.iter().map(layer).sum::<usize>()
     }
 
     /// Runs `tokens` at positions `cache.len ..`, appends them to the cache, and returns the
@@ -70,7 +74,7 @@ impl Qwen2Model {
             f.quantize(&xn);
         }
         let mut logits = vec![0f32; finals.len() * c.vocab];
-        kernels::matmul_q8(self.weights.output(), &finals, &mut logits);
+        kernels::matmul(self.weights.output(), &finals, &mut logits);
         logits
     }
 
@@ -115,9 +119,9 @@ impl Qwen2Model {
         for (li, l) in self.weights.layers.iter().enumerate() {
             // Attention block.
             norm_and_quantize(&x, &l.attn_norm, c.rms_eps, d, &mut xn, &mut xq);
-            kernels::matmul_q8(&l.wq, &xq, &mut q);
-            kernels::matmul_q8(&l.wk, &xq, &mut k);
-            kernels::matmul_q8(&l.wv, &xq, &mut v);
+            kernels::matmul(&l.wq, &xq, &mut q);
+            kernels::matmul(&l.wk, &xq, &mut k);
+            kernels::matmul(&l.wv, &xq, &mut v);
             for t in 0..n {
                 add_bias(&mut q[t * d..(t + 1) * d], &l.bq);
                 add_bias(&mut k[t * kv..(t + 1) * kv], &l.bk);
@@ -130,16 +134,16 @@ impl Qwen2Model {
             }
             self.attention(li, cache, pos0, n, &q, &mut attn, &mut scores);
             quantize_rows(&attn, d, &mut xq);
-            kernels::matmul_q8(&l.wo, &xq, &mut proj);
+            kernels::matmul(&l.wo, &xq, &mut proj);
             add_in_place(&mut x, &proj);
 
             // SwiGLU MLP block.
             norm_and_quantize(&x, &l.ffn_norm, c.rms_eps, d, &mut xn, &mut xq);
-            kernels::matmul_q8(&l.gate, &xq, &mut gate);
-            kernels::matmul_q8(&l.up, &xq, &mut up);
+            kernels::matmul(&l.gate, &xq, &mut gate);
+            kernels::matmul(&l.up, &xq, &mut up);
             kernels::silu_mul(&mut gate, &up);
             quantize_rows(&gate, c.d_ffn, &mut hq);
-            kernels::matmul_q8(&l.down, &hq, &mut proj);
+            kernels::matmul(&l.down, &hq, &mut proj);
             add_in_place(&mut x, &proj);
         }
         cache.len = pos0 + n;

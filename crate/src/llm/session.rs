@@ -3,6 +3,8 @@
 
 use super::draft::{DraftPolicy, DraftStats};
 use super::generate::{FinishReason, GenerateOptions, Generation, TokenText};
+use super::stream_load::GgufStream;
+use super::weights::TensorSource;
 use super::{KvCache, Qwen2Model};
 use crate::gguf::Gguf;
 use crate::tokenizer::{Tokenizer, Utf8Stream};
@@ -14,11 +16,39 @@ pub struct Engine {
 }
 
 impl Engine {
-    /// Parses the GGUF and repacks the weights; `progress(layer, layers)` reports the repack.
+    /// Loads a GGUF held whole in memory. It goes through the same streaming loader as the
+    /// browser's pieces (`GgufStream`), so both paths are one.
     pub fn load(gguf_bytes: &[u8], progress: impl FnMut(usize, usize)) -> Result<Self> {
-        let gguf = Gguf::parse(gguf_bytes)?;
-        let tokenizer = Tokenizer::from_gguf(&gguf)?;
-        let model = Qwen2Model::load(&gguf, progress)?;
+        let mut stream = GgufStream::new(gguf_bytes.len());
+        for chunk in gguf_bytes.chunks(16 << 20) {
+            stream.write(chunk)?;
+        }
+        stream.finish(progress)
+    }
+
+    /// Reads a GGUF file in 16 MiB pieces through the streaming loader.
+    pub fn load_file(path: &std::path::Path) -> Result<Self> {
+        use std::io::Read;
+        let io = |e: std::io::Error| Error::ModelLoad(format!("{}: {e}", path.display()));
+        let mut file = std::fs::File::open(path).map_err(io)?;
+        let size = file.metadata().map_err(io)?.len() as usize;
+        let mut stream = GgufStream::new(size);
+        let mut buf = vec![0u8; 16 << 20];
+        loop {
+            let n = file.read(&mut buf).map_err(io)?;
+            if n == 0 {
+                break;
+            }
+            stream.write(&buf[..n])?;
+        }
+        stream.finish(|_, _| {})
+    }
+
+    /// The tokenizer and model from a parsed header and a source of repacked tensors;
+    /// `progress(layer, layers)` reports the assembly.
+    pub fn from_source(header: &Gguf, tensors: &mut impl TensorSource, progress: impl FnMut(usize, usize)) -> Result<Self> {
+        let tokenizer = Tokenizer::from_gguf(header)?;
+        let model = Qwen2Model::from_source(header, tensors, progress)?;
         if tokenizer.vocab_size() > model.config.vocab {
             return Err(Error::ModelLoad(format!(
                 "tokenizer has {} tokens, the embedding only {}",

@@ -1,41 +1,99 @@
-//! Model weights, repacked from GGUF tensors into the kernel layouts (`kernels::quant`).
+//! Model weights, repacked from GGUF tensors into the kernel layouts (`kernels::Matrix`): Q5_0
+//! and Q4_K stay packed, the other formats are expanded to i8. The tensors come from a
+//! `TensorSource`: a whole GGUF in memory, or a stream that repacked each tensor as it arrived
+//! (`stream_load`).
 
 use super::config::Qwen2Config;
 use crate::gguf::{GgmlType, Gguf, TensorInfo};
-use crate::kernels::Q8Matrix;
+use crate::kernels::{Matrix, Q4Matrix, Q5Matrix, Q8Matrix};
 use crate::{Error, Result};
 use half::f16;
 
+/// A tensor in its runtime form.
+pub enum Tensor {
+    Matrix(Matrix),
+    Floats(Vec<f32>),
+}
+
+/// Where `ModelWeights::load` gets its tensors.
+pub trait TensorSource {
+    /// The tensor's GGUF entry (name, dims, type), for the shape checks.
+    fn info(&self, name: &str) -> Option<&TensorInfo>;
+    /// The tensor in runtime form; each is taken once.
+    fn take(&mut self, name: &str) -> Result<Tensor>;
+}
+
+/// A GGUF held whole in memory: tensors are repacked when taken.
+impl TensorSource for &Gguf<'_> {
+    fn info(&self, name: &str) -> Option<&TensorInfo> {
+        self.tensor(name)
+    }
+    fn take(&mut self, name: &str) -> Result<Tensor> {
+        let t = find(self, name)?;
+        repack(t, self.data(t))
+    }
+}
+
+/// A tensor's bytes in runtime form: 1-D float tensors as f32, 2-D weight matrices
+/// (`rows` = dims[1] outputs × `cols` = dims[0] inputs) in their kernel layout.
+pub fn repack(t: &TensorInfo, data: &[u8]) -> Result<Tensor> {
+    let name = &t.name;
+    match *t.dims.as_slice() {
+        [_] => match t.ty {
+            GgmlType::F32 | GgmlType::F16 => Ok(Tensor::Floats(floats(t, data))),
+            other => Err(Error::Unsupported(format!("tensor {name}: vector type {other:?} is not supported"))),
+        },
+        [cols, rows] => {
+            let (rows, cols) = (rows as usize, cols as usize);
+            let m = match t.ty {
+                GgmlType::Q5_0 => Matrix::Q5(Q5Matrix::from_gguf(data, rows, cols)?),
+                GgmlType::Q8_0 => Matrix::Expanded(Q8Matrix::from_q8_0(data, rows, cols)?),
+                GgmlType::Q4K => Matrix::Q4(Q4Matrix::from_gguf(data, rows, cols)?),
+                GgmlType::Q6K => Matrix::Expanded(Q8Matrix::from_q6_k(data, rows, cols)?),
+                // Unquantized matrices (synthetic test models) are quantized to Q8 blocks.
+                GgmlType::F32 | GgmlType::F16 => {
+                    if cols % crate::kernels::BLOCK != 0 {
+                        return Err(Error::ModelLoad(format!("tensor {name}: row length {cols} is not a multiple of 32")));
+                    }
+                    Matrix::Expanded(Q8Matrix::from_f32(&floats(t, data), rows, cols))
+                }
+                other => return Err(Error::Unsupported(format!("tensor {name}: weight type {other:?} is not supported yet"))),
+            };
+            Ok(Tensor::Matrix(m))
+        }
+        _ => Err(Error::Unsupported(format!("tensor {name}: {} dimensions are not supported", t.dims.len()))),
+    }
+}
+
 pub struct LayerWeights {
     pub attn_norm: Vec<f32>,
-    pub wq: Q8Matrix,
+    pub wq: Matrix,
     pub bq: Vec<f32>,
-    pub wk: Q8Matrix,
+    pub wk: Matrix,
     pub bk: Vec<f32>,
-    pub wv: Q8Matrix,
+    pub wv: Matrix,
     pub bv: Vec<f32>,
-    pub wo: Q8Matrix,
+    pub wo: Matrix,
     pub ffn_norm: Vec<f32>,
-    pub gate: Q8Matrix,
-    pub up: Q8Matrix,
-    pub down: Q8Matrix,
+    pub gate: Matrix,
+    pub up: Matrix,
+    pub down: Matrix,
 }
 
 pub struct ModelWeights {
-    pub embed: Q8Matrix,
+    pub embed: Matrix,
     pub layers: Vec<LayerWeights>,
     pub out_norm: Vec<f32>,
     /// `None`: the output head is tied to the embedding (our repacked GGUF drops the copy).
-    pub output: Option<Q8Matrix>,
+    pub output: Option<Matrix>,
 }
 
 impl ModelWeights {
-    pub fn load(g: &Gguf, c: &Qwen2Config, mut progress: impl FnMut(usize, usize)) -> Result<Self> {
+    pub fn load(g: &mut impl TensorSource, c: &Qwen2Config, mut progress: impl FnMut(usize, usize)) -> Result<Self> {
         let (d, kv, ffn) = (c.d_model, c.kv_dim(), c.d_ffn);
         let embed = matrix(g, "token_embd.weight", c.vocab, d)?;
-        // Each layer is 12 tensors: a corrupt block count fails at its first missing tensor
-        // instead of reserving memory for billions of layers up front.
-        let mut layers = Vec::with_capacity(c.n_layer.min(g.tensors.len() / 12));
+        // A corrupt block count fails at its first missing tensor; reserve for a sane count only.
+        let mut layers = Vec::with_capacity(c.n_layer.min(64));
         for i in 0..c.n_layer {
             progress(i, c.n_layer);
             let name = |s: &str| format!("blk.{i}.{s}");
@@ -55,14 +113,14 @@ impl ModelWeights {
             });
         }
         progress(c.n_layer, c.n_layer);
-        let output = match g.tensor("output.weight") {
+        let output = match g.info("output.weight") {
             Some(_) => Some(matrix(g, "output.weight", c.vocab, d)?),
             None => None,
         };
         Ok(Self { embed, layers, out_norm: vector(g, "output_norm.weight", d)?, output })
     }
 
-    pub fn output(&self) -> &Q8Matrix {
+    pub fn output(&self) -> &Matrix {
         self.output.as_ref().unwrap_or(&self.embed)
     }
 }
@@ -80,27 +138,21 @@ fn check_dims(t: &TensorInfo, want: &[usize]) -> Result<()> {
 }
 
 /// A weight matrix of `rows` outputs × `cols` inputs (GGUF dims `[cols, rows]`).
-fn matrix(g: &Gguf, name: &str, rows: usize, cols: usize) -> Result<Q8Matrix> {
-    let t = find(g, name)?;
+fn matrix(g: &mut impl TensorSource, name: &str, rows: usize, cols: usize) -> Result<Matrix> {
+    let t = g.info(name).ok_or_else(|| Error::ModelLoad(format!("GGUF has no tensor {name}")))?;
     check_dims(t, &[cols, rows])?;
-    let data = g.data(t);
-    match t.ty {
-        GgmlType::Q5_0 => Q8Matrix::from_q5_0(data, rows, cols),
-        GgmlType::Q8_0 => Q8Matrix::from_q8_0(data, rows, cols),
-        GgmlType::Q4K => Q8Matrix::from_q4_k(data, rows, cols),
-        GgmlType::Q6K => Q8Matrix::from_q6_k(data, rows, cols),
-        // Unquantized matrices (synthetic test models) are quantized to Q8 blocks.
-        GgmlType::F32 | GgmlType::F16 => Ok(Q8Matrix::from_f32(&floats(t, data), rows, cols)),
-        other => Err(Error::Unsupported(format!("tensor {name}: weight type {other:?} is not supported yet"))),
+    match g.take(name)? {
+        Tensor::Matrix(m) => Ok(m),
+        Tensor::Floats(_) => Err(Error::ModelLoad(format!("tensor {name} is not a matrix"))),
     }
 }
 
-fn vector(g: &Gguf, name: &str, len: usize) -> Result<Vec<f32>> {
-    let t = find(g, name)?;
+fn vector(g: &mut impl TensorSource, name: &str, len: usize) -> Result<Vec<f32>> {
+    let t = g.info(name).ok_or_else(|| Error::ModelLoad(format!("GGUF has no tensor {name}")))?;
     check_dims(t, &[len])?;
-    match t.ty {
-        GgmlType::F32 | GgmlType::F16 => Ok(floats(t, g.data(t))),
-        other => Err(Error::Unsupported(format!("tensor {name}: vector type {other:?} is not supported"))),
+    match g.take(name)? {
+        Tensor::Floats(v) => Ok(v),
+        Tensor::Matrix(_) => Err(Error::ModelLoad(format!("tensor {name} is not a vector"))),
     }
 }
 

@@ -6,6 +6,7 @@ use crate::llm::draft::DraftPolicy;
 use crate::llm::generate::{FinishReason, GenerateOptions};
 use crate::llm::sampler::{argmax, SamplingOptions};
 use crate::llm::session::{Engine, Session};
+use crate::llm::stream_load::GgufStream;
 use crate::llm::Logits;
 use crate::Error;
 use serde::Deserialize;
@@ -86,46 +87,49 @@ pub struct Llm {
     pub(super) description: Option<crate::vision::caption::describe::DescribeJob>,
 }
 
-/// Receives a GGUF file piece by piece straight into wasm memory (e.g. the 16 MiB parts the
-/// model cache holds), so the page never holds the whole file as one JS buffer beside the
-/// engine's copy: `new LlmLoader(size)`, `write(chunk)`… in order, then `finish(context)`.
+/// Receives a GGUF file piece by piece (e.g. the 16 MiB parts the model cache holds) and
+/// repacks each tensor as soon as its bytes are in (`GgufStream`), so the page never holds
+/// the file beside the weights: `new LlmLoader(size)`, `write(chunk)`… in order, then
+/// `finish(context)`.
 #[wasm_bindgen]
 pub struct LlmLoader {
-    bytes: Vec<u8>,
-    size: usize,
+    stream: GgufStream,
 }
 
 #[wasm_bindgen]
 impl LlmLoader {
-    /// Reserves `size` bytes at once (the file's size from the model index): a tab without
-    /// that much memory fails here, before any copying, with `ModelLoad`.
+    /// Grows the memory by the file's size at once (the runtime weights are about that big):
+    /// a tab without that much memory fails here, before any copying, with `ModelLoad`.
     #[wasm_bindgen(constructor)]
     pub fn new(size: usize) -> Result<LlmLoader, JsError> {
-        let mut bytes = Vec::new();
-        bytes.try_reserve_exact(size).map_err(|_| to_js(Error::ModelLoad(format!("not enough memory for the {size}-byte model"))))?;
-        Ok(LlmLoader { bytes, size })
+        let mut probe: Vec<u8> = Vec::new();
+        probe.try_reserve_exact(size).map_err(|_| to_js(Error::ModelLoad(format!("not enough memory for the {size}-byte model"))))?;
+        drop(probe);
+        Ok(LlmLoader { stream: GgufStream::new(size) })
     }
 
-    /// Appends the next piece of the file.
+    /// Takes the next piece of the file.
     pub fn write(&mut self, chunk: &[u8]) -> Result<(), JsError> {
-        if self.bytes.len() + chunk.len() > self.size {
-            return Err(to_js(Error::ModelLoad(format!("the model is longer than the {} bytes announced", self.size))));
-        }
-        self.bytes.extend_from_slice(chunk);
-        Ok(())
+        self.stream.write(chunk).map_err(to_js)
     }
 
     /// Bytes received so far.
     pub fn received(&self) -> usize {
-        self.bytes.len()
+        self.stream.received()
     }
 
-    /// Loads the complete file (see `new Llm`); the file's bytes are freed when it returns.
+    /// The engine, once every byte has arrived (see `new Llm`).
     pub fn finish(self, context: usize) -> Result<Llm, JsError> {
-        if self.bytes.len() != self.size {
-            return Err(to_js(Error::ModelLoad(format!("the model stopped after {} of {} bytes", self.bytes.len(), self.size))));
-        }
-        Llm::new(&self.bytes, context)
+        let engine = self.stream.finish(|_, _| {}).map_err(to_js)?;
+        Ok(Llm::with_engine(engine, context))
+    }
+}
+
+impl Llm {
+    fn with_engine(engine: Engine, context: usize) -> Llm {
+        let context = context.clamp(16, engine.model.config.n_ctx_train);
+        let session = Session::new(&engine, context);
+        Llm { engine, session, bench_next: 0, summary: None, description: None }
     }
 }
 
@@ -135,9 +139,7 @@ impl Llm {
     #[wasm_bindgen(constructor)]
     pub fn new(gguf: &[u8], context: usize) -> Result<Llm, JsError> {
         let engine = Engine::load(gguf, |_, _| {}).map_err(to_js)?;
-        let context = context.clamp(16, engine.model.config.n_ctx_train);
-        let session = Session::new(&engine, context);
-        Ok(Llm { engine, session, bench_next: 0, summary: None, description: None })
+        Ok(Llm::with_engine(engine, context))
     }
 
     /// `{n_layer, d_model, vocab, context, weight_bytes, kv_cache_bytes, kernels}`.

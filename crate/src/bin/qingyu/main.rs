@@ -1,9 +1,10 @@
 //! The native command line: generate, summarize, caption, benchmarks.
 //! Run `qingyu help` for the commands.
 
-use qingyu::gguf::Gguf;
 use qingyu::kernels;
-use qingyu::llm::{Logits, Qwen2Model};
+use qingyu::llm::session::Engine;
+use qingyu::llm::Logits;
+use std::path::Path;
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -48,7 +49,7 @@ pub(crate) fn flag<'a>(args: &'a [String], name: &str) -> Option<&'a str> {
 /// Chat with the model once (ChatML), streaming the answer to stdout.
 fn generate(args: &[String]) -> Result<(), String> {
     use qingyu::llm::generate::GenerateOptions;
-    use qingyu::llm::session::{chatml, Engine, Session};
+    use qingyu::llm::session::{chatml, Session};
     use std::io::Write;
     let prompt = args.first().filter(|a| !a.starts_with("--")).ok_or("generate needs a PROMPT")?;
     let path = flag(args, "--gguf").unwrap_or(DEFAULT_GGUF);
@@ -63,9 +64,7 @@ fn generate(args: &[String]) -> Result<(), String> {
         options.sampling.seed = s.parse().map_err(|_| "bad --seed")?;
     }
     let system = flag(args, "--system").unwrap_or("You are a helpful assistant.");
-    let bytes = std::fs::read(path).map_err(|e| format!("{path}: {e}"))?;
-    let engine = Engine::load(&bytes, |_, _| {}).map_err(|e| e.to_string())?;
-    drop(bytes);
+    let engine = Engine::load_file(Path::new(path)).map_err(|e| e.to_string())?;
     let mut session = Session::new(&engine, 4096);
     let t = Instant::now();
     let mut first: Option<f64> = None;
@@ -108,11 +107,7 @@ fn bench_llm(args: &[String]) -> Result<(), String> {
     let json = args.iter().any(|a| a == "--json");
 
     let t0 = Instant::now();
-    let bytes = std::fs::read(path).map_err(|e| format!("{path}: {e}"))?;
-    let gguf = Gguf::parse(&bytes).map_err(|e| e.to_string())?;
-    let model = Qwen2Model::load(&gguf, |_, _| {}).map_err(|e| e.to_string())?;
-    drop(gguf);
-    drop(bytes);
+    let model = Engine::load_file(Path::new(path)).map_err(|e| e.to_string())?.model;
     let load_s = t0.elapsed().as_secs_f64();
     let vocab = model.config.vocab as u32;
     // A fixed, text-like spread of ids (no tokenizer needed for speed).
