@@ -14,7 +14,8 @@
 //   * OCR: confident lines and the share of the image their boxes cover, documents/screenshots vs
 //     the rest (for the page/screen rule);
 //   * wording (when the captions carry tags with `level`): claimed level vs how often it is right.
-// Each table also has a monotone (pool-adjacent-violators) fit; the JSON goes to
+// Each table also has a monotone (pool-adjacent-violators) fit and, per bin, the Wilson lower bound
+// (z = 1) of its share right, which is what tags.rs states as a tag's confidence; the JSON goes to
 // eval/photos/calibration.json (--out PATH), which the constants in crate/src/vision/caption/tags.rs
 // were copied from.
 //
@@ -74,7 +75,14 @@ function table(samples, edges) {
   }
   for (const bl of blocks) for (const b of bl.bins) b.fit = +(bl.r / bl.n).toFixed(3);
   for (const b of bins) b.rate = b.n ? +(b.right / b.n).toFixed(3) : null;
+  // what tags.rs states: the Wilson lower bound (z = 1) of the bin's share right (tags::lower_bound)
+  for (const b of bins) b.bound = +wilson(b.right, b.n).toFixed(3);
   return bins;
+}
+function wilson(right, n, z = 1) {
+  if (!n) return 0;
+  const p = right / n; const z2 = z * z;
+  return Math.max(0, (p + z2 / (2 * n) - z * Math.sqrt(p * (1 - p) / n + z2 / (4 * n * n))) / (1 + z2 / n));
 }
 const CLS_EDGES = [0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0001];
 const DET_EDGES = [0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.6, 0.7, 0.8, 1.0001];
@@ -132,13 +140,13 @@ runs.forEach((r, i) => {
 
 const fmtBins = (name, bins) => {
   console.log(`\n${name}`);
-  console.log('  bin            n  right  rate   monotone fit');
-  for (const b of bins) if (b.n) console.log(`  ${b.lo.toFixed(2)}–${Math.min(1, b.hi).toFixed(2)}  ${String(b.n).padStart(5)}  ${String(b.right).padStart(5)}  ${b.rate.toFixed(2)}   ${b.fit.toFixed(2)}`);
+  console.log('  bin            n  right  rate   monotone fit  lower bound');
+  for (const b of bins) if (b.n) console.log(`  ${b.lo.toFixed(2)}–${Math.min(1, b.hi).toFixed(2)}  ${String(b.n).padStart(5)}  ${String(b.right).padStart(5)}  ${b.rate.toFixed(2)}   ${b.fit.toFixed(2)}          ${b.bound.toFixed(2)}`);
 };
 const result = {
   comment: `Reliability of the caption models on the ${split} half of eval/photos (${photos.length} photos): per score bin, how often `
     + 'the concept is in accept ∪ present. Command: node eval/photos/calibrate.mjs --native-bin target/release/qingyu '
-    + `--split ${split}. Fitted on tune only; the constants in crate/src/vision/caption/tags.rs come from it.`,
+    + `--split ${split}. Fitted on tune only; the counts (n, right) of the coarse tables are the bins of crate/src/vision/caption/tags.rs, which states each bin's lower bound (bound).`,
   split, photos: photos.length,
   classifier_top1: table(top1, CLS_EDGES),
   classifier_concepts: table(clsObj, CLS_EDGES),

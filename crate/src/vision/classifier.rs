@@ -21,26 +21,37 @@ pub struct LabelScore {
 pub struct ImageClassifier {
     plan: Arc<TypedRunnableModel>,
     labels: Vec<String>,
+    /// The square input side the graph declares ([`INPUT_SIDE`] for Lite0; 240 for Lite1, 260
+    /// for Lite2, converted the same way).
+    side: u32,
 }
 
 impl ImageClassifier {
     /// Builds the optimized plan from the ONNX bytes made by `models/convert/efficientnet_lite0.py`.
     pub fn load(onnx: &[u8], labels_json: &[u8]) -> Result<Self> {
         let labels = parse_label_list(labels_json, CLASSES)?;
-        let side = INPUT_SIDE as usize;
-        let plan = tract_onnx::onnx()
+        let model = tract_onnx::onnx()
             .model_for_read(&mut &onnx[..])
-            .and_then(|m| m.with_input_fact(0, f32::fact([1, 3, side, side]).into()))
+            .map_err(|e| Error::ModelLoad(format!("EfficientNet-Lite0 ONNX: {e:#}")))?;
+        let declared = model
+            .input_fact(0)
+            .ok()
+            .and_then(|f| f.shape.as_concrete_finite().ok().flatten())
+            .and_then(|s| s.get(2).copied())
+            .filter(|&d| (32..=1024).contains(&d));
+        let side = declared.map_or(INPUT_SIDE, |d| d as u32);
+        let plan = model
+            .with_input_fact(0, f32::fact([1, 3, side as usize, side as usize]).into())
             .and_then(|m| m.into_optimized())
             .and_then(|m| m.into_runnable())
             .map_err(|e| Error::ModelLoad(format!("EfficientNet-Lite0 ONNX: {e:#}")))?;
-        Ok(Self { plan, labels })
+        Ok(Self { plan, labels, side })
     }
 
     /// Raw logits for one photo (exposed for parity tests against the numpy reference).
     pub fn logits(&self, rgb: &RgbImage) -> Result<Vec<f32>> {
-        let side = INPUT_SIDE as usize;
-        let input = Tensor::from_shape(&[1, 3, side, side], &efficientnet_input(rgb, INPUT_SIDE))
+        let side = self.side as usize;
+        let input = Tensor::from_shape(&[1, 3, side, side], &efficientnet_input(rgb, self.side))
             .map_err(|e| Error::InvalidInput(format!("{e:#}")))?;
         let outputs = self
             .plan

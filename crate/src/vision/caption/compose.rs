@@ -7,7 +7,9 @@
 //!   scene as the place (湖边的五艘船 / five boats by a lake) and one likely extra
 //!   ("A cup and probably a keyboard." / 一个杯子，可能还有一个键盘。);
 //! * likely (nothing sure): "Probably a pier by the water." / 可能是水边的码头。;
-//! * possible (nothing likely): two candidates, "Possibly a lampshade or cups." / 也许是灯罩或杯子。;
+//! * possible (nothing likely): the best candidate, "Possibly a lampshade." / 也许是灯罩。 (two
+//!   candidates, "Possibly a lampshade or cups.", added false mentions on tune:
+//!   [`POSSIBLE_CANDIDATES`]);
 //! * a page or a screen (many OCR lines or a large share of the image covered by text): "A page
 //!   of text beginning "…"." / "A screenshot with the text "…"." instead of an object;
 //! * confident OCR lines quoted: 一块写着“禁止游泳”的路牌 / a street sign reading "…";
@@ -15,7 +17,7 @@
 //!   line: blurred print is no menu;
 //! * "A photo." / 一张照片。 only when nothing reaches the possible level and no text was read.
 
-use super::tags::{Level, Source, Tag};
+use super::tags::{lower_bound, Level, Source, Tag};
 use super::Language;
 use crate::vision::concepts::{self, Kind};
 
@@ -39,8 +41,16 @@ pub const DOC_MIN_AREA: f32 = 0.18;
 pub const SCREEN_MIN: f32 = 0.5;
 /// Concepts that say "screen" for [`SCREEN_MIN`].
 const SCREEN_CONCEPTS: &[&str] = &["website", "tv", "laptop"];
-/// The page/screen rule's confidence: right on 5 of 5 tune photos it fired on.
-pub const DOC_CONFIDENCE: f32 = 0.9;
+/// The page/screen rule was right on 5 of 5 tune photos it fired on: confidence
+/// [`lower_bound`]`(5, 5)` = 0.83, sure.
+pub const DOC_TUNE: (u32, u32) = (5, 5);
+/// Candidates named when nothing is likely. Two ("Possibly a lampshade or cups.") were named before;
+/// of the 6 pairs on the tune photos, the second candidate was right next to a right first one
+/// twice, right next to a false first one twice (a missile at 0.37 of a drilling platform, a ball
+/// at 0.66 of a clock: false mentions either way) and false next to a right first one twice (a
+/// laptop at 0.47 of a binder, a cassette at 0.96 of a camera, the closest tie): it never spared
+/// a caption a false mention and added two. So one candidate, the best.
+pub const POSSIBLE_CANDIDATES: usize = 1;
 
 /// An OCR line as the composer sees it (`bbox`: corners TL, TR, BR, BL).
 #[derive(Debug, Clone)]
@@ -152,7 +162,7 @@ fn document_tag(tags: &[Tag], ocr: &[OcrText], width: u32, height: u32) -> Optio
         bbox: None,
         source: Source::Classifier,
         objects: Vec::new(),
-        confidence: DOC_CONFIDENCE,
+        confidence: lower_bound(DOC_TUNE.0, DOC_TUNE.1),
     })
 }
 
@@ -181,7 +191,7 @@ fn plan(tags: &[Tag]) -> Plan<'_> {
             scene: scene.filter(|s| s.is_sure()),
         },
         Level::Likely => Plan { lead, subjects: at(Level::Likely, 2), extra: None, scene },
-        Level::Possible => Plan { lead, subjects: at(Level::Possible, 2), extra: None, scene },
+        Level::Possible => Plan { lead, subjects: at(Level::Possible, POSSIBLE_CANDIDATES), extra: None, scene },
         Level::None => {
             let scene = tags.iter().find(|t| t.kind() == Kind::Scene);
             Plan { lead: scene.map_or(Level::None, |s| s.level()), subjects: Vec::new(), extra: None, scene }
@@ -340,7 +350,9 @@ fn english(p: &Plan, pos: Option<Position>, quote: Option<&str>, reader: Option<
                 Position::Center => " in the center",
             });
         }
-        if let Some(s) = p.scene.filter(|_| p.lead >= Level::Likely) {
+        // The place is likely or sure (see `plan`); a possible subject is hedged on its own:
+        // "Possibly three sheep in the mountains."
+        if let Some(s) = p.scene.filter(|_| p.lead >= Level::Possible) {
             body.push(' ');
             body.push_str(&scene_en(s));
         }
@@ -434,7 +446,8 @@ fn chinese(p: &Plan, pos: Option<Position>, quote: Option<&str>, reader: Option<
         }
     } else if p.lead == Level::Possible {
         let parts: Vec<String> = p.subjects.iter().map(|t| candidate_zh(t)).collect();
-        let mut body = format!("{hedge}{}", parts.join("或"));
+        let place = p.scene.map(|s| format!("{}的", scene_zh(s))).unwrap_or_default();
+        let mut body = format!("{hedge}{place}{}", parts.join("或"));
         if let (Some(_), Some(q)) = (reader, quote) {
             // A hedged sign keeps its text: 也许是路牌，上面写着“…”
             body.push_str(&format!("，上面写着“{q}”"));
@@ -565,9 +578,9 @@ mod tests {
         assert_eq!((zh.as_str(), en.as_str()), ("湖边的五艘船。", "Five boats by a lake."));
         let (zh, en) = both(&[inet("canoe", 0.8), inet("lakeside", 0.15)], &[coco("boat", 0.8, FULL)], &[]);
         assert_eq!((zh.as_str(), en.as_str()), ("一艘独木舟。", "A canoe."), "an unsure scene is left out");
-        // A likely subject takes the sure scene along, hedged.
+        // A hedged subject takes the sure scene along.
         let (zh, en) = both(&[inet("valley", 0.8)], &[coco("sheep", 0.5, FULL), coco("sheep", 0.4, FULL)], &[]);
-        assert_eq!((zh.as_str(), en.as_str()), ("可能是山谷里的两只羊。", "Probably two sheep in a valley."));
+        assert_eq!((zh.as_str(), en.as_str()), ("也许是山谷里的两只羊。", "Possibly two sheep in a valley."));
     }
 
     #[test]
@@ -605,21 +618,35 @@ mod tests {
         assert_eq!((zh.as_str(), en.as_str()), ("一张照片。", "A photo."));
     }
 
+    /// Composes `tags` after setting the confidence of the tag of concept `key`.
+    fn with_confidence(mut tags: Vec<Tag>, key: &str, confidence: f32) -> (String, String) {
+        for t in tags.iter_mut().filter(|t| t.concept.key == key) {
+            t.confidence = confidence;
+        }
+        let backed = |t: &Tag| t.source != Source::Classifier;
+        tags.sort_by(|a, b| b.level().cmp(&a.level()).then(backed(b).cmp(&backed(a))));
+        (compose(&tags, &[], 100, 100, Language::Zh).text, compose(&tags, &[], 100, 100, Language::En).text)
+    }
+
     #[test]
     fn hedges_follow_the_level() {
-        // sure: plain; one likely extra with "probably"
-        let (zh, en) = both(&[inet("canoe", 0.9)], &[coco("boat", 0.8, FULL), coco("person", 0.5, FULL)], &[]);
+        // sure: plain; a possible extra is left out, a likely one gets "probably" (no tune bin of
+        // a thing vouches for "probably" at present, so the level is set by hand)
+        let tags = build_tags(&[inet("canoe", 0.9)], &[coco("boat", 0.8, FULL), coco("person", 0.5, FULL)]);
+        let (zh, en) = with_confidence(tags.clone(), "canoe", 0.9);
+        assert_eq!((zh.as_str(), en.as_str()), ("一艘独木舟。", "A canoe."));
+        let (zh, en) = with_confidence(tags, "person", 0.7);
         assert_eq!((zh.as_str(), en.as_str()), ("一艘独木舟，可能还有一个人。", "A canoe and probably a person."));
         // likely only
-        let (zh, en) = both(&[inet("lampshade", 0.65)], &[], &[]);
+        let (zh, en) = with_confidence(build_tags(&[inet("lampshade", 0.65)], &[]), "lamp", 0.7);
         assert_eq!((zh.as_str(), en.as_str()), ("可能是一盏灯。", "Probably a lamp."));
-        // possible: the two best candidates
+        // possible: the best candidate only
         let (zh, en) = both(&[inet("lampshade", 0.3), inet("cup", 0.2), inet("vase", 0.16)], &[], &[]);
-        assert_eq!((zh.as_str(), en.as_str()), ("也许是灯或杯子。", "Possibly a lamp or a cup."));
-        let tags = build_tags(&[inet("lampshade", 0.3), inet("cup", 0.2)], &[]);
+        assert_eq!((zh.as_str(), en.as_str()), ("也许是灯。", "Possibly a lamp."));
+        let tags = build_tags(&[inet("lampshade", 0.3), inet("cup", 0.29)], &[]);
         let c = compose(&tags, &[], 100, 100, Language::En);
         assert!(c.named.iter().all(|t| !t.is_sure()), "hedged tags stay marked unsure for describe");
-        assert_eq!(c.named.len(), 2);
+        assert_eq!(c.named.len(), 1, "even a near tie names one candidate");
     }
 
     #[test]
@@ -656,9 +683,9 @@ mod tests {
     fn landscapes() {
         let (zh, en) = both(&[inet("volcano", 0.36), inet("geyser", 0.14)], &[], &[]);
         assert_eq!((zh.as_str(), en.as_str()), ("可能是一张风景照。", "Probably a landscape."));
-        // A likely subject takes the likely landscape along; a sure one leaves it out.
+        // A hedged subject takes the likely landscape along; a sure one leaves it out.
         let (zh, en) = both(&[inet("volcano", 0.36)], &[coco("sheep", 0.5, FULL), coco("sheep", 0.45, FULL)], &[]);
-        assert_eq!((zh.as_str(), en.as_str()), ("可能是风景中的两只羊。", "Probably two sheep in a landscape."));
+        assert_eq!((zh.as_str(), en.as_str()), ("也许是风景中的两只羊。", "Possibly two sheep in a landscape."));
         let (zh, en) = both(&[inet("volcano", 0.36)], &[coco("sheep", 0.8, FULL)], &[]);
         assert_eq!((zh.as_str(), en.as_str()), ("一只羊。", "A sheep."));
     }
@@ -666,7 +693,8 @@ mod tests {
     #[test]
     fn astronaut_like_input_is_a_person_without_the_weak_guess() {
         let (zh, en) = both(&[inet("bobsled", 0.12), inet("football helmet", 0.1)], &[coco("person", 0.61, FULL)], &[]);
-        assert_eq!((zh.as_str(), en.as_str()), ("可能是一个人。", "Probably a person."));
+        // An unbacked box of 0.61: 8 of 11 right on tune, "possibly".
+        assert_eq!((zh.as_str(), en.as_str()), ("也许是人。", "Possibly a person."));
         let (zh, en) = both(&[inet("bobsled", 0.28)], &[coco("person", 0.75, FULL)], &[]);
         assert_eq!((zh.as_str(), en.as_str()), ("一个人。", "A person."), "a possible guess is not added to a sure subject");
     }

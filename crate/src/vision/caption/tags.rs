@@ -15,16 +15,17 @@
 //!   time below 0.45 on tune, so dropped, against 100 % for boxes the classifier backs);
 //! * a classifier concept spread over [`SPREAD_LABELS`] or more of the top-20 labels without
 //!   summing to [`SPREAD_MAX`] is a family guess (14 weak bird labels on blossoms, 5 butterflies
-//!   on flowers): right 1 time in 16 on tune, so it gets [`SPREAD_CONFIDENCE`] and is dropped;
+//!   on flowers): right 1 time in 16 on tune, so it gets the bound of 1/16 ([`SPREAD_TUNE`]) and is dropped;
 //! * a detected animal the classifier does not back while it gives [`OTHER_ANIMAL_MIN`] to other
 //!   animals is contradicted (a "bear" box on a quokka the classifier calls a wombat): dropped
 //!   unless the box is sure on its own ([`CONTRADICTED_MAX`]);
 //! * when no scene is likely, the natural scenes' scores ([`NATURAL_SCENES`]: volcano, valley,
-//!   seashore …) summed from [`LANDSCAPE_MIN`] make a `landscape` scene ([`LANDSCAPE_CONFIDENCE`]):
+//!   seashore …) summed from [`LANDSCAPE_MIN`] make a `landscape` scene ([`LANDSCAPE_TUNE`]):
 //!   the classifier's way of saying "hills under a sky" is often "volcano";
-//! * every tag gets a confidence: how often a concept with that score was right on the tune half
-//!   of eval/photos ([`CLS_CALIBRATION`], [`DET_CALIBRATION`], [`AGREE_CALIBRATION`],
-//!   [`SCENE_CALIBRATION`]), and a [`Level`]: stated plainly (sure), "probably" (likely),
+//! * every tag gets a confidence: a lower bound ([`lower_bound`]) of how often a concept with that
+//!   score was right on the tune half of eval/photos ([`CLS_CALIBRATION`], [`DET_CALIBRATION`],
+//!   [`AGREE_CALIBRATION`], [`SCENE_CALIBRATION`]: counts per bin, so a thin bin vouches for
+//!   less), and a [`Level`]: stated plainly (sure), "probably" (likely),
 //!   "possibly" (possible); a tag below the possible level is dropped.
 
 use crate::vision::concepts::{ClassLabel, Concept, Kind};
@@ -48,8 +49,6 @@ pub const SPREAD_LABELS: usize = 4;
 /// …summing to less than this is a family guess (tune: 1 of 16 right; the 3 from 0.7 on, car and
 /// bird labels on cars and a robin, all right).
 pub const SPREAD_MAX: f32 = 0.7;
-/// The confidence of such a guess (1/16 on tune): below [`POSSIBLE`], so it is not named.
-pub const SPREAD_CONFIDENCE: f32 = 0.06;
 /// A detected animal the classifier does not back is dropped when the classifier gives at least
 /// this much to other animals (tune: 4 such boxes, all wrong; the unbacked animal boxes that were
 /// right had ≤ 0.01 of other animals).
@@ -63,34 +62,74 @@ pub const NATURAL_SCENES: &[&str] =
 /// scene reach it, volcano 0.20–0.36 on a sunset, fog over fields and hills at dusk; all three
 /// are landscapes).
 pub const LANDSCAPE_MIN: f32 = 0.3;
-/// Its confidence: 3 of 3 right on tune, (3 + 1) / (3 + 2) → "probably".
-pub const LANDSCAPE_CONFIDENCE: f32 = 0.8;
+/// Its confidence: right on 3 of 3 tune photos, stated at the lower bound [`lower_bound`]`(3, 3)`
+/// = 0.75 ("probably").
+pub const LANDSCAPE_TUNE: (u32, u32) = (3, 3);
+/// A family guess ([`SPREAD_LABELS`]) was right on 1 of 16 tune photos: confidence
+/// [`lower_bound`]`(1, 16)` = 0.02, not named.
+pub const SPREAD_TUNE: (u32, u32) = (1, 16);
 
-/// Reliability tables, `(lowest score, share right)`, fitted on the **tune** half of
-/// eval/photos (66 photos) by `node eval/photos/calibrate.mjs --native-bin target/release/qingyu`
-/// (eval/photos/calibration.json): the share of concepts with a score in the bin that are in the
-/// photo's `accept` ∪ `present`, monotone (pool-adjacent-violators) over coarse bins.
+/// One bin of a reliability table: concepts scoring from `lo` on were right `right` times out of
+/// `n` on the tune half of eval/photos.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Bin {
+    pub lo: f32,
+    pub right: u32,
+    pub n: u32,
+}
+
+const fn bin(lo: f32, right: u32, n: u32) -> Bin {
+    Bin { lo, right, n }
+}
+
+/// Reliability tables fitted on the **tune** half of eval/photos (66 photos) by
+/// `node eval/photos/calibrate.mjs --native-bin target/release/qingyu` (eval/photos/calibration.json,
+/// its `coarse` tables): per coarse score bin, how many of the concepts in it were in the photo's
+/// `accept` ∪ `present`. A tag's confidence is not the bin's share right but its lower bound
+/// ([`lower_bound`]): a bin of 5 photos right 4 times is stated at 0.58, not 0.80. The raw shares
+/// (0.80 for "probably") were right on the tune photos by construction and did not hold on
+/// photos they were not fitted on; the bound shrinks thin bins most.
 /// Classifier concept, probabilities of its top-20 labels summed (non-scene concepts).
-pub const CLS_CALIBRATION: &[(f32, f32)] = &[(0.0, 0.21), (0.10, 0.31), (0.15, 0.57), (0.6, 0.80), (0.7, 0.94)];
+pub const CLS_CALIBRATION: &[Bin] = &[bin(0.0, 36, 176), bin(0.10, 4, 13), bin(0.15, 24, 42), bin(0.6, 4, 5), bin(0.7, 17, 18)];
 /// Detector concept the classifier does not back (its sum < [`AGREE_CLS_MIN`]), by its best
 /// box score: a weak box the classifier does not see is wrong 3 times in 4, so it is dropped.
-pub const DET_CALIBRATION: &[(f32, f32)] = &[(0.0, 0.18), (0.35, 0.25), (0.45, 0.73), (0.7, 1.0)];
+pub const DET_CALIBRATION: &[Bin] = &[bin(0.2, 5, 28), bin(0.35, 3, 12), bin(0.45, 8, 11), bin(0.7, 5, 5)];
 /// Both models name the concept (classifier ≥ [`AGREE_CLS_MIN`]), by the best box score.
-pub const AGREE_CALIBRATION: &[(f32, f32)] = &[(0.0, 0.4), (0.35, 1.0)];
+pub const AGREE_CALIBRATION: &[Bin] = &[bin(0.2, 2, 5), bin(0.35, 10, 10)];
 /// Scene concepts (classifier).
-pub const SCENE_CALIBRATION: &[(f32, f32)] = &[(0.0, 0.27), (0.05, 0.31), (0.5, 1.0)];
+pub const SCENE_CALIBRATION: &[Bin] = &[bin(0.0, 4, 15), bin(0.05, 4, 13), bin(0.5, 5, 5)];
 
-/// Calibrated confidence a tag needs to be stated plainly ("A canoe on a lake.").
-pub const SURE: f32 = 0.9;
-/// …to be stated with "probably" ("Probably a pier by the water.").
+/// The z of [`lower_bound`]: one standard error (a one-sided 84 % bound).
+pub const BOUND_Z: f32 = 1.0;
+
+/// Wilson score lower bound of a share right `right` of `n` at [`BOUND_Z`]: what a bin of the
+/// tune photos vouches for on photos it was not fitted on (0 for an empty bin).
+pub fn lower_bound(right: u32, n: u32) -> f32 {
+    if n == 0 {
+        return 0.0;
+    }
+    let (n, p, z2) = (n as f32, right as f32 / n as f32, BOUND_Z * BOUND_Z);
+    let centre = p + z2 / (2.0 * n);
+    let spread = BOUND_Z * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).sqrt();
+    ((centre - spread) / (1.0 + z2 / n)).max(0.0)
+}
+
+/// Calibrated confidence a tag needs to be stated plainly ("A canoe on a lake."): the classifier
+/// from 0.7 (17/18 right on tune → 0.86), both models agreeing (10/10 → 0.91), a box from 0.7
+/// (5/5 → 0.83), a scene from 0.5 (5/5 → 0.83).
+pub const SURE: f32 = 0.8;
+/// …to be stated with "probably" ("Probably a pier by the water."): bins whose bound reaches it
+/// (the landscape, 3/3 → 0.75); the classifier at 0.6–0.7 (4/5 → 0.58) and unbacked boxes at
+/// 0.45–0.7 (8/11 → 0.58), "probably" before, are "possibly" now.
 pub const LIKELY: f32 = 0.6;
-/// …to be named at all, with "possibly" ("Possibly a lampshade or cups."); the 0.25–0.31 bins
-/// (weak unbacked boxes, classifier 0.10–0.15, unsure scenes) stay unnamed.
+/// …to be named at all, with "possibly" ("Possibly a lampshade."); the classifier at 0.15–0.6
+/// (24/42 → 0.49) reaches it; weak unbacked boxes (3/12 → 0.15), the classifier below 0.15
+/// (4/13 → 0.20), unsure scenes (4/13 → 0.20) stay unnamed.
 pub const POSSIBLE: f32 = 0.35;
 
-/// The share right in the bin of `score` (0 below the first bin).
-pub fn calibrated(table: &[(f32, f32)], score: f32) -> f32 {
-    table.iter().rev().find(|(lo, _)| score >= *lo).map_or(0.0, |(_, p)| *p)
+/// The calibrated confidence of `score`: the lower bound of its bin (0 below the first bin).
+pub fn calibrated(table: &[Bin], score: f32) -> f32 {
+    table.iter().rev().find(|b| score >= b.lo).map_or(0.0, |b| lower_bound(b.right, b.n))
 }
 
 /// How a tag may be worded, from its calibrated confidence.
@@ -222,7 +261,7 @@ pub fn build_tags(labels: &[ClassScore], objects: &[ObjectBox]) -> Vec<Tag> {
         let table = if t.kind() == Kind::Scene { SCENE_CALIBRATION } else { CLS_CALIBRATION };
         t.confidence = calibrated(table, t.score);
         if n >= SPREAD_LABELS && t.score < SPREAD_MAX {
-            t.confidence = SPREAD_CONFIDENCE;
+            t.confidence = lower_bound(SPREAD_TUNE.0, SPREAD_TUNE.1);
         }
     }
     // No likely scene: open country summed up as a landscape.
@@ -237,7 +276,7 @@ pub fn build_tags(labels: &[ClassScore], objects: &[ObjectBox]) -> Vec<Tag> {
                 bbox: None,
                 source: Source::Classifier,
                 objects: Vec::new(),
-                confidence: LANDSCAPE_CONFIDENCE,
+                confidence: lower_bound(LANDSCAPE_TUNE.0, LANDSCAPE_TUNE.1),
             });
         }
     }
@@ -373,23 +412,39 @@ mod tests {
     }
 
     #[test]
+    fn confidence_is_the_lower_bound_of_the_bin() {
+        let near = |a: f32, b: f32| (a - b).abs() < 0.005;
+        // Wilson, z = 1: 4 of 5 vouches for 0.58, 17 of 18 for 0.86, 10 of 10 for 0.91.
+        assert!(near(lower_bound(4, 5), 0.579), "{}", lower_bound(4, 5));
+        assert!(near(lower_bound(17, 18), 0.864), "{}", lower_bound(17, 18));
+        assert!(near(lower_bound(10, 10), 0.909), "{}", lower_bound(10, 10));
+        assert!(near(lower_bound(3, 3), 0.75), "{}", lower_bound(3, 3));
+        assert_eq!(lower_bound(0, 0), 0.0);
+        assert!(lower_bound(0, 7) < 1e-6);
+        // More evidence for the same share vouches for more.
+        assert!(lower_bound(8, 10) < lower_bound(80, 100) && lower_bound(80, 100) < 0.8);
+        assert!(near(calibrated(CLS_CALIBRATION, 0.05), lower_bound(36, 176)));
+        assert!(near(calibrated(DET_CALIBRATION, 0.5), lower_bound(8, 11)));
+        assert_eq!(calibrated(&[bin(0.2, 1, 2)], 0.1), 0.0, "below the first bin");
+    }
+
+    #[test]
     fn levels_follow_the_calibration() {
-        assert_eq!(calibrated(CLS_CALIBRATION, 0.05), 0.21);
-        assert_eq!(calibrated(DET_CALIBRATION, 0.5), 0.73);
-        assert_eq!(calibrated(&[(0.2, 0.5)], 0.1), 0.0, "below the first bin");
         let level = |labels: &[ClassScore], boxes: &[ObjectBox]| build_tags(labels, boxes)[0].level();
         assert_eq!(level(&[inet("tabby cat", 0.75)], &[]), Level::Sure);
-        assert_eq!(level(&[inet("tabby cat", 0.65)], &[]), Level::Likely);
+        // The thin 0.6–0.7 classifier bin (4 of 5) and unbacked boxes at 0.45–0.7 (8 of 11) do
+        // not vouch for "probably".
+        assert_eq!(level(&[inet("tabby cat", 0.65)], &[]), Level::Possible);
         assert_eq!(level(&[inet("tabby cat", 0.3)], &[]), Level::Possible);
         assert_eq!(level(&[], &[coco("cat", 0.75, B)]), Level::Sure);
-        assert_eq!(level(&[], &[coco("cat", 0.5, B)]), Level::Likely);
+        assert_eq!(level(&[], &[coco("cat", 0.5, B)]), Level::Possible);
         // The classifier backing a weak box (≥ 0.05) makes it sure: agreement was right 10/10.
         let tags = build_tags(&[inet("tabby cat", 0.06)], &[coco("cat", 0.4, B)]);
         assert_eq!((tags[0].source, tags[0].level()), (Source::Both, Level::Sure));
         assert_eq!(level(&[inet("seashore", 0.55)], &[]), Level::Sure);
         assert!(build_tags(&[inet("seashore", 0.25)], &[]).is_empty(), "unsure scenes stay unnamed");
-        // Classifier labels of one concept add up: 0.35 + 0.3 → 0.65, likely.
-        assert_eq!(level(&[inet("tabby cat", 0.35), inet("tiger cat", 0.3)], &[]), Level::Likely);
+        // Classifier labels of one concept add up: 0.45 + 0.3 → 0.75, sure.
+        assert_eq!(level(&[inet("tabby cat", 0.45), inet("tiger cat", 0.3)], &[]), Level::Sure);
         // A hedged classifier tag is worded by its coarse concept.
         assert!(build_tags(&[inet("tabby cat", 0.45)], &[])[0].fine.is_none());
     }
