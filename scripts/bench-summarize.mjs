@@ -111,7 +111,7 @@ const CALENDAR = new Set(['january', 'february', 'march', 'april', 'may', 'june'
 const ZH_LATIN_OK = new Set(['km', 'kg', 'cm', 'mm', 'kwh', 'mw', 'gw', 'gb', 'tb', 'mb', 'ai', 'app', 'usb', 'gps', 'led', 'ceo', 'cfo',
   'cto', 'vr', 'ar', 'suv', 'ev']);
 
-/** The Latin words an article uses as names (lowercased): capitalized words inside prose
+/** The Latin words an article uses as names (as written there): capitalized words inside prose
  *  sentences (not a sentence's first word unless a capitalized word follows; not months or
  *  days; title-case lines left out) and tokens with a digit or an inner capital ("T3", "iPhone"). */
 function articleNames(text) {
@@ -121,8 +121,8 @@ function articleNames(text) {
   for (const sentence of text.split(/\n+|(?<!\b(?:Inc|Corp|Co|Ltd|Dr|Mr|Mrs|Ms|Prof|St|Jr|Sr|No|vs|etc|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|U\.S|U\.K|[A-Z])\.)(?<=[.!?])\s+/)) {
     const words = sentence.match(/[A-Za-z0-9][A-Za-z0-9'-]*/g) || [];
     for (const w of words) {
-      if (/[A-Za-z]/.test(w) && /\d/.test(w)) w.split(/[-']/).forEach((p) => p && names.add(p.toLowerCase())); // "Halcyon-3"
-      w.split(/[-']/).filter((p) => /^.+[A-Z]/.test(p)).forEach((p) => names.add(p.toLowerCase())); // "iPhone", "EV"
+      if (/[A-Za-z]/.test(w) && /\d/.test(w)) w.split(/[-']/).forEach((p) => p && names.add(p)); // "Halcyon-3"
+      w.split(/[-']/).filter((p) => /^.+[A-Z]/.test(p)).forEach((p) => names.add(p)); // "iPhone", "EV"
     }
     const latin = words.filter((w) => /[A-Za-z]/.test(w));
     // In a title-case line, only the words the article never writes in lowercase.
@@ -132,7 +132,7 @@ function articleNames(text) {
       if (!cap || w.length < 2 || CALENDAR.has(w.toLowerCase())) return;
       if (title && lowercase.has(w.toLowerCase().slice(0, 6))) return;
       if (i === 0 && !/^[A-Z]/.test(words[1] || '')) return;
-      w.replace(/'s$/, '').split(/[-']/).forEach((p) => p && names.add(p.toLowerCase()));
+      w.replace(/'s$/, '').split(/[-']/).filter((p) => /^[A-Z0-9]/.test(p)).forEach((p) => names.add(p)); // "Ridgeport-based" → Ridgeport
     });
   }
   return names;
@@ -143,9 +143,15 @@ function articleNames(text) {
 function mixedScript(article, text, language) {
   if (language === 'en') return text.replace(/\(\p{Script=Han}+\)/gu, '').match(/\p{Script=Han}+/gu) || [];
   // A Chinese source's own Latin words ("Mate 80", "app") are the source's; an English one's only its names.
-  const names = article.language === 'zh' ? new Set((article.text.match(/[A-Za-z][A-Za-z']*/g) || []).map((w) => w.toLowerCase()))
-    : articleNames(article.text);
-  return (text.match(/[A-Za-z][A-Za-z']*/g) || []).filter((w) => w.length > 1 && !names.has(w.toLowerCase()) && !ZH_LATIN_OK.has(w.toLowerCase()));
+  if (article.language === 'zh') {
+    const own = new Set((article.text.match(/[A-Za-z][A-Za-z']*/g) || []).map((w) => w.toLowerCase()));
+    return (text.match(/[A-Za-z][A-Za-z']*/g) || []).filter((w) => w.length > 1 && !own.has(w.toLowerCase()) && !ZH_LATIN_OK.has(w.toLowerCase()));
+  }
+  // A name is kept as written or capitalized: "Growers" of a name, but "樱桃 growers" is English.
+  const names = articleNames(article.text);
+  const lowerNames = new Set([...names].map((n) => n.toLowerCase()));
+  const kept = (w) => names.has(w) || (/^[A-Z]/.test(w) && lowerNames.has(w.toLowerCase())) || ZH_LATIN_OK.has(w.toLowerCase());
+  return (text.match(/[A-Za-z][A-Za-z']*/g) || []).filter((w) => w.length > 1 && !kept(w));
 }
 
 /** Chrome's length rules: bullets 3/5/7, sentences 1/3/5, headline words 12/17/22 (zh chars/2). */

@@ -121,7 +121,7 @@ impl ArticleNames {
             for w in latin_words(sentence) {
                 let inner_capital = w.chars().skip(1).any(|c| c.is_ascii_uppercase());
                 if w.chars().any(|c| c.is_ascii_digit()) || inner_capital {
-                    words.insert(w.to_lowercase());
+                    words.insert(w);
                 }
             }
             // In a title-case line only the words the article never writes in lowercase.
@@ -131,19 +131,22 @@ impl ArticleNames {
                 found.extend(name_runs(sentence, &found));
             }
             for name in found {
-                // "Halcyon-3" → also "halcyon", as the token mask and `latin_words` split it.
-                for part in name.split(['-', '\'']).filter(|p| !p.is_empty()) {
-                    words.insert(part.to_lowercase());
+                // "Halcyon-3" → also "Halcyon", as the token mask and `latin_words` split it;
+                // "Ridgeport-based" → "Ridgeport" only.
+                let part_name = |p: &&str| p.starts_with(|c: char| c.is_ascii_uppercase()) || p.chars().any(|c| c.is_ascii_digit());
+                for part in name.split(['-', '\'']).filter(part_name) {
+                    words.insert(part.to_string());
                 }
-                words.insert(name.to_lowercase());
+                words.insert(name);
             }
         }
         Self { words }
     }
 
-    /// Whether `word` (any case) is a name word of the article.
+    /// Whether `word` is a name word of the article as written there, or capitalized ("Growers"
+    /// of "Orrin Valley Growers Association" is a name; "樱桃 growers" is English).
     pub fn has(&self, word: &str) -> bool {
-        self.words.contains(&word.to_lowercase())
+        self.words.contains(word) || (word.starts_with(|c: char| c.is_ascii_uppercase()) && self.words.iter().any(|w| w.eq_ignore_ascii_case(word)))
     }
 }
 
@@ -649,14 +652,19 @@ pub fn script_problems(text: &str, language: Language, allowed_latin: &[String])
             if han.is_empty() { vec![] } else { vec![Problem::WrongScript(han)] }
         }
         _ => {
-            let allowed: Vec<String> = allowed_latin.iter().map(|a| a.to_lowercase()).collect();
+            // A name is kept as the source writes it (or capitalized): "Growers" of a name is not
+            // the English word "growers". Units and abbreviations in any case.
+            let kept = |w: &str| {
+                let capital = w.starts_with(|c: char| c.is_ascii_uppercase());
+                ZH_LATIN_OK.contains(&w.to_lowercase().as_str())
+                    || allowed_latin.iter().any(|a| {
+                        a.split(|c: char| !(c.is_ascii_alphanumeric() || c == '\'')).any(|p| p == w || (capital && p.eq_ignore_ascii_case(w)))
+                    })
+            };
             latin_words(text)
                 .into_iter()
-                .filter(|w| {
-                    let lower = w.to_lowercase();
-                    // Single letters: "7:55 a.m.", "A股", "B站".
-                    w.chars().count() > 1 && !allowed.iter().any(|a| names::contains_word(a, &lower) || *a == lower)
-                })
+                // Single letters: "7:55 a.m.", "A股", "B站".
+                .filter(|w| w.chars().count() > 1 && !kept(w))
                 .map(Problem::WrongScript)
                 .collect()
         }
@@ -878,6 +886,16 @@ mod tests {
         let r = Request::in_article(unit, Language::En, Language::Zh, &names);
         assert_eq!(r.check(unit, "Dana Ruiz说，工程于中-April开工。"), vec![Problem::WrongScript("April".into())]);
         assert_eq!(r.check(unit, "Dana Ruiz说，工程于4月开工。"), vec![]);
+    }
+
+    #[test]
+    fn a_name_word_written_in_lowercase_is_english() {
+        let names = ArticleNames::of(&crate::summarize::prepare("Cherry growers in the Orrin Valley expect less fruit, the Orrin Valley Growers Association said. Kestrel Home Inc., a Ridgeport-based maker, recalled devices.").unwrap().sentences);
+        assert!(names.has("Growers") && names.has("Ridgeport") && !names.has("growers") && !names.has("based"));
+        let unit = "Cherry growers in the Orrin Valley expect less fruit, the Orrin Valley Growers Association said.";
+        let r = Request::in_article(unit, Language::En, Language::Zh, &names);
+        assert_eq!(r.check(unit, "Orrin Valley Growers Association表示，Orrin Valley的樱桃种植者预计减产。"), vec![]);
+        assert_eq!(r.check(unit, "Orrin Valley Growers Association表示，Orrin Valley的樱桃 growers预计减产。"), vec![Problem::WrongScript("growers".into())]);
     }
 
     #[test]
