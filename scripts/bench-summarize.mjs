@@ -11,7 +11,8 @@
 // ("cross": zh→en, en→zh); the table has one row per split (tune / check, from the article's
 // `split`), type and direction, with the requested-language rate, the support rate (shown
 // sentences the labelled set in eval/support/labels.jsonl calls supported) and invented
-// numbers beside recall and latency.
+// numbers beside recall and latency. "mixed script": summaries with a word of the other script
+// that is no name of the source (an English word inside a Chinese summary, "批准 Pedestrian").
 //
 // Options: --types key-points:medium,tldr:medium,teaser:short,headline:short
 //          --directions same,cross   --split tune,check
@@ -102,6 +103,55 @@ function inLanguage(article, text, language) {
   if ((language === 'zh' ? han : latinAll) === 0) return false;
   if (ours + other === 0) return true;
   return ours / (ours + other) >= 0.95;
+}
+
+const CALENDAR = new Set(['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october',
+  'november', 'december', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday', 'i']);
+/** Latin abbreviations a Chinese summary may use without the source having them (as translate.rs). */
+const ZH_LATIN_OK = new Set(['km', 'kg', 'cm', 'mm', 'kwh', 'mw', 'gw', 'gb', 'tb', 'mb', 'ai', 'app', 'usb', 'gps', 'led', 'ceo', 'cfo',
+  'cto', 'vr', 'ar', 'suv', 'ev']);
+
+/** The Latin words an article uses as names (as written there): capitalized words inside prose
+ *  sentences (not a sentence's first word unless a capitalized word follows; not months or
+ *  days; title-case lines left out) and tokens with a digit or an inner capital ("T3", "iPhone"). */
+function articleNames(text) {
+  const names = new Set();
+  const lowercase = new Set((text.match(/\b[a-z][A-Za-z0-9']*/g) || []).map((w) => w.slice(0, 6)));
+  // Sentences as `compliant` cuts them: not after abbreviations and initials ("Feb. 3", "Dr. Osei").
+  for (const sentence of text.split(/\n+|(?<!\b(?:Inc|Corp|Co|Ltd|Dr|Mr|Mrs|Ms|Prof|St|Jr|Sr|No|vs|etc|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|U\.S|U\.K|[A-Z])\.)(?<=[.!?])\s+/)) {
+    const words = sentence.match(/[A-Za-z0-9][A-Za-z0-9'-]*/g) || [];
+    for (const w of words) {
+      if (/[A-Za-z]/.test(w) && /\d/.test(w)) w.split(/[-']/).forEach((p) => p && names.add(p)); // "Halcyon-3"
+      w.split(/[-']/).filter((p) => /^.+[A-Z]/.test(p)).forEach((p) => names.add(p)); // "iPhone", "EV"
+    }
+    const latin = words.filter((w) => /[A-Za-z]/.test(w));
+    // In a title-case line, only the words the article never writes in lowercase.
+    const title = latin.length >= 3 && !latin.some((w) => w.length >= 4 && /^[a-z]/.test(w));
+    words.forEach((w, i) => {
+      const cap = /^[A-Z]/.test(w);
+      if (!cap || w.length < 2 || CALENDAR.has(w.toLowerCase())) return;
+      if (title && lowercase.has(w.toLowerCase().slice(0, 6))) return;
+      if (i === 0 && !/^[A-Z]/.test(words[1] || '')) return;
+      w.replace(/'s$/, '').split(/[-']/).filter((p) => /^[A-Z0-9]/.test(p)).forEach((p) => names.add(p)); // "Ridgeport-based" → Ridgeport
+    });
+  }
+  return names;
+}
+
+/** Mixed script: the English words of a Chinese summary that are not names of the source
+ *  (nor units), e.g. "批准 Pedestrian Footbridge", "measles病例"; an English summary's Han. */
+function mixedScript(article, text, language) {
+  if (language === 'en') return text.replace(/\(\p{Script=Han}+\)/gu, '').match(/\p{Script=Han}+/gu) || [];
+  // A Chinese source's own Latin words ("Mate 80", "app") are the source's; an English one's only its names.
+  if (article.language === 'zh') {
+    const own = new Set((article.text.match(/[A-Za-z][A-Za-z']*/g) || []).map((w) => w.toLowerCase()));
+    return (text.match(/[A-Za-z][A-Za-z']*/g) || []).filter((w) => w.length > 1 && !own.has(w.toLowerCase()) && !ZH_LATIN_OK.has(w.toLowerCase()));
+  }
+  // A name is kept as written or capitalized: "Growers" of a name, but "樱桃 growers" is English.
+  const names = articleNames(article.text);
+  const lowerNames = new Set([...names].map((n) => n.toLowerCase()));
+  const kept = (w) => names.has(w) || (/^[A-Z]/.test(w) && lowerNames.has(w.toLowerCase())) || ZH_LATIN_OK.has(w.toLowerCase());
+  return (text.match(/[A-Za-z][A-Za-z']*/g) || []).filter((w) => w.length > 1 && !kept(w));
 }
 
 /** Chrome's length rules: bullets 3/5/7, sentences 1/3/5, headline words 12/17/22 (zh chars/2). */
@@ -200,6 +250,7 @@ function summarizeRuns(articles, runs, plan, labels, o) {
             split, type, length, direction: DIRECTIONS[direction][lang], n: rs.length,
             recall: mean(rs.map((r) => recall(byId[r.article], r.result.text, cross))),
             language: rs.filter((r) => inLanguage(byId[r.article], r.result.text, want)).length / rs.length,
+            mixed: rs.filter((r) => mixedScript(byId[r.article], r.result.text, r.result.outputLanguage || want).length).length,
             labelled: units.filter(Boolean).length, shown: units.length,
             supported: units.filter((l) => l === 'supported').length / Math.max(1, units.filter(Boolean).length),
             invented: rs.reduce((s, r) => s + invented(r.result.text, byId[r.article].text).length, 0),
@@ -219,13 +270,13 @@ function summarizeRuns(articles, runs, plan, labels, o) {
 }
 
 function printTable(results) {
-  const head = ['engine', 'split', 'type', 'length', 'direction', 'n', 'recall', 'in language', 'supported (labelled/shown)',
+  const head = ['engine', 'split', 'type', 'length', 'direction', 'n', 'recall', 'in language', 'mixed script', 'supported (labelled/shown)',
     'invented numbers', 'names left', 'fallbacks (language)', 'dropped', 'length ok', 'prefill ms', 'decode ms', 'total ms'];
   const rows = [];
   for (const [engine, r] of Object.entries(results)) {
     if (r.error) { rows.push([engine, `n/a: ${r.error}`]); continue; }
     for (const s of r.table) {
-      rows.push([engine, s.split, s.type, s.length, s.direction, s.n, f(s.recall, 2), `${f(100 * s.language)}%`,
+      rows.push([engine, s.split, s.type, s.length, s.direction, s.n, f(s.recall, 2), `${f(100 * s.language)}%`, s.mixed ?? 'n/a',
         s.labelled ? `${f(100 * s.supported)}% (${s.labelled}/${s.shown})` : `– (0/${s.shown})`, s.invented, s.remaining,
         `${s.fallbacks} (${s.languageFallbacks})`, s.dropped, `${f(100 * s.compliance)}%`, f(s.prefillMs), f(s.decodeMs), f(s.wallMs)]);
     }

@@ -4,8 +4,9 @@
 // "Positive" = a sentence the labels call unsupported; the checks flag it or not. Prints, per
 // split (tune / check — the article's split), precision and recall of the flag, and the share
 // of unsupported sentences among those the checks let through (what a reader would see).
-// --sweep: the same figures on the tuning half for a grid of window × minimum coverage (how
-// the shipped thresholds in crate/src/summarize/support.rs were chosen; never on check).
+// --sweep: the same figures on the tuning half for a grid of window × minimum coverage and of
+// the clause rule's novel-word share × minimum words (how the shipped thresholds in
+// crate/src/summarize/support.rs were chosen; never on check).
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -48,6 +49,12 @@ if (args.includes('--sweep')) {
   for (const window of [1, 2, 3]) {
     for (const cov of [0.3, 0.4, 0.5, 0.6, 0.7]) {
       row(`window ${window}, cov ${cov}`, score(tune, verdicts(tune, ['--window', String(window), '--min-coverage', String(cov)])));
+    }
+  }
+  console.log('sweep on the tuning half (clause: most novel share × minimum content words; shipped window and coverage):');
+  for (const novel of [0.5, 0.6, 0.67, 0.75, 0.8, 1.0]) {
+    for (const min of [2, 3, 4]) {
+      row(`clause novel > ${novel}, ≥${min} words`, score(tune, verdicts(tune, ['--clause-max-novel', String(novel), '--clause-min-terms', String(min)])));
     }
   }
   console.log();

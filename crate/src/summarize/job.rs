@@ -129,6 +129,8 @@ pub struct SummaryJob {
     support: SupportIndex,
     /// Latin words of the source: what a Chinese summary may keep in Latin letters.
     source_latin: Vec<String>,
+    /// The Latin words the source uses as names: what a Chinese translation may keep.
+    article_names: translate::ArticleNames,
     output_language: Language,
     llm: bool,
     stepper: Stepper,
@@ -184,6 +186,7 @@ impl SummaryJob {
             source: guard::Source::new(&prepared.text),
             support: SupportIndex::new(&prepared.sentences),
             source_latin: source_latin(&prepared.text),
+            article_names: translate::ArticleNames::of(&prepared.sentences),
             llm: needs_llm(&options, input_language),
             options,
             prepared,
@@ -378,7 +381,7 @@ impl SummaryJob {
             }
             let unit = cross.source_units[cross.next].clone();
             cross.next += 1;
-            let request = Request::new(&unit, from, to);
+            let request = Request::in_article(&unit, from, to, &self.article_names);
             let generate = GenerateOptions {
                 max_tokens: request.max_tokens(&engine.tokenizer),
                 stop: vec!["\n".into()],

@@ -11,6 +11,7 @@ use crate::llm::constraint::{Constraints, Script};
 use crate::llm::session::chatml;
 use crate::tokenizer::Tokenizer;
 use serde::Serialize;
+use std::collections::HashSet;
 
 /// Latin abbreviations a Chinese sentence may use without the source having them.
 const ZH_LATIN_OK: &[&str] = &["km", "kg", "cm", "mm", "kwh", "mw", "gw", "gb", "tb", "mb", "ai", "app", "usb", "gps", "led", "ceo", "cfo", "cto", "vr", "ar", "suv", "ev"];
@@ -77,6 +78,9 @@ pub enum Problem {
     AddedName(String),
     /// Empty, or far longer than the source sentence (the model ran on).
     Length(String),
+    /// A number kept with another unit ("310 miles" → "310公里", "60亩" → "60 acres",
+    /// "1200万元" → "$12 million", "12.3个百分点" → "12.3%").
+    UnitChanged(String),
 }
 
 impl Problem {
@@ -88,8 +92,104 @@ impl Problem {
             Problem::LostName(t) => format!("name lost in translation: {t}"),
             Problem::AddedName(t) => format!("name not in the source: {t}"),
             Problem::Length(t) => format!("length: {t}"),
+            Problem::UnitChanged(t) => format!("unit changed: {t}"),
         }
     }
+}
+
+/// The Latin words an article uses as names — what a Chinese sentence may keep in Latin
+/// letters. Being capitalized is not enough: a title-case headline ("Council Approves
+/// Pedestrian Footbridge"), a sentence start, a month or a day capitalizes ordinary English
+/// words, and "批准 Pedestrian Footbridge" is an English phrase inside Chinese, not a name.
+/// So: the name words `guard::latin_names` finds in the article's prose sentences (in a
+/// title-case line, only those the article never writes in lowercase), plus the tokens written
+/// with a digit or an inner capital ("T3", "iPhone", "Halcyon-3", "Q3", "EV"), all lowercased.
+#[derive(Debug, Clone, Default)]
+pub struct ArticleNames {
+    words: HashSet<String>,
+}
+
+impl ArticleNames {
+    /// From the article's sentences (`Prepared::sentences`).
+    pub fn of(sentences: &[String]) -> Self {
+        let stem = |w: &str| w.to_lowercase().chars().take(6).collect::<String>();
+        // Words the article also writes in lowercase ("pedestrian", "approved"), by a short stem.
+        let lowercase: HashSet<String> =
+            sentences.iter().flat_map(|s| latin_words(s)).filter(|w| w.starts_with(|c: char| c.is_ascii_lowercase())).map(|w| stem(&w)).collect();
+        let mut words = HashSet::new();
+        for sentence in sentences {
+            for w in latin_words(sentence) {
+                let inner_capital = w.chars().skip(1).any(|c| c.is_ascii_uppercase());
+                if w.chars().any(|c| c.is_ascii_digit()) || inner_capital {
+                    words.insert(w);
+                }
+            }
+            // In a title-case line only the words the article never writes in lowercase.
+            let title = is_title_case(sentence);
+            let mut found: Vec<String> = latin_names(sentence).into_iter().filter(|n| !title || !lowercase.contains(&stem(n))).collect();
+            if !title {
+                found.extend(name_runs(sentence, &found));
+            }
+            for name in found {
+                // "Halcyon-3" → also "Halcyon", as the token mask and `latin_words` split it;
+                // "Ridgeport-based" → "Ridgeport" only.
+                let part_name = |p: &&str| p.starts_with(|c: char| c.is_ascii_uppercase()) || p.chars().any(|c| c.is_ascii_digit());
+                for part in name.split(['-', '\'']).filter(part_name) {
+                    words.insert(part.to_string());
+                }
+                words.insert(name);
+            }
+        }
+        Self { words }
+    }
+
+    /// Whether `word` is a name word of the article as written there, or capitalized ("Growers"
+    /// of "Orrin Valley Growers Association" is a name; "樱桃 growers" is English).
+    pub fn has(&self, word: &str) -> bool {
+        self.words.contains(word) || (word.starts_with(|c: char| c.is_ascii_uppercase()) && self.words.iter().any(|w| w.eq_ignore_ascii_case(word)))
+    }
+}
+
+/// The capitalized words next to a name in prose, which are part of it even when common
+/// words on their own: "Kestrel Home Inc.", "New York", "First Street" (not months or days).
+fn name_runs(sentence: &str, names: &[String]) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut run: Vec<&str> = Vec::new();
+    let mut flush = |run: &mut Vec<&str>| {
+        // "The Harlow Creek Town Council": a leading article or title is not part of the name.
+        let start = run.iter().take_while(|w| TITLES.contains(&w.to_lowercase().as_str()) || matches!(**w, "A" | "An")).count();
+        let run_names = &run[start..];
+        if run_names.len() > 1 && run_names.iter().any(|w| names.iter().any(|n| n == w)) {
+            out.extend(run_names.iter().map(|w| w.to_string()));
+        }
+        run.clear();
+    };
+    for token in sentence.split_whitespace() {
+        let word = token.trim_start_matches(|c: char| !c.is_ascii_alphanumeric());
+        let core = word.trim_end_matches(|c: char| !c.is_ascii_alphanumeric());
+        let bare = core.strip_suffix("'s").unwrap_or(core);
+        if word.len() < token.len() {
+            flush(&mut run); // an opening quote or bracket starts a new run
+        }
+        let capital = bare.starts_with(|c: char| c.is_ascii_uppercase()) && !EN_CAPITALIZED_OK.contains(&bare.to_lowercase().as_str());
+        if capital {
+            run.push(bare);
+        } else {
+            flush(&mut run);
+        }
+        if core.len() < word.len() {
+            flush(&mut run); // "Inc., a": punctuation closes the run
+        }
+    }
+    flush(&mut run);
+    out
+}
+
+/// A headline-style line: three or more words and no lowercase word of four letters or more
+/// ("Measles Outbreak Reaches 38 Cases in Fenwick County"). Prose always has one ("voted").
+fn is_title_case(sentence: &str) -> bool {
+    let words: Vec<String> = latin_words(sentence);
+    words.len() >= 3 && !words.iter().any(|w| w.len() >= 4 && w.starts_with(|c: char| c.is_ascii_lowercase()))
 }
 
 /// One sentence to translate.
@@ -99,16 +199,29 @@ pub struct Request {
     pub names: Vec<Rendering>,
     pub from: Language,
     pub to: Language,
+    /// Name words of the whole article (for a Chinese translation: the Latin it may keep).
+    article: ArticleNames,
 }
 
 impl Request {
+    /// A sentence translated on its own (its own names are the article's).
     pub fn new(sentence: &str, from: Language, to: Language) -> Self {
-        let names = match to {
+        Self::in_article(sentence, from, to, &ArticleNames::of(&[sentence.to_string()]))
+    }
+
+    /// A sentence of a summary of an article whose Latin names are `article`: an English
+    /// word is kept in a Chinese translation only when the article uses it as a name.
+    pub fn in_article(sentence: &str, from: Language, to: Language, article: &ArticleNames) -> Self {
+        let mut names = match to {
             Language::En => names::zh_names_in(sentence),
             _ => names::en_names_in(sentence),
         };
+        if to == Language::Zh {
+            // "Approves" in a title-case summary headline is not a name to keep in Latin letters.
+            names.retain(|r| !r.target.is_ascii() || article.has(&r.source));
+        }
         let prepared = render_quantities(&names::substitute(sentence, &names), to);
-        Self { prepared: render_dates(&prepared, to), names, from, to }
+        Self { prepared: render_dates(&prepared, to), names, from, to, article: article.clone() }
     }
 
     /// ChatML prompt: a fixed system prompt per direction (cached between sentences).
@@ -137,8 +250,10 @@ impl Request {
         }
     }
 
+    /// Latin words a Chinese translation may contain: the sentence's words that the article
+    /// uses as names, the kept Latin renderings, and units/abbreviations (`ZH_LATIN_OK`).
     fn allowed_latin(&self) -> Vec<String> {
-        let mut allowed: Vec<String> = latin_words(&self.prepared).into_iter().filter(|w| w.chars().next().is_some_and(|c| c.is_ascii_uppercase())).collect();
+        let mut allowed: Vec<String> = latin_words(&self.prepared).into_iter().filter(|w| self.article.has(w)).collect();
         allowed.extend(self.names.iter().filter(|r| r.target.is_ascii()).map(|r| r.target.clone()));
         allowed.extend(ZH_LATIN_OK.iter().map(|s| s.to_string()));
         allowed
@@ -160,7 +275,7 @@ impl Request {
             let lower = bare.to_lowercase();
             let skip = EN_CAPITALIZED_OK.contains(&lower.as_str()) || MONTHS.contains(&lower.as_str()) || TITLES.contains(&lower.as_str());
             let capital = bare.chars().next().is_some_and(|c| c.is_ascii_uppercase());
-            if capital && !skip && bare.len() >= 2 && names.iter().any(|n| n == bare) {
+            if capital && !skip && bare.len() >= 2 && names.iter().any(|n| n == bare) && self.article.has(bare) {
                 current.push(bare.to_string());
             } else if !(capital && skip) && !current.is_empty() {
                 runs.push(std::mem::take(&mut current));
@@ -203,11 +318,18 @@ impl Request {
             }
         }
         let found_plain = number_values(t);
+        // A number inside a name ("衡芯S2", "Aria T3") is the name's: leaving the name out is an
+        // omission, not a changed fact.
+        let in_names = numbers_in_words(source_sentence);
         for (text, q) in &source_q {
+            if in_names.contains(text) {
+                continue;
+            }
             if !found_q.iter().any(|(_, f)| same(*f, *q)) && (scaled(text, *q) || !found_plain.contains(text)) {
                 out.push(Problem::LostNumber(text.clone()));
             }
         }
+        out.extend(unit_changes(source_sentence, t));
         for run in self.required_names() {
             let kept = run.iter().any(|name| if self.to == Language::En { t.to_lowercase().contains(&name.to_lowercase()) } else { t.contains(name.as_str()) });
             if !kept {
@@ -228,6 +350,87 @@ impl Request {
         out.dedup();
         out
     }
+}
+
+/// Units a number may carry, in both languages, by kind: a translation must keep the kind
+/// ("miles" is 英里, never 公里; 亩 is "mu", not "acres"). Longer spellings first.
+const UNITS: &[(&str, &str)] = &[
+    // Chinese
+    ("英里/小时", "mph"), ("英里每小时", "mph"), ("公里/小时", "km/h"), ("公里每小时", "km/h"), ("千米/小时", "km/h"),
+    ("千米每小时", "km/h"), ("个百分点", "points"), ("百分点", "points"), ("平方英尺", "sq ft"), ("平方公里", "km²"),
+    ("平方千米", "km²"), ("平方米", "m²"), ("英里", "miles"), ("公里", "km"), ("千米", "km"), ("英亩", "acres"),
+    ("公顷", "hectares"), ("亩", "mu"), ("英尺", "feet"), ("厘米", "cm"), ("毫米", "mm"), ("米", "m"), ("美元", "dollars"),
+    ("欧元", "euros"), ("英镑", "pounds sterling"), ("日元", "yen"), ("元", "yuan"), ("吨", "tons"), ("公斤", "kg"),
+    ("千克", "kg"), ("磅", "lb"), ("%", "%"), ("％", "%"),
+    // English (lowercased, whole words)
+    ("percentage points", "points"), ("percentage point", "points"), ("points", "points"), ("point", "points"),
+    ("percent", "%"), ("per cent", "%"), ("mph", "mph"), ("km/h", "km/h"), ("square feet", "sq ft"), ("sq ft", "sq ft"),
+    ("square kilometers", "km²"), ("square kilometres", "km²"), ("square meters", "m²"), ("square metres", "m²"),
+    ("miles", "miles"), ("mile", "miles"), ("kilometers", "km"), ("kilometres", "km"), ("kilometer", "km"), ("km", "km"),
+    ("acres", "acres"), ("acre", "acres"), ("hectares", "hectares"), ("hectare", "hectares"), ("mu", "mu"),
+    ("feet", "feet"), ("foot", "feet"), ("centimeters", "cm"), ("cm", "cm"), ("millimeters", "mm"), ("mm", "mm"),
+    ("meters", "m"), ("metres", "m"), ("meter", "m"), ("dollars", "dollars"), ("dollar", "dollars"), ("euros", "euros"),
+    ("yen", "yen"), ("yuan", "yuan"), ("rmb", "yuan"), ("tons", "tons"), ("tonnes", "tons"), ("ton", "tons"),
+    ("kilograms", "kg"), ("kilogram", "kg"), ("kg", "kg"), ("pounds", "lb"), ("lbs", "lb"), ("lb", "lb"),
+];
+
+/// Each number with the kind of unit written with it ("$" before it, or the unit word after
+/// it and its scale word: "1200万元" → yuan, "$12 million" → dollars, "12.3个百分点" → points).
+pub fn quantity_units(text: &str) -> Vec<(f64, &'static str, String)> {
+    let narrow: String = text.chars().map(|c| if c == '，' { ',' } else { c }).collect();
+    let mut out = Vec::new();
+    let mut rest = narrow.as_str();
+    let mut before_len = 0;
+    while let Some(start) = rest.find(|c: char| c.is_ascii_digit()) {
+        let tail = &rest[start..];
+        let len = number_len(tail);
+        let digits: String = tail[..len].chars().filter(|&c| c != ',').collect();
+        let raw_before = &narrow[..before_len + start];
+        let before = raw_before.trim_end();
+        let mut after = tail[len..].trim_start();
+        let lower_after = after.to_lowercase();
+        let mut scale = 1.0;
+        if let Some((w, f)) = SCALES.iter().find(|(w, _)| lower_after.starts_with(w)) {
+            scale = *f;
+            after = after[w.len()..].trim_start_matches('-').trim_start();
+        }
+        let lower = after.to_lowercase();
+        let after_unit = UNITS.iter().find(|(w, _)| {
+            lower.starts_with(w) && (!w.is_ascii() || !lower[w.len()..].starts_with(|c: char| c.is_ascii_alphabetic()))
+        });
+        let prefix_unit = if before.ends_with('$') {
+            Some("dollars")
+        } else if before.ends_with('¥') || before.ends_with('￥') || before.to_lowercase().ends_with("rmb") {
+            Some("yuan")
+        } else if before.ends_with('€') {
+            Some("euros")
+        } else {
+            None
+        };
+        // A number inside a word ("T3", "Halcyon-3") or a date part carries no unit here.
+        let letter = |t: &str| t.ends_with(|c: char| c.is_ascii_alphabetic());
+        let in_word = letter(raw_before) || raw_before.strip_suffix('-').is_some_and(letter);
+        if let (Ok(v), Some(unit), false) = (digits.parse::<f64>(), prefix_unit.or(after_unit.map(|(_, k)| *k)), in_word) {
+            out.push((v * scale, unit, tail[..len].to_string()));
+        }
+        before_len += start + len.max(1);
+        rest = &tail[len.max(1)..];
+    }
+    out
+}
+
+/// Numbers the translation keeps with a different kind of unit than the source sentence.
+fn unit_changes(source: &str, translation: &str) -> Vec<Problem> {
+    let src = quantity_units(source);
+    let same = |a: f64, b: f64| (a - b).abs() <= 1e-6 * a.abs().max(b.abs()).max(1.0);
+    let mut out = Vec::new();
+    for (v, unit, text) in quantity_units(translation) {
+        let matches: Vec<&(f64, &str, String)> = src.iter().filter(|(s, _, _)| same(*s, v)).collect();
+        if !matches.is_empty() && !matches.iter().any(|(_, u, _)| *u == unit) {
+            out.push(Problem::UnitChanged(format!("{} {} → {text} {unit}", matches[0].2, matches[0].1)));
+        }
+    }
+    out
 }
 
 /// A number in the target language's way of scaling it, so the model only has to copy it:
@@ -449,14 +652,19 @@ pub fn script_problems(text: &str, language: Language, allowed_latin: &[String])
             if han.is_empty() { vec![] } else { vec![Problem::WrongScript(han)] }
         }
         _ => {
-            let allowed: Vec<String> = allowed_latin.iter().map(|a| a.to_lowercase()).collect();
+            // A name is kept as the source writes it (or capitalized): "Growers" of a name is not
+            // the English word "growers". Units and abbreviations in any case.
+            let kept = |w: &str| {
+                let capital = w.starts_with(|c: char| c.is_ascii_uppercase());
+                ZH_LATIN_OK.contains(&w.to_lowercase().as_str())
+                    || allowed_latin.iter().any(|a| {
+                        a.split(|c: char| !(c.is_ascii_alphanumeric() || c == '\'')).any(|p| p == w || (capital && p.eq_ignore_ascii_case(w)))
+                    })
+            };
             latin_words(text)
                 .into_iter()
-                .filter(|w| {
-                    let lower = w.to_lowercase();
-                    // Single letters: "7:55 a.m.", "A股", "B站".
-                    w.chars().count() > 1 && !allowed.iter().any(|a| names::contains_word(a, &lower) || *a == lower)
-                })
+                // Single letters: "7:55 a.m.", "A股", "B站".
+                .filter(|w| w.chars().count() > 1 && !kept(w))
                 .map(Problem::WrongScript)
                 .collect()
         }
@@ -472,8 +680,23 @@ pub fn latin_words(text: &str) -> Vec<String> {
         .collect()
 }
 
-/// Every number a sentence states: its digits, its Chinese numerals (四成 → 4 and 40, 两 → 2)
-/// and its month names (March → 3), normalized as `guard::numbers` writes them.
+/// The digit numbers written inside a word ("S2", "T3", "Halcyon-3"), as `quantities` writes them.
+fn numbers_in_words(text: &str) -> HashSet<String> {
+    let mut out = HashSet::new();
+    for token in text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '.')) {
+        if token.starts_with(|c: char| c.is_ascii_alphabetic()) {
+            out.extend(quantities(token).into_iter().map(|(t, _)| t));
+        }
+    }
+    out
+}
+
+/// English number words a sentence may write for a digit of the other side ("two" → 2).
+const EN_NUMBER_WORDS: &[&str] = &["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"];
+
+/// Every number a sentence states: its digits, its Chinese numerals (四成 → 4 and 40, 两 → 2),
+/// its English number words up to twelve (two → 2) and its month names (March → 3),
+/// normalized as `guard::numbers` writes them.
 pub fn number_values(text: &str) -> Vec<String> {
     let mut out = numbers(text);
     out.extend(chinese_numerals(text).into_iter().map(|v| v.to_string()));
@@ -481,6 +704,9 @@ pub fn number_values(text: &str) -> Vec<String> {
     for word in lower.split(|c: char| !c.is_ascii_alphabetic()).filter(|w| w.len() >= 3) {
         if let Some(m) = MONTHS.iter().position(|m| word.starts_with(m) && (word.len() == 3 || full_month(word))) {
             out.push((m + 1).to_string());
+        }
+        if let Some(n) = EN_NUMBER_WORDS.iter().position(|w| *w == word) {
+            out.push(n.to_string());
         }
     }
     out
@@ -614,6 +840,96 @@ mod tests {
         assert_eq!(r.check(silver, "银 Pine是北方 Lines的卧铺列车。"), vec![], "one word of each name is enough");
         assert!(bad.iter().any(|p| matches!(p, Problem::WrongScript(_))), "{bad:?}");
         assert!(bad.contains(&Problem::AddedName("Zhang".into())), "{bad:?}");
+    }
+
+    const BRIDGE: &str = "Harlow Creek Council Approves Pedestrian Footbridge\nThe Harlow Creek Town Council voted 5-2 on Tuesday night to approve a $2.4 million pedestrian footbridge over the Mill River. Measles cases were not discussed. Construction begins in April, said Dana Ruiz. Kestrel Home sells the Aria T3 and the iPhone-compatible Halcyon-3 app.";
+
+    fn bridge_names() -> ArticleNames {
+        ArticleNames::of(&crate::summarize::prepare(BRIDGE).unwrap().sentences)
+    }
+
+    #[test]
+    fn article_names_are_prose_names_not_capitalized_words() {
+        let names = bridge_names();
+        for name in ["Harlow", "Creek", "Town", "Council", "Mill", "River", "Dana", "Ruiz", "Kestrel", "Aria", "T3", "iPhone", "Halcyon-3", "Halcyon"] {
+            assert!(names.has(name), "{name}");
+        }
+        // The title line, a sentence start, a month: capitalized, but not names.
+        assert!(names.has("Home"), "a common word inside a name run is part of the name");
+        for word in ["Approves", "Pedestrian", "Footbridge", "Measles", "Construction", "April", "Tuesday", "The"] {
+            assert!(!names.has(word), "{word}");
+        }
+        assert!(is_title_case("Measles Outbreak Reaches 38 Cases in Fenwick County"));
+        assert!(!is_title_case("The Harlow Creek Town Council voted on Tuesday."));
+    }
+
+    #[test]
+    fn a_title_case_headline_does_not_license_english_words_in_chinese() {
+        let names = bridge_names();
+        let unit = "Harlow Creek Town Council Approves Pedestrian Footbridge";
+        let r = Request::in_article(unit, Language::En, Language::Zh, &names);
+        let bad = r.check(unit, "Harlow Creek Town Council批准 Pedestrian Footbridge");
+        assert!(bad.contains(&Problem::WrongScript("Pedestrian".into())) && bad.contains(&Problem::WrongScript("Footbridge".into())), "{bad:?}");
+        // Only the name words must stay; "Approves" is no longer a name to keep.
+        assert_eq!(r.check(unit, "Harlow Creek镇议会批准修建人行天桥"), vec![]);
+        assert!(!r.allowed_latin().iter().any(|w| w == "Approves" || w == "Pedestrian"), "{:?}", r.allowed_latin());
+    }
+
+    #[test]
+    fn a_common_word_or_month_capitalized_in_the_source_unit_is_still_english() {
+        let names = bridge_names();
+        let unit = "Measles Cases Rise in Harlow Creek";
+        let r = Request::in_article(unit, Language::En, Language::Zh, &names);
+        let bad = r.check(unit, "在 Harlow Creek， measles病例增加");
+        assert_eq!(bad, vec![Problem::WrongScript("measles".into())]);
+        let unit = "Construction begins in April, said Dana Ruiz.";
+        let r = Request::in_article(unit, Language::En, Language::Zh, &names);
+        assert_eq!(r.check(unit, "Dana Ruiz说，工程于中-April开工。"), vec![Problem::WrongScript("April".into())]);
+        assert_eq!(r.check(unit, "Dana Ruiz说，工程于4月开工。"), vec![]);
+    }
+
+    #[test]
+    fn a_name_word_written_in_lowercase_is_english() {
+        let names = ArticleNames::of(&crate::summarize::prepare("Cherry growers in the Orrin Valley expect less fruit, the Orrin Valley Growers Association said. Kestrel Home Inc., a Ridgeport-based maker, recalled devices.").unwrap().sentences);
+        assert!(names.has("Growers") && names.has("Ridgeport") && !names.has("growers") && !names.has("based"));
+        let unit = "Cherry growers in the Orrin Valley expect less fruit, the Orrin Valley Growers Association said.";
+        let r = Request::in_article(unit, Language::En, Language::Zh, &names);
+        assert_eq!(r.check(unit, "Orrin Valley Growers Association表示，Orrin Valley的樱桃种植者预计减产。"), vec![]);
+        assert_eq!(r.check(unit, "Orrin Valley Growers Association表示，Orrin Valley的樱桃 growers预计减产。"), vec![Problem::WrongScript("growers".into())]);
+    }
+
+    #[test]
+    fn names_the_article_has_stay_in_latin_letters() {
+        let names = bridge_names();
+        let unit = "Kestrel Home sells the Aria T3 and the Halcyon-3 app.";
+        let r = Request::in_article(unit, Language::En, Language::Zh, &names);
+        assert_eq!(r.check(unit, "Kestrel Home销售Aria T3和Halcyon-3 app。"), vec![]);
+        assert_eq!(r.check(unit, "Kestrel Home销售Aria T3和Halcyon-3 smart应用。"), vec![Problem::WrongScript("smart".into())]);
+    }
+
+    #[test]
+    fn numbers_inside_names_and_small_number_words() {
+        let source = "发布会演示了搭载S2的样机，两名工程师用时不到90秒。";
+        let r = Request::new(source, Language::Zh, Language::En);
+        let problems = r.check(source, "Two engineers showed the prototype in under 90 seconds.");
+        assert!(!problems.iter().any(|p| matches!(p, Problem::LostNumber(_))), "{problems:?}");
+        let source = "Of the 38 patients, two had received only one dose.";
+        let r = Request::new(source, Language::En, Language::Zh);
+        assert_eq!(r.check(source, "38名患者中，2名只接种了一剂。"), vec![]);
+    }
+
+    #[test]
+    fn a_number_must_keep_its_kind_of_unit() {
+        let changed = |source: &str, translation: &str| unit_changes(source, translation).len();
+        assert_eq!(changed("about 310 miles of streets, at 20 mph", "约310公里的街道，时速20公里每小时"), 2);
+        assert_eq!(changed("about 310 miles of streets, at 20 mph", "约310英里的街道，时速20英里/小时"), 0);
+        assert_eq!(changed("去年种了60亩，投入1200万元", "grew 60 acres and invested $12 million"), 2);
+        assert_eq!(changed("去年种了60亩，投入1200万元", "grew 60 mu and invested 12 million yuan"), 0);
+        assert_eq!(changed("比两年前提高了12.3个百分点，占41.7%", "up 12.3% from two years ago, 41.7 percent"), 1);
+        assert_eq!(changed("up 12.3 percentage points", "提高了12.3个百分点"), 0);
+        // Numbers without a unit, inside names, or dates are not compared.
+        assert_eq!(changed("the Aria T3 sold 12,400 units on March 3", "Aria T3售出12400台，3月3日"), 0);
+        assert_eq!(changed("$96.4 million", "9640万美元"), 0);
     }
 
     #[test]

@@ -181,15 +181,21 @@ pub fn bench_summarize(args: &[String]) -> Result<(), String> {
     Ok(())
 }
 
-/// `qingyu check-support LABELS.jsonl [--window N] [--min-coverage X] [--articles DIR]`: the
+/// `qingyu check-support LABELS.jsonl [--window N] [--min-coverage X] [--clause-max-novel X]
+/// [--clause-min-terms N] [--articles DIR]`: the
 /// checks' verdict on each labelled sentence (`{id, article, sentence, sourceUnit?}` lines),
 /// one JSON line each, for eval/support/score.mjs.
 pub fn check_support(args: &[String]) -> Result<(), String> {
     let path = args.first().filter(|a| !a.starts_with("--")).ok_or("check-support needs a LABELS.jsonl file")?;
     let dir = flag(args, "--articles").unwrap_or("eval/articles");
-    let window: usize = flag(args, "--window").map_or(Ok(qingyu::summarize::support::WINDOW), str::parse).map_err(|e| format!("--window: {e}"))?;
-    let min_coverage: f64 =
-        flag(args, "--min-coverage").map_or(Ok(qingyu::summarize::support::MIN_COVERAGE), str::parse).map_err(|e| format!("--min-coverage: {e}"))?;
+    let defaults = qingyu::summarize::support::Thresholds::default();
+    let parse = |name: &str, default: f64| -> Result<f64, String> { flag(args, name).map_or(Ok(default), str::parse).map_err(|e| format!("{name}: {e}")) };
+    let thresholds = qingyu::summarize::support::Thresholds {
+        window: parse("--window", defaults.window as f64)? as usize,
+        min_coverage: parse("--min-coverage", defaults.min_coverage)?,
+        clause_max_novel: parse("--clause-max-novel", defaults.clause_max_novel)?,
+        clause_min_terms: parse("--clause-min-terms", defaults.clause_min_terms as f64)? as usize,
+    };
     let mut articles = std::collections::HashMap::new();
     for line in std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))?.lines().filter(|l| !l.trim().is_empty()) {
         let item: serde_json::Value = serde_json::from_str(line).map_err(|e| format!("{path}: {e}"))?;
@@ -201,7 +207,7 @@ pub fn check_support(args: &[String]) -> Result<(), String> {
         }
         let sentence = item["sentence"].as_str().unwrap_or_default();
         let headline = item["type"].as_str() == Some("headline");
-        let reasons = qingyu::summarize::support::verdict(&articles[&id], sentence, item["sourceUnit"].as_str(), headline, window, min_coverage)
+        let reasons = qingyu::summarize::support::verdict(&articles[&id], sentence, item["sourceUnit"].as_str(), headline, thresholds)
             .map_err(|e| e.to_string())?;
         println!("{}", serde_json::json!({ "id": item["id"], "supported": reasons.is_empty(), "reasons": reasons }));
     }
