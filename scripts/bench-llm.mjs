@@ -12,6 +12,7 @@
 // Options: --prompts 64,512,1024  --decode 32  --gguf PATH  --engines a,b,c,d
 //          --native-bin PATH (a prebuilt `qingyu` binary instead of `cargo run --release`)
 //          --warmup-ms 2000  --page-timeout-min 30  --json-out PATH
+//          --weights expanded|packed (how (a) and (b) hold the LLM's weights; default expanded)
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -38,6 +39,7 @@ function parseArgs(argv) {
   const o = {
     prompts: [64, 512, 1024], decode: 32, gguf: DEFAULT_GGUF, engines: ['a', 'b', 'c', 'd'],
     warmupMs: 2000, pageTimeoutMin: 30, nativeBin: null, jsonOut: path.join(ROOT, 'target/bench/llm.json'),
+    weights: 'expanded',
   };
   const alias = { native: 'a', wasm: 'b', qingyu: 'b', wllama: 'c', llamacpp: 'd', 'llama.cpp': 'd' };
   for (let i = 0; i < argv.length; i++) {
@@ -52,8 +54,9 @@ function parseArgs(argv) {
       case '--page-timeout-min': o.pageTimeoutMin = Number(v()); break;
       case '--json-out': o.jsonOut = path.resolve(v()); break;
       case '--native-bin': o.nativeBin = path.resolve(v()); break;
+      case '--weights': o.weights = v(); if (!['packed', 'expanded'].includes(o.weights)) throw new Error('--weights: packed or expanded'); break;
       case '-h': case '--help':
-        console.log(fs.readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1, 14)
+        console.log(fs.readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1, 15)
           .map((l) => l.replace(/^\/\/ ?/, '')).join('\n'));
         process.exit(0);
       // falls through
@@ -120,7 +123,7 @@ function runJsonTool(label, cmd, args, { env, cwd = ROOT, timeoutMs = 30 * 60_00
 }
 
 async function benchNative(o) {
-  const benchArgs = ['bench-llm', '--json', '--gguf', o.gguf, '--prompts', o.prompts.join(','), '--decode', String(o.decode)];
+  const benchArgs = ['bench-llm', '--json', '--gguf', o.gguf, '--prompts', o.prompts.join(','), '--decode', String(o.decode), '--weights', o.weights];
   let r;
   if (o.nativeBin) {
     progress(`(a) qingyu native: ${path.relative(ROOT, o.nativeBin)} bench-llm`);
@@ -367,7 +370,7 @@ async function benchBrowser(o, which) {
         return measured;
       });
       const qs = new URLSearchParams({ engine, prompts: o.prompts.join(','), decode: String(o.decode),
-        gguf: vendor.ggufUrl, warmup_ms: String(o.warmupMs) });
+        gguf: vendor.ggufUrl, warmup_ms: String(o.warmupMs), weights: o.weights });
       let result;
       try {
         await page.goto(`${base}/bench/llm.html?${qs}`);
@@ -513,8 +516,8 @@ async function main() {
   meta.cores = os.cpus().length;
   meta.load_avg = Object.fromEntries(['a', 'b', 'c', 'd'].filter((k) => loadSamples[k]).map((k) => [k, meanLoad(k)]));
   const rows = [
-    ['a', '(a) qingyu native'],
-    ['b', '(b) qingyu wasm, Chromium'],
+    ['a', `(a) qingyu native, ${o.weights}`],
+    ['b', `(b) qingyu wasm, Chromium, ${o.weights}`],
     ['c', `(c) wllama ${meta.wllamaVersion ?? ''} wasm, Chromium, 1 thread`],
     ['d', '(d) llama.cpp native (llama-cpp-python), 1 thread'],
   ].map(([key, label]) => ({ key, label, r: res[key] ?? { error: 'not run (--engines)' } }));

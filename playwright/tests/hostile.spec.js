@@ -203,6 +203,8 @@ test.describe.serial('hostile input', () => {
         ['availability({features: ["__proto__"]})', () => Qingyu.availability({ features: ['__proto__'] })],
         ['create("x")', () => Qingyu.create('x')],
         ['create({modelBaseUrl: 42})', () => Qingyu.create({ modelBaseUrl: 42 })],
+        ['create({weights: "zipped"})', () => Qingyu.create({ weights: 'zipped' })],
+        ['create({weights: 4})', () => Qingyu.create({ weights: 4 })],
         ['create({signal: {}})', () => Qingyu.create({ signal: {} })],
         ['create({type: "bogus"})', () => Qingyu.create({ type: 'bogus' })],
         ['create({sharedContext: Symbol})', () => Qingyu.create({ sharedContext: Symbol('c') })],
@@ -232,13 +234,14 @@ test.describe.serial('hostile input', () => {
       'caption()': I, 'caption(null)': I, 'caption(42)': I, 'caption(url string)': I, 'caption({})': I, 'caption(ArrayBuffer)': I,
       'caption(blob, "en")': I, 'caption(blob, {language: "fr"})': U, 'caption(blob, {detail: 5})': U, 'classify(blob, {k: "x"})': I,
       'availability(null)': 'ok', 'availability({features: 42})': U, 'availability({features: ["__proto__"]})': U,
-      'create("x")': I, 'create({modelBaseUrl: 42})': I, 'create({signal: {}})': I, 'create({type: "bogus"})': U,
+      'create("x")': I, 'create({modelBaseUrl: 42})': I, 'create({weights: "zipped"})': I, 'create({weights: 4})': I, 'create({signal: {}})': I, 'create({type: "bogus"})': U,
       'create({sharedContext: Symbol})': I, 'create({preload: "nope"})': U, 'create({preload: 42})': U,
       'valid call afterwards': 'ok',
     });
     const by = Object.fromEntries(results.map((r) => [r.label, r]));
     expect(by['summarize(100,001 chars)'].message).toMatch(/more than 100,000 characters \(100,001\)/);
     expect(by['summarize(1 MB)'].message).toMatch(/1,048,576/);
+    expect(by['create({weights: "zipped"})'].message).toMatch(/weights must be 'auto', 'packed' or 'expanded', not "zipped"/);
     expect(by['summarize(100,001 emoji)'].message).toMatch(/\(100,001\)/); // code points, not UTF-16 units
     // Lone surrogates reach the engine as U+FFFD; nothing ill-formed comes back.
     expect(by['summarize(article with lone surrogates)'].value).toMatch(/[\u4e00-\u9fff]/);

@@ -111,12 +111,44 @@ test('wasm engine: LlmLoader takes the GGUF piece by piece (what the library str
     const tooMuch = err(() => { const l = new qy.LlmLoader(10); l.write(new Uint8Array(6)); l.write(new Uint8Array(5)); });
     const short = err(() => { const l = new qy.LlmLoader(10); l.write(new Uint8Array(5)); l.finish(256); });
     const huge = err(() => new qy.LlmLoader(3_500_000_000));
+    const layout = err(() => new qy.LlmLoader(10, 'zipped'));
     // A complete file that is not a GGUF fails like `new Llm` does.
     const junk = err(() => { const l = new qy.LlmLoader(8); l.write(new TextEncoder().encode('notagguf')); l.finish(256); });
-    return { tooMuch, short, huge, junk };
+    return { tooMuch, short, huge, layout, junk };
   });
   expect(r.tooMuch).toMatch(/^ModelLoad: the model is longer than the 10 bytes announced/);
   expect(r.short).toMatch(/^ModelLoad: the model stopped after 5 of 10 bytes/);
   expect(r.huge).toMatch(/^ModelLoad: not enough memory for the 3500000000-byte model/);
+  expect(r.layout).toMatch(/^InvalidInput: weights: "zipped"/);
   expect(r.junk).toMatch(/^ModelLoad: /);
+});
+
+test('wasm engine: packed and expanded weights give the same tokens (the same integer sums in the same order), packed in less memory', async ({ page }) => {
+  await page.goto('/index.html');
+  const zh = fixture.cases.find((c) => c.name === 'zh-short');
+  const r = await page.evaluate(async ({ url, promptIds }) => {
+    const qy = await import('/pkg/qingyu.js');
+    await qy.default();
+    const run = async (weights) => {
+      const resp = await fetch(url);
+      const loader = new qy.LlmLoader(Number(resp.headers.get('content-length')), weights);
+      const reader = resp.body.getReader();
+      for (let c = await reader.read(); !c.done; c = await reader.read()) loader.write(c.value);
+      const llm = loader.finish(256);
+      const info = llm.info();
+      // Prefill (a 4-token tile and a tail) and decode (single tokens) both go through the kernels.
+      llm.start(llm.detokenize(Uint32Array.from(promptIds)), { maxTokens: 6 });
+      while (llm.step() !== undefined);
+      const out = { weights: info.weights, weightBytes: info.weight_bytes, tokens: Array.from(llm.generatedTokens()) };
+      llm.free();
+      return out;
+    };
+    return { expanded: await run('expanded'), packed: await run('packed') };
+  }, { url: GGUF, promptIds: zh.prompt_ids });
+  console.log(`weights: expanded ${(r.expanded.weightBytes / 2 ** 20).toFixed(0)} MiB, packed ${(r.packed.weightBytes / 2 ** 20).toFixed(0)} MiB`);
+  expect(r.expanded.weights).toBe('expanded');
+  expect(r.packed.weights).toBe('packed');
+  expect(r.packed.tokens).toEqual(r.expanded.tokens);
+  expect(r.packed.tokens).toEqual(zh.generated_ids.slice(0, r.packed.tokens.length));
+  expect(r.packed.weightBytes).toBeLessThan(0.75 * r.expanded.weightBytes);
 });

@@ -21,6 +21,7 @@ const DECODE = Number(q.get('decode') || 32);
 const DECODE_PROMPT = 64;
 const GGUF = q.get('gguf') || '/models/qwen2.5-coder-0.5b-instruct-q5_0-tied.gguf';
 const WARMUP_MS = Number(q.get('warmup_ms') || 2000);
+const WEIGHTS = q.get('weights') || 'expanded'; // how our engine holds the weights: expanded | packed
 const N_CTX = 2048;
 const N_BATCH = 512; // llama.cpp's logical and physical batch, same as the llama-cpp-python run
 const WLLAMA_DIR = '/vendor/wllama/';
@@ -135,7 +136,7 @@ async function streamModel(mod) {
   if (!r.ok) throw new Error(`${GGUF}: HTTP ${r.status}`);
   const size = Number(r.headers.get('content-length'));
   if (!size) throw new Error(`${GGUF}: no content-length`);
-  const loader = new mod.LlmLoader(size);
+  const loader = new mod.LlmLoader(size, WEIGHTS);
   const reader = r.body.getReader();
   for (;;) {
     const { done, value } = await reader.read();

@@ -63,6 +63,25 @@ function wasmSimdSupported() {
   return simdOk;
 }
 
+/**
+ * The LLM's weight layout. 'packed' keeps Q5_0/Q4_K blocks as they are in the file (~380 MiB;
+ * the page peaks near 700 MiB) and unpacks them in registers, which makes wasm decoding about
+ * 0.6× as fast; 'expanded' holds one byte per weight (~540 MiB) for the fastest kernels.
+ * 'auto' (default) packs where memory is tight: devices reporting ≤ 4 GB
+ * (navigator.deviceMemory; iOS tabs are killed near 1.5 GB) or mobile browsers.
+ */
+function resolveWeights(choice = 'auto') {
+  if (choice === null || choice === 'auto') {
+    const nav = globalThis.navigator ?? {};
+    const small = typeof nav.deviceMemory === 'number' && nav.deviceMemory <= 4;
+    const mobile = nav.userAgentData?.mobile === true || /iPhone|iPad|iPod|Android/.test(nav.userAgent ?? '');
+    return small || mobile ? 'packed' : 'expanded';
+  }
+  if (choice === 'packed' || choice === 'expanded') return choice;
+  const what = typeof choice === 'string' ? JSON.stringify(choice.slice(0, 40)) : describeValue(choice);
+  throw typedError('InvalidInput', `InvalidInput: weights must be 'auto', 'packed' or 'expanded', not ${what}`);
+}
+
 function unsupportedReason() {
   if (typeof WebAssembly !== 'object') return 'WebAssembly is not available';
   if (!wasmSimdSupported()) return 'this browser lacks WebAssembly SIMD128 (Chrome/Edge ≥ 91, Firefox ≥ 89, Safari ≥ 16.4)';
@@ -285,6 +304,7 @@ export class Qingyu {
    * @param {(m: EventTarget) => void} [o.monitor]  receives `downloadprogress` events
    * @param {AbortSignal} [o.signal]
    * @param {string[]} [o.preload]  features to download right away ('llm', 'vision', 'classifier')
+   * @param {'auto'|'packed'|'expanded'} [o.weights]  how the LLM holds its weights (see `resolveWeights`)
    */
   static async create(o = {}) {
     const reason = unsupportedReason();
@@ -316,6 +336,8 @@ export class Qingyu {
     // null: the worker's own static import of ../pkg/qingyu.js (one a bundler can follow).
     this.wasmUrl = o.wasmUrl ? new URL(o.wasmUrl, globalThis.location?.href).href : null;
     this.files = o.files ?? null;
+    /** 'packed' or 'expanded': how the LLM will hold its weights. */
+    this.weights = resolveWeights(o.weights);
     // Summary defaults, as Chrome's Summarizer.create({type, length, format, outputLanguage, sharedContext}).
     this.defaults = {};
     for (const k of ['type', 'length', 'format', 'outputLanguage']) if (o[k] !== undefined) this.defaults[k] = o[k];
@@ -369,7 +391,7 @@ export class Qingyu {
       ev.preventDefault?.();
       this._failAll(typedError('Internal', `Internal: the Qingyu worker failed: ${ev.message || 'could not start (check the script URL and CSP)'}`));
     };
-    this._ready = this._send(worker, 'init', { wasmUrl: this.wasmUrl, modelBaseUrl: this.modelBaseUrl, files: this.files }, { signal })
+    this._ready = this._send(worker, 'init', { wasmUrl: this.wasmUrl, modelBaseUrl: this.modelBaseUrl, files: this.files, weights: this.weights }, { signal })
       .then((info) => { this.info = info; return info; });
     this._ready.catch(() => { if (this._worker === worker) this._restart(); });
     return this._ready;

@@ -11,6 +11,7 @@ import { GROUPS, ModelStore, abortError, typedError } from './models.js';
 import * as bundledGlue from '../pkg/qingyu.js';
 
 let wasm = null;
+let weightLayout = 'packed'; // 'packed' | 'expanded', from init (the library resolves 'auto')
 let wasmExports = null; // the instance's exports (wasm-bindgen's init resolves to them): .memory for memoryStats()
 let store = null;
 let features = null;
@@ -46,7 +47,8 @@ function checkCancelled(job) {
 // ------------------------------------------------------------------------------------------
 // start-up and model loading
 // ------------------------------------------------------------------------------------------
-async function init({ wasmUrl, modelBaseUrl, files }) {
+async function init({ wasmUrl, modelBaseUrl, files, weights }) {
+  weightLayout = weights ?? 'packed';
   wasm = wasmUrl ? await import(/* @vite-ignore */ /* webpackIgnore: true */ wasmUrl) : bundledGlue;
   wasmExports = await wasm.default();
   store = new ModelStore({ baseUrl: modelBaseUrl, files });
@@ -87,7 +89,7 @@ async function loadGroup(group) {
   const into = (name, size) => {
     if (!streamLlm || name !== names[0]) return null;
     llmLoader?.free(); // a damaged cached copy gave way to a download: start over
-    llmLoader = new wasm.LlmLoader(size);
+    llmLoader = new wasm.LlmLoader(size, weightLayout);
     return (chunk) => llmLoader.write(chunk);
   };
   let files;

@@ -40,7 +40,7 @@ pub fn run(target: &str, data: &[u8]) -> bool {
 /// Qwen2 model they describe, and one forward step of a (small) model. The same bytes also go
 /// through the streaming loader (the browser's path) in odd-sized pieces.
 pub fn gguf(data: &[u8]) {
-    let mut stream = GgufStream::new(data.len());
+    let mut stream = GgufStream::new(data.len(), crate::llm::weights::WeightLayout::Packed);
     let streamed = data.chunks(1 + data.len() % 97).try_for_each(|c| stream.write(c)).and_then(|_| stream.finish(|_, _| {}));
     let Ok(g) = Gguf::parse(data) else {
         assert!(streamed.is_err(), "the stream loaded a file the whole-file parser rejects");

@@ -44,6 +44,14 @@ impl Qwen2Model {
         KvCache::new(self.config.n_layer, self.config.kv_dim(), capacity)
     }
 
+    /// How the model's largest matrix (the embedding / output head) is held.
+    pub fn weight_layout(&self) -> super::weights::WeightLayout {
+        match self.weights.embed {
+            kernels::Matrix::Expanded(_) => super::weights::WeightLayout::Expanded,
+            _ => super::weights::WeightLayout::Packed,
+        }
+    }
+
     /// Bytes held by the runtime weights (matrices; the norms and biases are a few KB).
     pub fn weight_bytes(&self) -> usize {
         let w = &self.weights;

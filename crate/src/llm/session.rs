@@ -4,7 +4,7 @@
 use super::draft::{DraftPolicy, DraftStats};
 use super::generate::{FinishReason, GenerateOptions, Generation, TokenText};
 use super::stream_load::GgufStream;
-use super::weights::TensorSource;
+use super::weights::{TensorSource, WeightLayout};
 use super::{KvCache, Qwen2Model};
 use crate::gguf::Gguf;
 use crate::tokenizer::{Tokenizer, Utf8Stream};
@@ -19,7 +19,7 @@ impl Engine {
     /// Loads a GGUF held whole in memory. It goes through the same streaming loader as the
     /// browser's pieces (`GgufStream`), so both paths are one.
     pub fn load(gguf_bytes: &[u8], progress: impl FnMut(usize, usize)) -> Result<Self> {
-        let mut stream = GgufStream::new(gguf_bytes.len());
+        let mut stream = GgufStream::new(gguf_bytes.len(), WeightLayout::Packed);
         for chunk in gguf_bytes.chunks(16 << 20) {
             stream.write(chunk)?;
         }
@@ -27,12 +27,12 @@ impl Engine {
     }
 
     /// Reads a GGUF file in 16 MiB pieces through the streaming loader.
-    pub fn load_file(path: &std::path::Path) -> Result<Self> {
+    pub fn load_file(path: &std::path::Path, layout: WeightLayout) -> Result<Self> {
         use std::io::Read;
         let io = |e: std::io::Error| Error::ModelLoad(format!("{}: {e}", path.display()));
         let mut file = std::fs::File::open(path).map_err(io)?;
         let size = file.metadata().map_err(io)?.len() as usize;
-        let mut stream = GgufStream::new(size);
+        let mut stream = GgufStream::new(size, layout);
         let mut buf = vec![0u8; 16 << 20];
         loop {
             let n = file.read(&mut buf).map_err(io)?;

@@ -4,7 +4,7 @@
 //! runtime weights instead of file + weights.
 
 use super::session::Engine;
-use super::weights::{repack, Tensor, TensorSource};
+use super::weights::{repack, Tensor, TensorSource, WeightLayout};
 use crate::gguf::{Gguf, TensorInfo};
 use crate::{Error, Result};
 use std::collections::HashMap;
@@ -14,6 +14,7 @@ const MAX_HEADER: usize = 64 << 20;
 
 pub struct GgufStream {
     size: usize,
+    layout: WeightLayout,
     received: usize,
     /// The file's first bytes, until the header parses; then only the header (kept for the
     /// metadata: config and tokenizer).
@@ -30,9 +31,10 @@ pub struct GgufStream {
 }
 
 impl GgufStream {
-    pub fn new(size: usize) -> Self {
+    pub fn new(size: usize, layout: WeightLayout) -> Self {
         Self {
             size,
+            layout,
             received: 0,
             head: Vec::new(),
             parse_at: 1 << 16,
@@ -117,7 +119,7 @@ impl GgufStream {
             at += take;
             bytes = &bytes[take..];
             if self.pending.len() == t.len {
-                let tensor = repack(t, &self.pending);
+                let tensor = repack(t, &self.pending, self.layout);
                 self.done.insert(t.name.clone(), tensor);
                 self.pending = Vec::new();
                 self.next += 1;
@@ -171,7 +173,8 @@ mod tests {
     use crate::fuzzing::synthetic;
 
     fn stream_in_pieces(bytes: &[u8], piece: usize) -> Result<Engine> {
-        let mut s = GgufStream::new(bytes.len());
+        let layout = if piece % 2 == 0 { WeightLayout::Packed } else { WeightLayout::Expanded };
+        let mut s = GgufStream::new(bytes.len(), layout);
         for chunk in bytes.chunks(piece) {
             s.write(chunk)?;
         }
@@ -179,7 +182,7 @@ mod tests {
     }
 
     #[test]
-    fn streamed_pieces_of_any_size_load_the_same_model_as_the_whole_file() {
+    fn streamed_pieces_of_any_size_and_either_layout_load_the_same_model_as_the_whole_file() {
         let bytes = synthetic::engine_gguf();
         let whole = Engine::load(&bytes, |_, _| {}).unwrap();
         let prompt = whole.tokenizer.encode("hello world", true);
@@ -187,7 +190,7 @@ mod tests {
             let mut cache = whole.model.new_cache(32);
             whole.model.forward(&prompt, &mut cache, crate::llm::model::Logits::LastOnly).unwrap()
         };
-        for piece in [1, 7, 4096, bytes.len()] {
+        for piece in [1, 7, 4096, bytes.len(), bytes.len() - 1] {
             let e = stream_in_pieces(&bytes, piece).unwrap();
             let mut cache = e.model.new_cache(32);
             let got = e.model.forward(&prompt, &mut cache, crate::llm::model::Logits::LastOnly).unwrap();
@@ -198,9 +201,9 @@ mod tests {
     #[test]
     fn short_long_and_corrupt_streams_are_model_load_errors() {
         let bytes = synthetic::engine_gguf();
-        let mut s = GgufStream::new(bytes.len() - 10);
+        let mut s = GgufStream::new(bytes.len() - 10, WeightLayout::Packed);
         assert!(matches!(s.write(&bytes), Err(Error::ModelLoad(_))));
-        let mut s = GgufStream::new(bytes.len());
+        let mut s = GgufStream::new(bytes.len(), WeightLayout::Packed);
         s.write(&bytes[..bytes.len() - 10]).unwrap();
         assert!(matches!(s.finish(|_, _| {}), Err(Error::ModelLoad(_))));
         let mut corrupt = bytes.clone();

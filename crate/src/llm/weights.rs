@@ -9,6 +9,26 @@ use crate::kernels::{Matrix, Q4Matrix, Q5Matrix, Q8Matrix};
 use crate::{Error, Result};
 use half::f16;
 
+/// How Q5_0 and Q4_K matrices are held. Packed: 24 bytes per 32 weights, unpacked in
+/// registers (less memory; in wasm slower, since SIMD128 spends ~13 instructions per block
+/// on the unpack). Expanded: one i8 per weight (36–40 bytes per 32), the fastest kernels.
+/// Q6_K and Q8_0 are always expanded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum WeightLayout {
+    #[default]
+    Packed,
+    Expanded,
+}
+
+impl WeightLayout {
+    pub fn name(self) -> &'static str {
+        match self {
+            WeightLayout::Packed => "packed",
+            WeightLayout::Expanded => "expanded",
+        }
+    }
+}
+
 /// A tensor in its runtime form.
 pub enum Tensor {
     Matrix(Matrix),
@@ -23,20 +43,20 @@ pub trait TensorSource {
     fn take(&mut self, name: &str) -> Result<Tensor>;
 }
 
-/// A GGUF held whole in memory: tensors are repacked when taken.
+/// A GGUF held whole in memory: tensors are repacked (packed layout) when taken.
 impl TensorSource for &Gguf<'_> {
     fn info(&self, name: &str) -> Option<&TensorInfo> {
         self.tensor(name)
     }
     fn take(&mut self, name: &str) -> Result<Tensor> {
         let t = find(self, name)?;
-        repack(t, self.data(t))
+        repack(t, self.data(t), WeightLayout::Packed)
     }
 }
 
 /// A tensor's bytes in runtime form: 1-D float tensors as f32, 2-D weight matrices
 /// (`rows` = dims[1] outputs × `cols` = dims[0] inputs) in their kernel layout.
-pub fn repack(t: &TensorInfo, data: &[u8]) -> Result<Tensor> {
+pub fn repack(t: &TensorInfo, data: &[u8], layout: WeightLayout) -> Result<Tensor> {
     let name = &t.name;
     match *t.dims.as_slice() {
         [_] => match t.ty {
@@ -46,9 +66,11 @@ pub fn repack(t: &TensorInfo, data: &[u8]) -> Result<Tensor> {
         [cols, rows] => {
             let (rows, cols) = (rows as usize, cols as usize);
             let m = match t.ty {
-                GgmlType::Q5_0 => Matrix::Q5(Q5Matrix::from_gguf(data, rows, cols)?),
+                GgmlType::Q5_0 if layout == WeightLayout::Packed => Matrix::Q5(Q5Matrix::from_gguf(data, rows, cols)?),
+                GgmlType::Q5_0 => Matrix::Expanded(Q8Matrix::from_q5_0(data, rows, cols)?),
                 GgmlType::Q8_0 => Matrix::Expanded(Q8Matrix::from_q8_0(data, rows, cols)?),
-                GgmlType::Q4K => Matrix::Q4(Q4Matrix::from_gguf(data, rows, cols)?),
+                GgmlType::Q4K if layout == WeightLayout::Packed => Matrix::Q4(Q4Matrix::from_gguf(data, rows, cols)?),
+                GgmlType::Q4K => Matrix::Expanded(Q8Matrix::from_q4_k(data, rows, cols)?),
                 GgmlType::Q6K => Matrix::Expanded(Q8Matrix::from_q6_k(data, rows, cols)?),
                 // Unquantized matrices (synthetic test models) are quantized to Q8 blocks.
                 GgmlType::F32 | GgmlType::F16 => {

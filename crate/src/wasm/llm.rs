@@ -7,6 +7,7 @@ use crate::llm::generate::{FinishReason, GenerateOptions};
 use crate::llm::sampler::{argmax, SamplingOptions};
 use crate::llm::session::{Engine, Session};
 use crate::llm::stream_load::GgufStream;
+use crate::llm::weights::WeightLayout;
 use crate::llm::Logits;
 use crate::Error;
 use serde::Deserialize;
@@ -100,12 +101,19 @@ pub struct LlmLoader {
 impl LlmLoader {
     /// Grows the memory by the file's size at once (the runtime weights are about that big):
     /// a tab without that much memory fails here, before any copying, with `ModelLoad`.
+    /// `weights`: "packed" (default: Q5_0/Q4_K kept packed, ~380 MiB) or "expanded" (one i8
+    /// per weight, ~540 MiB, faster kernels in wasm).
     #[wasm_bindgen(constructor)]
-    pub fn new(size: usize) -> Result<LlmLoader, JsError> {
+    pub fn new(size: usize, weights: Option<String>) -> Result<LlmLoader, JsError> {
+        let layout = match weights.as_deref() {
+            None | Some("packed") => WeightLayout::Packed,
+            Some("expanded") => WeightLayout::Expanded,
+            Some(other) => return Err(to_js(Error::InvalidInput(format!("weights: {other:?} is not \"packed\" or \"expanded\"")))),
+        };
         let mut probe: Vec<u8> = Vec::new();
         probe.try_reserve_exact(size).map_err(|_| to_js(Error::ModelLoad(format!("not enough memory for the {size}-byte model"))))?;
         drop(probe);
-        Ok(LlmLoader { stream: GgufStream::new(size) })
+        Ok(LlmLoader { stream: GgufStream::new(size, layout) })
     }
 
     /// Takes the next piece of the file.
@@ -142,13 +150,15 @@ impl Llm {
         Ok(Llm::with_engine(engine, context))
     }
 
-    /// `{n_layer, d_model, vocab, context, weight_bytes, kv_cache_bytes, kernels}`.
+    /// `{n_layer, d_model, vocab, context, weight_bytes, weights ("packed" | "expanded"),
+    /// kv_cache_bytes, kernels}`.
     pub fn info(&self) -> Result<JsValue, JsError> {
         let c = &self.engine.model.config;
         to_object(&serde_json::json!({
             "n_layer": c.n_layer, "d_model": c.d_model, "vocab": c.vocab,
             "context": self.session.cache.capacity,
             "weight_bytes": self.engine.model.weight_bytes(),
+            "weights": self.engine.model.weight_layout().name(),
             "kv_cache_bytes": self.session.cache.bytes(),
             "kernels": crate::kernels::simd_path(),
         }))

@@ -95,6 +95,9 @@ export interface SummaryDefaults {
   sharedContext?: string;
 }
 
+/** See `CreateOptions.weights`. */
+export type WeightLayout = 'packed' | 'expanded';
+
 export interface CreateOptions extends SummaryDefaults {
   /**
    * The folder with the model files and `index.json` (a URL, relative to the page).
@@ -105,6 +108,13 @@ export interface CreateOptions extends SummaryDefaults {
   modelBaseUrl?: string;
   /** Another wasm-bindgen module to load instead of the bundled `pkg/qingyu.js`. */
   wasmUrl?: string;
+  /**
+   * How the LLM holds its weights. `'packed'`: about 380 MiB (the page peaks near 700 MiB with
+   * the LLM loaded), decoding about 0.6× as fast in wasm. `'expanded'`: about 540 MiB, the fastest
+   * kernels. `'auto'` (default): packed on devices reporting ≤ 4 GB (`navigator.deviceMemory`) or
+   * a mobile browser, expanded otherwise.
+   */
+  weights?: 'auto' | WeightLayout;
   /** Receives the EventTarget that fires `downloadprogress` (and `cachewarning`) events. */
   monitor?: (monitor: QingyuMonitor) => void;
   signal?: AbortSignal;
@@ -334,6 +344,8 @@ export declare class Qingyu {
   readonly modelBaseUrl: string;
   /** null: the bundled pkg/qingyu.js. */
   readonly wasmUrl: string | null;
+  /** The weight layout this instance loads the LLM with (`weights` resolved). */
+  readonly weights: WeightLayout;
   readonly defaults: SummaryDefaults & { context?: string };
   /** The longest text (in characters) summarize() accepts. */
   readonly inputQuota: number;

@@ -3,6 +3,7 @@
 
 use qingyu::kernels;
 use qingyu::llm::session::Engine;
+use qingyu::llm::weights::WeightLayout;
 use qingyu::llm::Logits;
 use std::path::Path;
 use std::process::ExitCode;
@@ -28,7 +29,7 @@ fn main() -> ExitCode {
             println!("qingyu summarize FILE|- [--type key-points|tldr|teaser|headline] [--length short|medium|long] [--format plain-text|markdown] [--lang zh|en] [--context TEXT] [--rephrase] [--json] [--gguf PATH]");
             println!("qingyu caption IMG... [--lang zh|en] [--detail brief|full] [--json] [--models DIR (default models/dist)] [--gguf PATH (for --detail full)] [--write-alt DIR (writes DIR/alt.json)]");
             println!("qingyu bench-summarize [--articles DIR] [--types key-points:medium,tldr:medium,teaser:short,headline:short] [--only zh-01,en-01] [--gguf PATH]");
-            println!("qingyu bench-llm [--gguf PATH] [--prompts 64,512,1024] [--decode N] [--json]");
+            println!("qingyu bench-llm [--gguf PATH] [--prompts 64,512,1024] [--decode N] [--weights packed|expanded] [--json]");
             Ok(())
         }
         Some(other) => Err(format!("unknown command {other:?}; try `qingyu help`")),
@@ -39,6 +40,15 @@ fn main() -> ExitCode {
             eprintln!("qingyu: {e}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// `--weights packed|expanded` (default packed: natively both run at the same speed).
+pub(crate) fn layout_flag(args: &[String]) -> Result<WeightLayout, String> {
+    match flag(args, "--weights") {
+        None | Some("packed") => Ok(WeightLayout::Packed),
+        Some("expanded") => Ok(WeightLayout::Expanded),
+        Some(other) => Err(format!("--weights: {other:?} is not packed or expanded")),
     }
 }
 
@@ -64,7 +74,7 @@ fn generate(args: &[String]) -> Result<(), String> {
         options.sampling.seed = s.parse().map_err(|_| "bad --seed")?;
     }
     let system = flag(args, "--system").unwrap_or("You are a helpful assistant.");
-    let engine = Engine::load_file(Path::new(path)).map_err(|e| e.to_string())?;
+    let engine = Engine::load_file(Path::new(path), layout_flag(args)?).map_err(|e| e.to_string())?;
     let mut session = Session::new(&engine, 4096);
     let t = Instant::now();
     let mut first: Option<f64> = None;
@@ -107,7 +117,8 @@ fn bench_llm(args: &[String]) -> Result<(), String> {
     let json = args.iter().any(|a| a == "--json");
 
     let t0 = Instant::now();
-    let model = Engine::load_file(Path::new(path)).map_err(|e| e.to_string())?.model;
+    let layout = layout_flag(args)?;
+    let model = Engine::load_file(Path::new(path), layout).map_err(|e| e.to_string())?.model;
     let load_s = t0.elapsed().as_secs_f64();
     let vocab = model.config.vocab as u32;
     // A fixed, text-like spread of ids (no tokenizer needed for speed).
@@ -134,13 +145,14 @@ fn bench_llm(args: &[String]) -> Result<(), String> {
     if json {
         let p: Vec<String> = prefill.iter().map(|(n, v)| format!("\"{n}\":{v:.3}")).collect();
         println!(
-            "{{\"engine\":\"qingyu-native\",\"kernels\":\"{}\",\"load_s\":{load_s:.3},\"prefill_tps\":{{{}}},\"decode_tps\":{decode_tps:.3},\"peak_mib\":{peak:.0},\"weights_mib\":{:.0}}}",
+            "{{\"engine\":\"qingyu-native\",\"weights\":\"{}\",\"kernels\":\"{}\",\"load_s\":{load_s:.3},\"prefill_tps\":{{{}}},\"decode_tps\":{decode_tps:.3},\"peak_mib\":{peak:.0},\"weights_mib\":{:.0}}}",
+            layout.name(),
             kernels::simd_path(),
             p.join(","),
             model.weight_bytes() as f64 / 1048576.0
         );
     } else {
-        println!("qingyu native ({}), 1 thread: load {load_s:.2} s, weights {:.0} MiB, peak RSS {peak:.0} MiB", kernels::simd_path(), model.weight_bytes() as f64 / 1048576.0);
+        println!("qingyu native ({}, {} weights), 1 thread: load {load_s:.2} s, weights {:.0} MiB, peak RSS {peak:.0} MiB", kernels::simd_path(), layout.name(), model.weight_bytes() as f64 / 1048576.0);
         for (n, v) in &prefill {
             println!("  prefill {n:>5} tokens: {v:8.1} tok/s");
         }

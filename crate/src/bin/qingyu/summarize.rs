@@ -12,7 +12,7 @@ const CONTEXT: usize = 2048;
 
 pub(crate) fn load_engine(args: &[String]) -> Result<Engine, String> {
     let path = flag(args, "--gguf").unwrap_or(DEFAULT_GGUF);
-    Engine::load_file(std::path::Path::new(path)).map_err(|e| e.to_string())
+    Engine::load_file(std::path::Path::new(path), super::layout_flag(args)?).map_err(|e| e.to_string())
 }
 
 /// `--draft K[:N]`: prompt-lookup drafts of K tokens on n-gram matches of ≥ N tokens for
