@@ -1,5 +1,5 @@
 //! Model weights, repacked from GGUF tensors into the kernel layouts (`kernels::Matrix`): Q5_0
-//! and Q4_K stay packed, the other formats are expanded to i8. The tensors come from a
+//! and Q4_K packed or expanded (`WeightLayout`), the other formats expanded to i8. The tensors come from a
 //! `TensorSource`: a whole GGUF in memory, or a stream that repacked each tensor as it arrived
 //! (`stream_load`).
 

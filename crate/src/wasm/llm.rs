@@ -99,8 +99,9 @@ pub struct LlmLoader {
 
 #[wasm_bindgen]
 impl LlmLoader {
-    /// Grows the memory by the file's size at once (the runtime weights are about that big):
-    /// a tab without that much memory fails here, before any copying, with `ModelLoad`.
+    /// Grows the memory at once to what the runtime weights will need (packed ~1.15× the
+    /// file, expanded ~1.64×, plus headroom): a tab without that much memory fails here,
+    /// before any copying, with `ModelLoad`, not with an allocation trap halfway through.
     /// `weights`: "packed" (default: Q5_0/Q4_K kept packed, ~380 MiB) or "expanded" (one i8
     /// per weight, ~540 MiB, faster kernels in wasm).
     #[wasm_bindgen(constructor)]
@@ -110,8 +111,12 @@ impl LlmLoader {
             Some("expanded") => WeightLayout::Expanded,
             Some(other) => return Err(to_js(Error::InvalidInput(format!("weights: {other:?} is not \"packed\" or \"expanded\"")))),
         };
+        let need = match layout {
+            WeightLayout::Packed => size.saturating_add(size / 4),
+            WeightLayout::Expanded => size.saturating_add(size / 4 * 3),
+        };
         let mut probe: Vec<u8> = Vec::new();
-        probe.try_reserve_exact(size).map_err(|_| to_js(Error::ModelLoad(format!("not enough memory for the {size}-byte model"))))?;
+        probe.try_reserve_exact(need).map_err(|_| to_js(Error::ModelLoad(format!("not enough memory for the {size}-byte model"))))?;
         drop(probe);
         Ok(LlmLoader { stream: GgufStream::new(size, layout) })
     }
