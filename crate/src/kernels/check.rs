@@ -3,6 +3,7 @@
 //! can run the very same checks inside the shipped wasm module (`kernelSelfTest()`).
 
 use super::{quant::BLOCK, scalar, Q4Matrix, Q5Matrix, Q8Matrix, Q8Vector};
+use std::ops::Range;
 pub use crate::rng::Rng;
 
 fn close(what: &str, got: &[f32], want: &[f32], rel: f32) -> Result<(), String> {
@@ -58,6 +59,33 @@ fn matvec_magnitude(w: &Q8Matrix, xs: &[Q8Vector]) -> f32 {
     max
 }
 
+/// A packed layout's dispatched matvec (on `rows`) against the scalar product of its expanded
+/// form, and its dispatched matmul against its own scalar rows.
+#[allow(clippy::too_many_arguments)]
+fn check_packed(
+    name: &str,
+    shape: &str,
+    expanded: &Q8Matrix,
+    xs: &[Q8Vector],
+    rows: Range<usize>,
+    matvec: impl Fn(&Q8Vector, Range<usize>, &mut [f32]),
+    matmul: impl Fn(&mut [f32]),
+    scalar_rows: impl Fn(&Q8Vector, Range<usize>, &mut [f32]),
+) -> Result<(), String> {
+    let magnitude = matvec_magnitude(expanded, xs);
+    let (mut got, mut want) = (vec![0.0; rows.len()], vec![0.0; rows.len()]);
+    matvec(&xs[0], rows.clone(), &mut got);
+    scalar::matvec_q8(expanded, &xs[0], rows.clone(), &mut want);
+    close_at(&format!("matvec_{name} {shape}, rows {}..{}", rows.start, rows.end), &got, &want, 1e-5, magnitude)?;
+    let n = expanded.rows;
+    let (mut got, mut want) = (vec![0.0; xs.len() * n], vec![0.0; xs.len() * n]);
+    matmul(&mut got);
+    for (t, x) in xs.iter().enumerate() {
+        scalar_rows(x, 0..n, &mut want[t * n..(t + 1) * n]);
+    }
+    close_at(&format!("matmul_{name} {shape}"), &got, &want, 1e-5, magnitude)
+}
+
 /// Runs `cases` random cases of every kernel; Err names the first mismatch and its shape.
 pub fn simd_matches_scalar(seed: u64, cases: usize) -> Result<(), String> {
     let mut rng = Rng::new(seed);
@@ -87,42 +115,15 @@ pub fn simd_matches_scalar(seed: u64, cases: usize) -> Result<(), String> {
         }
         close_at(&format!("matmul_q8 {shape}"), &got, &want, 1e-5, magnitude)?;
 
-        // Packed Q5_0: against the scalar product of the same values in the expanded layout.
+        // Packed Q5_0 and Q4_K (unsigned, with mins): against the expanded layout's scalar product.
         let values: Vec<i8> = (0..rows * cols).map(|_| (rng.below(32) as i32 - 16) as i8).collect();
         let q5 = Q5Matrix::from_values(&values, rng.vec(rows * cols / BLOCK, 0.05), rows, cols);
-        let expanded = q5.to_q8();
-        let magnitude = matvec_magnitude(&expanded, &xs);
-        let mut got = vec![0.0; end - start];
-        let mut want = vec![0.0; end - start];
-        super::matvec_q5(&q5, &xs[0], start..end, &mut got);
-        scalar::matvec_q8(&expanded, &xs[0], start..end, &mut want);
-        close_at(&format!("matvec_q5 {shape}, rows {start}..{end}"), &got, &want, 1e-5, magnitude)?;
-        let mut got = vec![0.0; tokens * rows];
-        let mut want = vec![0.0; tokens * rows];
-        super::matmul_q5(&q5, &xs, &mut got);
-        for (t, x) in xs.iter().enumerate() {
-            scalar::matvec_q5(&q5, x, 0..rows, &mut want[t * rows..(t + 1) * rows]);
-        }
-        close_at(&format!("matmul_q5 {shape}"), &got, &want, 1e-5, magnitude)?;
-
-        // Packed Q4_K (unsigned values, with mins): against the expanded layout's scalar product.
+        let rows_range = start..end;
+        check_packed("q5", &shape, &q5.to_q8(), &xs, rows_range.clone(), |x, r, o| super::matvec_q5(&q5, x, r, o), |o| super::matmul_q5(&q5, &xs, o), |x, r, o| scalar::matvec_q5(&q5, x, r, o))?;
         let values: Vec<i8> = (0..rows * cols).map(|_| rng.below(16) as i8).collect();
         let blocks = rows * cols / BLOCK;
         let q4 = Q4Matrix::from_values(&values, rng.vec(blocks, 0.05), rng.vec(blocks, 0.1), rows, cols);
-        let expanded = q4.to_q8();
-        let magnitude = matvec_magnitude(&expanded, &xs);
-        let mut got = vec![0.0; end - start];
-        let mut want = vec![0.0; end - start];
-        super::matvec_q4(&q4, &xs[0], start..end, &mut got);
-        scalar::matvec_q8(&expanded, &xs[0], start..end, &mut want);
-        close_at(&format!("matvec_q4 {shape}, rows {start}..{end}"), &got, &want, 1e-5, magnitude)?;
-        let mut got = vec![0.0; tokens * rows];
-        let mut want = vec![0.0; tokens * rows];
-        super::matmul_q4(&q4, &xs, &mut got);
-        for (t, x) in xs.iter().enumerate() {
-            scalar::matvec_q4(&q4, x, 0..rows, &mut want[t * rows..(t + 1) * rows]);
-        }
-        close_at(&format!("matmul_q4 {shape}"), &got, &want, 1e-5, magnitude)?;
+        check_packed("q4", &shape, &q4.to_q8(), &xs, rows_range, |x, r, o| super::matvec_q4(&q4, x, r, o), |o| super::matmul_q4(&q4, &xs, o), |x, r, o| scalar::matvec_q4(&q4, x, r, o))?;
 
         let n = 1 + rng.below(300);
         let a = rng.vec(n, 4.0);

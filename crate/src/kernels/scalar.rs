@@ -27,33 +27,27 @@ pub fn matvec_q8(w: &Q8Matrix, x: &Q8Vector, rows: std::ops::Range<usize>, out: 
 
 /// The packed Q5_0 product: the same sums, in the same order, as `matvec_q8` on `w.to_q8()`.
 pub fn matvec_q5(w: &Q5Matrix, x: &Q8Vector, rows: std::ops::Range<usize>, out: &mut [f32]) {
-    let bpr = w.blocks_per_row();
+    packed_rows(w.blocks_per_row(), |idx| w.block(idx), &w.scales, x, rows, out);
+}
+
+/// The packed Q4_K product: the same sums, in the same order, as `matvec_q8` on `w.to_q8()`.
+pub fn matvec_q4(w: &Q4Matrix, x: &Q8Vector, rows: std::ops::Range<usize>, out: &mut [f32]) {
+    packed_rows(w.blocks_per_row(), |idx| w.block(idx), &w.scales, x, rows.clone(), out);
+    subtract_block_mins(&w.mins, w.blocks_per_row(), x, rows, out);
+}
+
+/// Rows of a packed layout with one scale per block, each block unpacked by `block(idx)`.
+fn packed_rows(bpr: usize, block: impl Fn(usize) -> [i8; BLOCK], scales: &[f32], x: &Q8Vector, rows: std::ops::Range<usize>, out: &mut [f32]) {
     for (o, r) in out.iter_mut().zip(rows) {
         let mut acc = 0f32;
         for b in 0..bpr {
             let idx = r * bpr + b;
             let xq = &x.quants[b * BLOCK..(b + 1) * BLOCK];
-            let sumi: i32 = w.block(idx).iter().zip(xq).map(|(&a, &b)| a as i32 * b as i32).sum();
-            acc += w.scales[idx] * x.scales[b] * sumi as f32;
+            let sumi: i32 = block(idx).iter().zip(xq).map(|(&a, &b)| a as i32 * b as i32).sum();
+            acc += scales[idx] * x.scales[b] * sumi as f32;
         }
         *o = acc;
     }
-}
-
-/// The packed Q4_K product: the same sums, in the same order, as `matvec_q8` on `w.to_q8()`.
-pub fn matvec_q4(w: &Q4Matrix, x: &Q8Vector, rows: std::ops::Range<usize>, out: &mut [f32]) {
-    let bpr = w.blocks_per_row();
-    for (o, r) in out.iter_mut().zip(rows.clone()) {
-        let mut acc = 0f32;
-        for b in 0..bpr {
-            let idx = r * bpr + b;
-            let xq = &x.quants[b * BLOCK..(b + 1) * BLOCK];
-            let sumi: i32 = w.block(idx).iter().zip(xq).map(|(&a, &b)| a as i32 * b as i32).sum();
-            acc += w.scales[idx] * x.scales[b] * sumi as f32;
-        }
-        *o = acc;
-    }
-    subtract_block_mins(&w.mins, w.blocks_per_row(), x, rows, out);
 }
 
 /// For matrices with mins (Q4_K): `out[r] −= Σ_b min[r,b] · x.sum[b]`. Cheap (one multiply
