@@ -21,12 +21,24 @@ export default defineConfig({
              '--disable-sync', '--no-first-run', '--disable-quic'],
     },
   },
-  webServer: {
-    command: `python3 -m http.server ${PORT} --bind 127.0.0.1 --directory ../www`,
-    url: `http://127.0.0.1:${PORT}/index.html`,
-    reuseExistingServer: false,
-    timeout: 30_000,
-    stdout: 'ignore',
-    stderr: 'ignore',
-  },
+  // The site as `./qy serve` sends it (cross-origin isolated: COOP + COEP), and on PORT + 1 as a
+  // plain static host sends it (no COOP/COEP), for the single-thread and service-worker paths.
+  webServer: [
+    {
+      command: `python3 ../scripts/serve.py ${PORT} --bind 127.0.0.1 --directory ../www`,
+      url: `http://127.0.0.1:${PORT}/index.html`,
+      reuseExistingServer: false,
+      timeout: 30_000,
+      stdout: 'ignore',
+      stderr: 'pipe',
+    },
+    {
+      command: `python3 ../scripts/serve.py ${PORT + 1} --bind 127.0.0.1 --directory ../www --no-isolation`,
+      url: `http://127.0.0.1:${PORT + 1}/index.html`,
+      reuseExistingServer: false,
+      timeout: 30_000,
+      stdout: 'ignore',
+      stderr: 'pipe',
+    },
+  ],
 });

@@ -300,7 +300,7 @@ function freePort() {
 
 async function startServer() {
   const port = await freePort();
-  const server = spawn('python3', ['-m', 'http.server', String(port), '--bind', '127.0.0.1', '--directory', WWW],
+  const server = spawn('python3', [path.join(ROOT, 'scripts/serve.py'), String(port), '--bind', '127.0.0.1', '--directory', WWW],
     { stdio: 'ignore' });
   const base = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 100; i++) {
@@ -310,7 +310,7 @@ async function startServer() {
     await new Promise((r) => setTimeout(r, 100));
   }
   server.kill();
-  throw new Error(`python3 -m http.server did not come up on ${base}`);
+  throw new Error(`scripts/serve.py did not come up on ${base}`);
 }
 
 /** wllama's ES module + wasm, copied from node_modules (not committed); the GGUF linked in. */

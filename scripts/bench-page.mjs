@@ -22,7 +22,7 @@ function freePort() {
 
 export async function withBenchPage(pagePath, log, use, opts = {}) {
   const port = opts.port || await freePort();
-  const server = spawn('python3', ['-m', 'http.server', String(port), '--bind', '127.0.0.1', '--directory', path.join(ROOT, 'www')],
+  const server = spawn('python3', [path.join(ROOT, 'scripts/serve.py'), String(port), '--bind', '127.0.0.1', '--directory', path.join(ROOT, 'www')],
     { stdio: 'ignore' });
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
   try {

@@ -39,14 +39,14 @@ const freePort = () => new Promise((resolve, reject) => {
 
 async function startServer() {
   const port = await freePort();
-  const server = spawn('python3', ['-m', 'http.server', String(port), '--bind', '127.0.0.1', '--directory', WWW], { stdio: 'ignore' });
+  const server = spawn('python3', [path.join(ROOT, 'scripts/serve.py'), String(port), '--bind', '127.0.0.1', '--directory', WWW], { stdio: 'ignore' });
   const base = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 100; i++) {
     try { if ((await fetch(`${base}/bench/web.html`)).ok) return { server, base }; } catch { /* not up yet */ }
     await new Promise((r) => setTimeout(r, 100));
   }
   server.kill();
-  throw new Error(`python3 -m http.server did not come up on ${base}`);
+  throw new Error(`scripts/serve.py did not come up on ${base}`);
 }
 
 const log = (m) => console.log(`[bench web] ${m}`);

@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# Builds the wasm module + JS glue as configured in wasm-pack.toml.
-# One cargo target dir per target-feature set, so switching flags never rebuilds everything.
+# Builds the wasm modules + JS glue as configured in wasm-pack.toml:
+#   [build]    the full module (LLM, summaries, vision), stable toolchain, one thread;
+#   [threads]  the text module (no vision) with wasm threads, nightly toolchain.
+# One cargo target dir per module and flag set, so switching never rebuilds everything, and the
+# threaded module never rebuilds tract. QINGYU_WASM_THREADS=0 skips the threaded module.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -8,28 +11,70 @@ export PATH="$HOME/.cargo/bin:$PATH"
 read_cfg() { python3 -c "import tomllib,sys; c=tomllib.load(open('wasm-pack.toml','rb')); print($1)"; }
 CRATE=$(read_cfg "c['build']['crate']")
 PROFILE=$(read_cfg "c['build']['profile']")
+OPT_FLAGS=${QINGYU_WASM_OPT:-$(read_cfg "c['wasm-opt']['flags']")}
+
+# bind WASM OUT_DIR OUT_NAME [EXTRA wasm-opt FLAGS]: wasm-bindgen (+ wasm-opt), then copy.
+bind() {
+  local wasm=$1 out_dir=$2 out_name=$3 extra=${4:-}
+  local stage
+  stage=$(mktemp -d)
+  wasm-bindgen --target web --no-typescript --out-dir "$stage" --out-name "$out_name" "$wasm"
+  if [ -n "$OPT_FLAGS" ]; then
+    echo "[wasm] wasm-opt $OPT_FLAGS $out_name"
+    node_modules/.bin/wasm-opt $OPT_FLAGS --enable-simd --enable-bulk-memory --enable-nontrapping-float-to-int \
+      --enable-sign-ext --enable-mutable-globals $extra -o "$stage/${out_name}_bg.opt.wasm" "$stage/${out_name}_bg.wasm"
+    mv "$stage/${out_name}_bg.opt.wasm" "$stage/${out_name}_bg.wasm"
+  fi
+  rm -rf "$out_dir.new"
+  mkdir -p "$out_dir.new"
+  cp -r "$stage"/* "$out_dir.new"/
+  rm -rf "$stage"
+  # Replace only this module's files: the full module's out_dir holds the threaded one's folder.
+  mkdir -p "$out_dir"
+  rm -rf "$out_dir/snippets" "$out_dir/${out_name}.js" "$out_dir/${out_name}_bg.wasm"
+  cp -r "$out_dir.new"/* "$out_dir"/
+  rm -rf "$out_dir.new"
+  echo "[wasm] $out_dir/${out_name}_bg.wasm $(stat -c %s "$out_dir/${out_name}_bg.wasm") bytes"
+}
+
+# --- the full module ---------------------------------------------------------------------
 FEATURES=$(read_cfg "','.join(c['build']['features'])")
 TARGET_FEATURES=$(read_cfg "','.join('+'+f for f in c['build']['target_features'])")
 OUT_DIR=$(read_cfg "c['build']['out_dir']")
-OPT_FLAGS=${QINGYU_WASM_OPT:-$(read_cfg "c['wasm-opt']['flags']")}
-
 TARGET_DIR="target/wasm-${TARGET_FEATURES//[+,]/}"
-echo "[wasm] cargo build --profile $PROFILE (target features $TARGET_FEATURES) → $TARGET_DIR"
+echo "[wasm] full module: cargo build --profile $PROFILE (target features $TARGET_FEATURES) → $TARGET_DIR"
 # RUSTFLAGS in the environment would override .cargo/config.toml: set it explicitly instead.
 RUSTFLAGS="-C target-feature=$TARGET_FEATURES" CARGO_TARGET_DIR="$TARGET_DIR" \
   cargo build --quiet --profile "$PROFILE" --target wasm32-unknown-unknown -p "$CRATE" --lib \
   ${FEATURES:+--features "$FEATURES"}
+bind "$TARGET_DIR/wasm32-unknown-unknown/$PROFILE/$CRATE.wasm" "$OUT_DIR" "$CRATE"
 
-WASM="$TARGET_DIR/wasm32-unknown-unknown/$PROFILE/$CRATE.wasm"
-STAGE=$(mktemp -d)
-trap 'rm -rf "$STAGE"' EXIT
-wasm-bindgen --target web --no-typescript --out-dir "$STAGE" "$WASM"
-if [ -n "$OPT_FLAGS" ]; then
-  echo "[wasm] wasm-opt $OPT_FLAGS"
-  node_modules/.bin/wasm-opt $OPT_FLAGS --enable-simd --enable-bulk-memory --enable-nontrapping-float-to-int \
-    --enable-sign-ext --enable-mutable-globals -o "$STAGE/${CRATE}_bg.opt.wasm" "$STAGE/${CRATE}_bg.wasm"
-  mv "$STAGE/${CRATE}_bg.opt.wasm" "$STAGE/${CRATE}_bg.wasm"
+# --- the threaded text module --------------------------------------------------------------
+if [ "${QINGYU_WASM_THREADS:-1}" = 0 ]; then
+  echo "[wasm] threaded text module: skipped (QINGYU_WASM_THREADS=0)"
+  exit 0
 fi
-mkdir -p "$OUT_DIR"
-cp "$STAGE"/* "$OUT_DIR"/
-echo "[wasm] $OUT_DIR/${CRATE}_bg.wasm $(stat -c %s "$OUT_DIR/${CRATE}_bg.wasm") bytes"
+FEATURES=$(read_cfg "','.join(c['threads']['features'])")
+TARGET_FEATURES=$(read_cfg "','.join('+'+f for f in c['threads']['target_features'])")
+OUT_DIR=$(read_cfg "c['threads']['out_dir']")
+OUT_NAME=$(read_cfg "c['threads']['out_name']")
+MAX_MEMORY=$(( $(read_cfg "c['threads']['max_memory_mib']") * 1048576 ))
+TARGET_DIR="target/wasm-text-threads"
+# A shared, imported memory, and the thread-local-storage symbols wasm-bindgen's thread
+# start-up needs (what wasm-bindgen-rayon's README lists).
+LINK_ARGS="-C link-arg=--shared-memory -C link-arg=--max-memory=$MAX_MEMORY -C link-arg=--import-memory"
+for sym in __wasm_init_tls __tls_size __tls_align __tls_base; do LINK_ARGS+=" -C link-arg=--export=$sym"; done
+echo "[wasm] threaded text module: cargo +nightly build -Z build-std (target features $TARGET_FEATURES) → $TARGET_DIR"
+LOG=$(mktemp)
+if ! RUSTFLAGS="-C target-feature=$TARGET_FEATURES $LINK_ARGS" CARGO_TARGET_DIR="$TARGET_DIR" \
+  cargo +nightly build --quiet --profile "$PROFILE" --target wasm32-unknown-unknown -p "$CRATE" --lib \
+  --no-default-features --features "$FEATURES" -Z build-std=panic_abort,std >"$LOG" 2>&1; then
+  cat "$LOG" >&2
+  echo "[wasm] threaded text module: build failed" >&2
+  exit 1
+fi
+# Nightly warns that +atomics is unstable on every build: say the rest.
+grep -v -e 'unstable feature specified for `-Ctarget-feature`: `atomics`' -e 'this feature is not stably supported' \
+  -e '^ *|$' -e '^ *= note' -e '^warning: `qingyu` (lib) generated' -e '^$' "$LOG" || true
+rm -f "$LOG"
+bind "$TARGET_DIR/wasm32-unknown-unknown/$PROFILE/$CRATE.wasm" "$OUT_DIR" "$OUT_NAME" "--enable-threads"

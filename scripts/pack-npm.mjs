@@ -14,7 +14,7 @@ const out = path.join(root, 'target/npm');
 const stage = path.join(out, 'qingyu');
 const from = (p) => path.join(root, p);
 
-for (const f of ['www/pkg/qingyu.js', 'www/pkg/qingyu_bg.wasm']) {
+for (const f of ['www/pkg/qingyu.js', 'www/pkg/qingyu_bg.wasm', 'www/pkg/threads/qingyu_text.js', 'www/pkg/threads/qingyu_text_bg.wasm']) {
   if (!existsSync(from(f))) { console.error(`pack-npm: ${f} is missing; run ./qy build first`); process.exit(1); }
 }
 rmSync(stage, { recursive: true, force: true });
@@ -25,12 +25,17 @@ for (const f of readdirSync(from('www/lib'))) if (f.endsWith('.js')) cpSync(from
 cpSync(from('www/qingyu-widget.js'), path.join(stage, 'qingyu-widget.js'));
 mkdirSync(path.join(stage, 'pkg'));
 for (const f of ['qingyu.js', 'qingyu_bg.wasm']) cpSync(from(`www/pkg/${f}`), path.join(stage, 'pkg', f));
+// The threaded text module (LLM on a pool of workers, cross-origin isolated pages) and its
+// wasm-bindgen-rayon worker snippet.
+cpSync(from('www/pkg/threads'), path.join(stage, 'pkg', 'threads'), { recursive: true });
 
 const json = execFileSync('npm', ['pack', '--json', '--pack-destination', out], { cwd: stage, encoding: 'utf8' });
 const [info] = JSON.parse(json);
 const weights = info.files.filter((f) => /\.(onnx|gguf|bin|safetensors)$/.test(f.path) || f.path.startsWith('models/'));
 if (weights.length) { console.error(`pack-npm: model files in the package: ${weights.map((f) => f.path).join(', ')}`); process.exit(1); }
-if (!info.files.some((f) => f.path === 'pkg/qingyu_bg.wasm')) { console.error('pack-npm: the wasm is not in the package'); process.exit(1); }
+for (const wasm of ['pkg/qingyu_bg.wasm', 'pkg/threads/qingyu_text_bg.wasm']) {
+  if (!info.files.some((f) => f.path === wasm)) { console.error(`pack-npm: ${wasm} is not in the package`); process.exit(1); }
+}
 const tarball = path.join(out, info.filename);
 const mb = (n) => `${(n / 1e6).toFixed(1)} MB`;
 console.log(`pack-npm: ${info.files.length} files, ${mb(info.unpackedSize)} unpacked, ${mb(statSync(tarball).size)} packed`);

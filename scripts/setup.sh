@@ -16,6 +16,18 @@ else
   rustup target add wasm32-unknown-unknown
 fi
 
+# 1b. Nightly toolchain with rust-src: the threaded text module rebuilds std with atomics.
+if ! rustup toolchain list | grep -q '^nightly'; then
+  step "rust nightly: installing (minimal profile)"
+  rustup toolchain install nightly --profile minimal
+fi
+if rustup component list --toolchain nightly --installed | grep -q '^rust-src'; then
+  step "rust nightly + rust-src: present"
+else
+  step "rust nightly: adding rust-src (for -Z build-std)"
+  rustup component add rust-src --toolchain nightly
+fi
+
 # 2. wasm-bindgen CLI, same version as the crate (a mismatch fails at bind time).
 if [ "$(wasm-bindgen --version 2>/dev/null || true)" = "wasm-bindgen $WASM_BINDGEN_VERSION" ]; then
   step "wasm-bindgen-cli $WASM_BINDGEN_VERSION: present"

@@ -11,8 +11,13 @@ pub struct BuildInfo {
     pub target_arch: &'static str,
     /// Compiled with `target-feature=+simd128` (only meaningful on wasm32).
     pub simd128: bool,
-    /// Names of the tract matrix-multiply kernels built and runnable on this machine.
+    /// Names of the tract matrix-multiply kernels built and runnable on this machine (none in
+    /// a module built without vision).
     pub matmul_kernels: Vec<String>,
+    /// What the module holds: "full" (text and vision) or "text" (LLM and summaries only).
+    pub modules: &'static str,
+    /// Built with wasm threads (`+atomics`, the `threads` feature): kernels can use a pool.
+    pub threads: bool,
 }
 
 pub fn version() -> &'static str {
@@ -23,6 +28,12 @@ pub fn simd128() -> bool {
     cfg!(target_feature = "simd128")
 }
 
+#[cfg(not(feature = "vision"))]
+pub fn matmul_kernels() -> Vec<String> {
+    Vec::new()
+}
+
+#[cfg(feature = "vision")]
 pub fn matmul_kernels() -> Vec<String> {
     let isa = tract_linalg::isa::native();
     tract_linalg::mmm_routines::runnable_for(&isa)
@@ -38,5 +49,7 @@ pub fn build_info() -> BuildInfo {
         target_arch: std::env::consts::ARCH,
         simd128: simd128(),
         matmul_kernels: matmul_kernels(),
+        modules: if cfg!(feature = "vision") { "full" } else { "text" },
+        threads: cfg!(feature = "threads"),
     }
 }

@@ -7,6 +7,7 @@ pub mod build_info;
 pub mod error;
 /// Fuzz entry points (cargo-fuzz targets in `crate/fuzz`, replayed by `cargo test`).
 #[doc(hidden)]
+#[cfg(feature = "vision")]
 pub mod fuzzing;
 pub mod gguf;
 pub mod kernels;
@@ -15,6 +16,7 @@ pub mod clock;
 pub mod rng;
 pub mod summarize;
 pub mod tokenizer;
+#[cfg(feature = "vision")]
 pub mod vision;
 
 #[cfg(target_arch = "wasm32")]

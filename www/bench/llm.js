@@ -13,6 +13,10 @@
 //   gguf     URL of the model (default /models/qwen2.5-coder-0.5b-instruct-q5_0-tied.gguf)
 //   warmup_ms  minimum warm-up time per engine (default 2000)
 //   dumplog  (flag) put wllama's whole log into the result
+//   threads  kernel threads (default 1). Above 1 our engine is the threaded text module
+//            (/pkg/threads/qingyu_text.js) run in a Web Worker (its pool blocks the calling
+//            thread, which a page's main thread may not do), and wllama gets n_threads; both
+//            need a cross-origin isolated page (scripts/serve.py sends the headers).
 
 const q = new URLSearchParams(location.search);
 const ENGINE = q.get('engine') || 'both';
@@ -25,9 +29,13 @@ const WEIGHTS = q.get('weights') || 'expanded'; // how our engine holds the weig
 const N_CTX = 2048;
 const N_BATCH = 512; // llama.cpp's logical and physical batch, same as the llama-cpp-python run
 const WLLAMA_DIR = '/vendor/wllama/';
+const THREADS = Math.max(1, Number(q.get('threads') || 1));
+// This file also runs as the Web Worker that hosts the threaded module (see benchQingyuThreads).
+const IN_WORKER = typeof document === 'undefined';
 
-const logEl = document.getElementById('log');
+const logEl = IN_WORKER ? null : document.getElementById('log');
 const log = (msg) => {
+  if (IN_WORKER) return self.postMessage({ log: msg });
   console.log(`[bench] ${msg}`);
   if (logEl) logEl.textContent += `${msg}\n`;
 };
@@ -36,7 +44,12 @@ const tick = () => new Promise((r) => setTimeout(r, 0));
 const round = (x, d = 3) => (x == null || !Number.isFinite(x) ? null : Number(x.toFixed(d)));
 const mib = (b) => round(b / 2 ** 20, 1);
 // scripts/bench-llm.mjs exposes this to read per-thread CPU of the renderer around the timed runs.
-const checkpoint = async (name) => (window.__benchCheckpoint ? window.__benchCheckpoint(name) : null);
+// A worker asks its page, which answers with the same call.
+const pendingCheckpoints = [];
+const checkpoint = async (name) => {
+  if (!IN_WORKER) return window.__benchCheckpoint ? window.__benchCheckpoint(name) : null;
+  return new Promise((resolve) => { pendingCheckpoints.push(resolve); self.postMessage({ checkpoint: name }); });
+};
 
 /** Rough time left for one engine after prefilling PROMPTS[i] at `tps` (decode ≈ half that rate). */
 function eta(i, tps) {
@@ -149,19 +162,26 @@ async function streamModel(mod) {
 }
 
 async function benchQingyu() {
-  const res = { engine: 'qingyu-wasm' };
+  if (THREADS > 1 && !IN_WORKER) return benchQingyuThreads();
+  const res = { engine: THREADS > 1 ? 'qingyu-wasm-threads' : 'qingyu-wasm' };
+  const url = THREADS > 1 ? '/pkg/threads/qingyu_text.js' : '/pkg/qingyu.js';
   let mod;
   try {
-    mod = await import('/pkg/qingyu.js');
+    mod = await import(url);
   } catch (e) {
-    return { ...res, error: `cannot import /pkg/qingyu.js: ${e.message}` };
+    return { ...res, error: `cannot import ${url}: ${e.message}` };
   }
   if (typeof mod.Llm !== 'function') {
-    return { ...res, error: 'Llm is not exported by /pkg/qingyu.js (the wasm build predates the LLM API)' };
+    return { ...res, error: `Llm is not exported by ${url} (the wasm build predates the LLM API)` };
   }
   const tInit = now();
   const wasm = await mod.default();
+  if (THREADS > 1) {
+    if (!self.crossOriginIsolated) return { ...res, error: 'threads need a cross-origin isolated page (serve with scripts/serve.py)' };
+    await mod.startThreads(THREADS);
+  }
   res.init_s = round((now() - tInit) / 1000);
+  res.threads = mod.kernelThreads?.() ?? 1;
   try {
     res.build = mod.buildInfo();
   } catch { /* older builds */ }
@@ -212,12 +232,25 @@ async function benchQingyu() {
     res.decode_ids = Array.from(out);
     log(`qingyu-wasm: decode ${DECODE} tokens in ${s.toFixed(2)} s = ${res.decode_tps} tok/s`);
     res.cpu = await checkpoint('measure-end');
-    res.wasm_memory_mib = mib(wasm.memory.buffer.byteLength);
+    res.wasm_memory_mib = mib(mod.memoryBytes ? mod.memoryBytes() : wasm.memory.buffer.byteLength);
     res.memory = await memorySnapshot();
   } finally {
     llm.free();
   }
   return res;
+}
+
+/** The threaded module in a Web Worker running this file: logs and checkpoints come back here. */
+function benchQingyuThreads() {
+  return new Promise((resolve) => {
+    const worker = new Worker(new URL(`llm.js${location.search}`, import.meta.url), { type: 'module' });
+    worker.onmessage = async ({ data }) => {
+      if (data.log !== undefined) log(data.log);
+      else if (data.checkpoint !== undefined) worker.postMessage({ checkpointDone: await checkpoint(data.checkpoint) });
+      else if (data.result !== undefined) { worker.terminate(); resolve(data.result); }
+    };
+    worker.onerror = (e) => { worker.terminate(); resolve({ engine: 'qingyu-wasm-threads', error: `worker: ${e.message}` }); };
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -278,7 +311,7 @@ async function benchWllama(bytes) {
   t0 = now();
   try {
     await wllama.loadModel(model, {
-      n_threads: 1, // single-thread: no pthread workers, llama.cpp's n_threads = 1
+      n_threads: THREADS, // 1: no pthread workers; more: llama.cpp's own pool (isolated page)
       n_ctx: N_CTX,
       n_batch: N_BATCH,
       n_ubatch: N_BATCH,
@@ -413,7 +446,13 @@ async function main() {
   return out;
 }
 
-main().then(
-  (r) => { window.__benchResult = r; log('done'); },
-  (e) => { window.__benchResult = { error: String(e?.stack || e) }; log(`ERROR ${e?.stack || e}`); },
-);
+if (IN_WORKER) {
+  self.onmessage = ({ data }) => { if ('checkpointDone' in data) pendingCheckpoints.shift()?.(data.checkpointDone); };
+  benchQingyu().catch((e) => ({ engine: 'qingyu-wasm-threads', error: String(e?.stack || e) }))
+    .then((result) => self.postMessage({ result }));
+} else {
+  main().then(
+    (r) => { window.__benchResult = r; log('done'); },
+    (e) => { window.__benchResult = { error: String(e?.stack || e) }; log(`ERROR ${e?.stack || e}`); },
+  );
+}

@@ -673,6 +673,8 @@ async function renderSettings() {
     [t('engVersion'), state.info.version],
     [t('engSimd'), state.info.build.simd128 ? t('yes') : t('no')],
     [t('engKernels'), (state.info.build.matmul_kernels ?? []).slice(0, 2).join(', ') || '–'],
+    // The LLM's threads: more than one only on a cross-origin isolated page (the reason says why not).
+    [t('engThreads'), state.info.threads?.threads > 1 ? t('threadsOn', state.info.threads.threads) : t('threadsOff', t(`threadsWhy_${state.info.threads?.code}`))],
     [t('featExtractive'), on(f.summarizeExtractive)],
     [t('featLlm'), on(f.summarizeLlm)],
     [t('featCaption'), on(f.captioner)],

@@ -82,6 +82,22 @@ function resolveWeights(choice = 'auto') {
   throw typedError('InvalidInput', `InvalidInput: weights must be 'auto', 'packed' or 'expanded', not ${what}`);
 }
 
+/**
+ * Kernel threads for the LLM. 'auto' (default): one per logical core, at most 8 (beyond that
+ * the products wait on memory, not arithmetic). Threads need a cross-origin isolated page
+ * (COOP + COEP headers): elsewhere the LLM runs on one thread whatever is asked, and
+ * `info.threads.reason` says why.
+ */
+function resolveThreads(choice = 'auto') {
+  if (choice === null || choice === 'auto') {
+    const cores = Number(globalThis.navigator?.hardwareConcurrency) || 1;
+    return Math.max(1, Math.min(8, Math.floor(cores)));
+  }
+  if (Number.isInteger(choice) && choice >= 1 && choice <= 64) return choice;
+  const what = typeof choice === 'string' ? JSON.stringify(choice.slice(0, 40)) : describeValue(choice);
+  throw typedError('InvalidInput', `InvalidInput: threads must be 'auto' or a whole number from 1 to 64, not ${what}`);
+}
+
 function unsupportedReason() {
   if (typeof WebAssembly !== 'object') return 'WebAssembly is not available';
   if (!wasmSimdSupported()) return 'this browser lacks WebAssembly SIMD128 (Chrome/Edge ≥ 91, Firefox ≥ 89, Safari ≥ 16.4)';
@@ -305,6 +321,7 @@ export class Qingyu {
    * @param {AbortSignal} [o.signal]
    * @param {string[]} [o.preload]  features to download right away ('llm', 'vision', 'classifier')
    * @param {'auto'|'packed'|'expanded'} [o.weights]  how the LLM holds its weights (see `resolveWeights`)
+   * @param {'auto'|number} [o.threads]  the LLM's kernel threads (see `resolveThreads`)
    */
   static async create(o = {}) {
     const reason = unsupportedReason();
@@ -338,6 +355,8 @@ export class Qingyu {
     this.files = o.files ?? null;
     /** 'packed' or 'expanded': how the LLM will hold its weights. */
     this.weights = resolveWeights(o.weights);
+    /** Kernel threads asked for the LLM; `info.threads` says how many it gets on this page. */
+    this.threads = resolveThreads(o.threads);
     // Summary defaults, as Chrome's Summarizer.create({type, length, format, outputLanguage, sharedContext}).
     this.defaults = {};
     for (const k of ['type', 'length', 'format', 'outputLanguage']) if (o[k] !== undefined) this.defaults[k] = o[k];
@@ -391,7 +410,12 @@ export class Qingyu {
       ev.preventDefault?.();
       this._failAll(typedError('Internal', `Internal: the Qingyu worker failed: ${ev.message || 'could not start (check the script URL and CSP)'}`));
     };
-    this._ready = this._send(worker, 'init', { wasmUrl: this.wasmUrl, modelBaseUrl: this.modelBaseUrl, files: this.files, weights: this.weights }, { signal })
+    this._ready = this._send(worker, 'init', {
+      wasmUrl: this.wasmUrl,
+      // A module given by URL has its threaded text module next to it, as in pkg/.
+      textThreadsUrl: this.wasmUrl ? new URL('threads/qingyu_text.js', this.wasmUrl).href : null,
+      modelBaseUrl: this.modelBaseUrl, files: this.files, weights: this.weights, threads: this.threads,
+    }, { signal })
       .then((info) => { this.info = info; return info; });
     this._ready.catch(() => { if (this._worker === worker) this._restart(); });
     return this._ready;
@@ -481,6 +505,12 @@ export class Qingyu {
       const p = this._progress.get(m.group);
       if (p && p.loaded < p.total) this._progress.delete(m.group); // failed: drop it from the overall figure
       if ([...this._progress.values()].every((v) => v.loaded >= v.total)) this._progress.clear();
+      return;
+    }
+    if (m.type === 'threadswarning') {
+      // The threaded module did not start: the LLM runs on one thread; say so where it shows.
+      if (this.info?.threads) this.info.threads = { ...this.info.threads, threads: 1, code: 'failed', reason: m.message };
+      this.monitor.dispatchEvent(Object.assign(new Event('threadswarning'), { message: m.message }));
       return;
     }
     if (m.type === 'cachewarning') {

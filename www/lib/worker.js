@@ -10,9 +10,11 @@ import { GROUPS, ModelStore, abortError, typedError } from './models.js';
 // and, through its `new URL('qingyu_bg.wasm', import.meta.url)`, copy the wasm.
 import * as bundledGlue from '../pkg/qingyu.js';
 
-let wasm = null;
+let wasm = null; // the full module: vision, extractive summaries, and the LLM on one thread
+let text = null; // the module that runs the LLM: `wasm`, or the threaded text module (see loadTextModule)
 let weightLayout = 'packed'; // 'packed' | 'expanded', from init (the library resolves 'auto')
-let wasmExports = null; // the instance's exports (wasm-bindgen's init resolves to them): .memory for memoryStats()
+let threadPlan = { requested: 1, threads: 1, reason: 'not started' }; // see planThreads
+let textThreadsUrl = null;
 let store = null;
 let features = null;
 const models = { llm: null, captioner: null, classifier: null };
@@ -47,10 +49,48 @@ function checkCancelled(job) {
 // ------------------------------------------------------------------------------------------
 // start-up and model loading
 // ------------------------------------------------------------------------------------------
-async function init({ wasmUrl, modelBaseUrl, files, weights }) {
+/**
+ * How many kernel threads the LLM will get. More than one needs the threaded text module,
+ * which needs SharedArrayBuffer: a cross-origin isolated page (COOP + COEP headers; see
+ * www/README.md for static hosts). Otherwise the full module's single-thread LLM runs.
+ */
+function planThreads(requested) {
+  if (requested <= 1) return { requested, threads: 1, code: 'requested', reason: 'one thread requested' };
+  if (!self.crossOriginIsolated || typeof SharedArrayBuffer !== 'function') {
+    return { requested, threads: 1, code: 'not-isolated', reason: 'the page is not cross-origin isolated (no COOP/COEP headers), so no shared memory for threads' };
+  }
+  return { requested, threads: requested, code: 'isolated', reason: 'cross-origin isolated page' };
+}
+
+/**
+ * The LLM's module, loaded the first time the LLM is: the threaded text module (its pool of
+ * Web Workers started) when the plan has threads, else the full module. A threaded module that
+ * fails to start leaves the single-thread LLM running, and says why (`threadPlan.reason`).
+ */
+async function loadTextModule() {
+  if (text) return text;
+  if (threadPlan.threads > 1) {
+    try {
+      const mod = await import(/* @vite-ignore */ /* webpackIgnore: true */ textThreadsUrl ?? new URL('../pkg/threads/qingyu_text.js', import.meta.url).href);
+      await mod.default();
+      await mod.startThreads(threadPlan.threads);
+      text = mod;
+      return text;
+    } catch (e) {
+      threadPlan = { ...threadPlan, threads: 1, code: 'failed', reason: `the threaded module did not start (${e?.message ?? e}); one thread` };
+      post({ type: 'threadswarning', message: threadPlan.reason });
+    }
+  }
+  text = wasm;
+  return text;
+}
+
+async function init({ wasmUrl, textThreadsUrl: threadsUrl, modelBaseUrl, files, weights, threads }) {
   weightLayout = weights ?? 'packed';
+  threadPlan = planThreads(threads ?? 1);
+  textThreadsUrl = threadsUrl ?? null;
   wasm = wasmUrl ? await import(/* @vite-ignore */ /* webpackIgnore: true */ wasmUrl) : bundledGlue;
-  wasmExports = await wasm.default();
+  await wasm.default();
   store = new ModelStore({ baseUrl: modelBaseUrl, files });
   const probe = wasm.Llm?.prototype ?? {};
   features = {
@@ -60,7 +100,7 @@ async function init({ wasmUrl, modelBaseUrl, files, weights }) {
     classifier: typeof wasm.Classifier === 'function',
     llm: typeof wasm.Llm === 'function',
   };
-  return { version: wasm.version(), build: wasm.buildInfo(), features };
+  return { version: wasm.version(), build: wasm.buildInfo(), features, threads: { ...threadPlan } };
 }
 
 function ensure(group, job) {
@@ -85,11 +125,12 @@ async function loadGroup(group) {
   // The GGUF goes part by part straight into wasm memory (LlmLoader), so the page never holds
   // the whole 347 MB file as a JS buffer beside the engine's copy.
   let llmLoader = null;
-  const streamLlm = group === 'llm' && typeof wasm.LlmLoader === 'function';
+  const engine = group === 'llm' ? await loadTextModule() : wasm;
+  const streamLlm = group === 'llm' && typeof engine.LlmLoader === 'function';
   const into = (name, size) => {
     if (!streamLlm || name !== names[0]) return null;
     llmLoader?.free(); // a damaged cached copy gave way to a download: start over
-    llmLoader = new wasm.LlmLoader(size, weightLayout);
+    llmLoader = new engine.LlmLoader(size, weightLayout);
     return (chunk) => llmLoader.write(chunk);
   };
   let files;
@@ -110,7 +151,7 @@ async function loadGroup(group) {
     let model;
     if (group === 'llm') {
       current = names[0];
-      model = llmLoader ? llmLoader.finish(2048) : new wasm.Llm(files.get(names[0]), 2048);
+      model = llmLoader ? llmLoader.finish(2048) : new engine.Llm(files.get(names[0]), 2048);
       llmLoader = null; // finish() consumed it
     } else if (group === 'classifier') {
       current = 'efficientnet-lite0.onnx';
@@ -127,7 +168,7 @@ async function loadGroup(group) {
     }
     const key = group === 'vision' ? 'captioner' : group;
     models[key] = model;
-    stats[`${group}Load`] = { fetchMs, compileMs: performance.now() - t1 };
+    stats[`${group}Load`] = { fetchMs, compileMs: performance.now() - t1, ...(group === 'llm' ? { threads: { ...threadPlan } } : {}) };
     return model;
   } catch (e) {
     // A file that passed its hash but does not load is useless in the cache: drop it so the
@@ -329,7 +370,11 @@ const OPS = {
   },
   stats: { lane: () => null, run: async () => ({ ...stats, loaded: { llm: !!models.llm, vision: !!models.captioner, classifier: !!models.classifier } }) },
   // The wasm linear memory (it only grows; a restarted worker starts a new one) and the jobs in the worker.
-  memory: { lane: () => null, run: async () => ({ wasmMemoryBytes: wasmExports?.memory?.buffer?.byteLength ?? null, jobs: jobs.size }) },
+  memory: {
+    lane: () => null,
+    // Both modules' memories when the threaded one runs the LLM (it has its own, shared).
+    run: async () => ({ wasmMemoryBytes: (wasm?.memoryBytes?.() ?? 0) + (text && text !== wasm ? text.memoryBytes() : 0) || null, jobs: jobs.size }),
+  },
   unload: {
     lane: () => null,
     run: async (job, { group }) => {

@@ -2,7 +2,7 @@
 //! shapes, odd sizes included. Compiled into the library (not only tests) so the browser test
 //! can run the very same checks inside the shipped wasm module (`kernelSelfTest()`).
 
-use super::{quant::BLOCK, scalar, Q4Matrix, Q5Matrix, Q8Matrix, Q8Vector};
+use super::{quant::BLOCK, scalar, Matrix, Q4Matrix, Q5Matrix, Q8Matrix, Q8Vector};
 use std::ops::Range;
 pub use crate::rng::Rng;
 
@@ -107,23 +107,25 @@ pub fn simd_matches_scalar(seed: u64, cases: usize) -> Result<(), String> {
         let magnitude = matvec_magnitude(&w, &xs);
         close_at(&format!("matvec_q8 {shape}, rows {start}..{end}"), &got, &want, 1e-5, magnitude)?;
 
-        let mut got = vec![0.0; tokens * rows];
-        let mut want = vec![0.0; tokens * rows];
-        super::matmul_q8(&w, &xs, &mut got);
+        // matmul on the same sub-range (what one thread of a split computes).
+        let len = end - start;
+        let mut got = vec![0.0; tokens * len];
+        let mut want = vec![0.0; tokens * len];
+        super::matmul_q8(&w, &xs, start..end, &mut got);
         for (t, x) in xs.iter().enumerate() {
-            scalar::matvec_q8(&w, x, 0..rows, &mut want[t * rows..(t + 1) * rows]);
+            scalar::matvec_q8(&w, x, start..end, &mut want[t * len..(t + 1) * len]);
         }
-        close_at(&format!("matmul_q8 {shape}"), &got, &want, 1e-5, magnitude)?;
+        close_at(&format!("matmul_q8 {shape}, rows {start}..{end}"), &got, &want, 1e-5, magnitude)?;
 
         // Packed Q5_0 and Q4_K (unsigned, with mins): against the expanded layout's scalar product.
         let values: Vec<i8> = (0..rows * cols).map(|_| (rng.below(32) as i32 - 16) as i8).collect();
         let q5 = Q5Matrix::from_values(&values, rng.vec(rows * cols / BLOCK, 0.05), rows, cols);
         let rows_range = start..end;
-        check_packed("q5", &shape, &q5.to_q8(), &xs, rows_range.clone(), |x, r, o| super::matvec_q5(&q5, x, r, o), |o| super::matmul_q5(&q5, &xs, o), |x, r, o| scalar::matvec_q5(&q5, x, r, o))?;
+        check_packed("q5", &shape, &q5.to_q8(), &xs, rows_range.clone(), |x, r, o| super::matvec_q5(&q5, x, r, o), |o| super::matmul_q5(&q5, &xs, 0..q5.rows, o), |x, r, o| scalar::matvec_q5(&q5, x, r, o))?;
         let values: Vec<i8> = (0..rows * cols).map(|_| rng.below(16) as i8).collect();
         let blocks = rows * cols / BLOCK;
         let q4 = Q4Matrix::from_values(&values, rng.vec(blocks, 0.05), rng.vec(blocks, 0.1), rows, cols);
-        check_packed("q4", &shape, &q4.to_q8(), &xs, rows_range, |x, r, o| super::matvec_q4(&q4, x, r, o), |o| super::matmul_q4(&q4, &xs, o), |x, r, o| scalar::matvec_q4(&q4, x, r, o))?;
+        check_packed("q4", &shape, &q4.to_q8(), &xs, rows_range, |x, r, o| super::matvec_q4(&q4, x, r, o), |o| super::matmul_q4(&q4, &xs, 0..q4.rows, o), |x, r, o| scalar::matvec_q4(&q4, x, r, o))?;
 
         let n = 1 + rng.below(300);
         let a = rng.vec(n, 4.0);
@@ -167,4 +169,35 @@ pub fn simd_matches_scalar(seed: u64, cases: usize) -> Result<(), String> {
         close(&format!("rope head_dim={head_dim}"), &got, &want, 1e-6)?;
     }
     Ok(())
+}
+
+/// The thread-pool product (`matmul`, rows split across threads when the product is big
+/// enough) gives exactly the bits of one thread computing every row, in each layout, for one
+/// token (decode) and several (prefill). Returns how many parts the largest product was cut
+/// into, so a caller can tell whether a split happened at all.
+pub fn split_matches_one_thread(seed: u64) -> Result<usize, String> {
+    let mut rng = Rng::new(seed);
+    let mut most_parts = 1;
+    for (case, (rows, cols)) in [(1030, 8 * BLOCK), (517, 32 * BLOCK), (4, 4 * BLOCK)].into_iter().enumerate() {
+        let expanded = random_matrix(&mut rng, rows, cols, case % 3);
+        let values: Vec<i8> = (0..rows * cols).map(|_| (rng.below(32) as i32 - 16) as i8).collect();
+        let q5 = Q5Matrix::from_values(&values, rng.vec(rows * cols / BLOCK, 0.05), rows, cols);
+        let values: Vec<i8> = (0..rows * cols).map(|_| rng.below(16) as i8).collect();
+        let blocks = rows * cols / BLOCK;
+        let q4 = Q4Matrix::from_values(&values, rng.vec(blocks, 0.05), rng.vec(blocks, 0.1), rows, cols);
+        for w in [Matrix::Expanded(expanded), Matrix::Q5(q5), Matrix::Q4(q4)] {
+            for tokens in [1, 6] {
+                let xs: Vec<Q8Vector> = (0..tokens).map(|_| Q8Vector::from_f32(&rng.vec(cols, 3.0))).collect();
+                let (mut split, mut whole) = (vec![0.0; tokens * rows], vec![0.0; tokens * rows]);
+                super::matmul(&w, &xs, &mut split);
+                super::matmul_rows(&w, &xs, 0..rows, &mut whole);
+                if split != whole {
+                    let at = split.iter().zip(&whole).position(|(a, b)| a.to_bits() != b.to_bits()).unwrap_or(0);
+                    return Err(format!("split matmul {rows}×{cols}, {tokens} tokens: element {at} is {} on threads, {} on one", split[at], whole[at]));
+                }
+                most_parts = most_parts.max(super::parallel::row_parts(rows, cols * tokens).len());
+            }
+        }
+    }
+    Ok(most_parts)
 }

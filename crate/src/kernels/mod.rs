@@ -3,6 +3,7 @@
 //! The dispatching functions here are what the model calls.
 
 pub mod check;
+pub mod parallel;
 pub mod q4_k;
 pub mod q5_0;
 pub mod quant;
@@ -62,13 +63,50 @@ impl Matrix {
     }
 }
 
-/// Batched product for any layout: `out[t * rows + r] = row r of w · xs[t]`.
+/// Batched product for any layout: `out[t * rows + r] = row r of w · xs[t]`, with the rows
+/// split across the thread pool when the product is big enough to pay for it. Every row is
+/// computed the same way whatever the split, so the result does not depend on the threads.
 pub fn matmul(w: &Matrix, xs: &[Q8Vector], out: &mut [f32]) {
-    match w {
-        Matrix::Expanded(m) => matmul_q8(m, xs, out),
-        Matrix::Q5(m) => matmul_q5(m, xs, out),
-        Matrix::Q4(m) => matmul_q4(m, xs, out),
+    let (rows, n) = (w.rows(), xs.len());
+    debug_assert_eq!(out.len(), n * rows);
+    let parts = parallel::row_parts(rows, w.cols() * n);
+    if parts.len() <= 1 {
+        return matmul_rows(w, xs, 0..rows, out);
     }
+    if n == 1 {
+        // One token: each part's rows are one contiguous run of `out`.
+        let mut pieces = split_at_rows(out, &parts);
+        parallel::for_each(&mut pieces, |i, piece| matmul_rows(w, xs, parts[i].clone(), piece));
+        return;
+    }
+    // Several tokens: `out` is token-major, so each part fills its own buffer, copied back after.
+    let mut pieces: Vec<Vec<f32>> = parts.iter().map(|p| vec![0f32; n * p.len()]).collect();
+    parallel::for_each(&mut pieces, |i, piece| matmul_rows(w, xs, parts[i].clone(), piece));
+    for (part, piece) in parts.iter().zip(&pieces) {
+        for t in 0..n {
+            out[t * rows + part.start..t * rows + part.end].copy_from_slice(&piece[t * part.len()..(t + 1) * part.len()]);
+        }
+    }
+}
+
+/// Rows `rows` of the batched product, `out[t * rows.len() + i] = row (rows.start + i) · xs[t]`.
+pub fn matmul_rows(w: &Matrix, xs: &[Q8Vector], rows: Range<usize>, out: &mut [f32]) {
+    match w {
+        Matrix::Expanded(m) => matmul_q8(m, xs, rows, out),
+        Matrix::Q5(m) => matmul_q5(m, xs, rows, out),
+        Matrix::Q4(m) => matmul_q4(m, xs, rows, out),
+    }
+}
+
+/// `out` cut into one slice per consecutive row range.
+fn split_at_rows<'a>(mut out: &'a mut [f32], parts: &[Range<usize>]) -> Vec<&'a mut [f32]> {
+    let mut pieces = Vec::with_capacity(parts.len());
+    for part in parts {
+        let (piece, rest) = std::mem::take(&mut out).split_at_mut(part.len());
+        pieces.push(piece);
+        out = rest;
+    }
+    pieces
 }
 
 /// `matvec_q8` for packed Q5_0.
@@ -87,18 +125,19 @@ pub fn matvec_q5(w: &Q5Matrix, x: &Q8Vector, rows: Range<usize>, out: &mut [f32]
 }
 
 /// `matmul_q8` for packed Q5_0.
-pub fn matmul_q5(w: &Q5Matrix, xs: &[Q8Vector], out: &mut [f32]) {
-    debug_assert_eq!(out.len(), xs.len() * w.rows);
+pub fn matmul_q5(w: &Q5Matrix, xs: &[Q8Vector], rows: Range<usize>, out: &mut [f32]) {
+    debug_assert_eq!(out.len(), xs.len() * rows.len());
     #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-    return wasm_simd::matmul_q5(w, xs, out);
+    return wasm_simd::matmul_q5(w, xs, rows, out);
     #[cfg(target_arch = "x86_64")]
     if x86::available() {
         // SAFETY: AVX2 presence checked at run time.
-        return unsafe { x86::matmul_q5(w, xs, out) };
+        return unsafe { x86::matmul_q5(w, xs, rows, out) };
     }
     #[allow(unreachable_code)]
+    let n = rows.len();
     for (t, x) in xs.iter().enumerate() {
-        scalar::matvec_q5(w, x, 0..w.rows, &mut out[t * w.rows..(t + 1) * w.rows]);
+        scalar::matvec_q5(w, x, rows.clone(), &mut out[t * n..(t + 1) * n]);
     }
 }
 
@@ -131,18 +170,19 @@ pub fn matvec_q8(w: &Q8Matrix, x: &Q8Vector, rows: Range<usize>, out: &mut [f32]
 
 /// Batched product for prefill: `out[t * w.rows + r] = row r of w · xs[t]`.
 /// Walks the weights once per group of tokens so each weight block is reused from cache.
-pub fn matmul_q8(w: &Q8Matrix, xs: &[Q8Vector], out: &mut [f32]) {
-    debug_assert_eq!(out.len(), xs.len() * w.rows);
+pub fn matmul_q8(w: &Q8Matrix, xs: &[Q8Vector], rows: Range<usize>, out: &mut [f32]) {
+    debug_assert_eq!(out.len(), xs.len() * rows.len());
     #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-    return wasm_simd::matmul_q8(w, xs, out);
+    return wasm_simd::matmul_q8(w, xs, rows, out);
     #[cfg(target_arch = "x86_64")]
     if x86::available() {
         // SAFETY: AVX2 presence checked at run time.
-        return unsafe { x86::matmul_q8(w, xs, out) };
+        return unsafe { x86::matmul_q8(w, xs, rows, out) };
     }
     #[allow(unreachable_code)]
+    let n = rows.len();
     for (t, x) in xs.iter().enumerate() {
-        scalar::matvec_q8(w, x, 0..w.rows, &mut out[t * w.rows..(t + 1) * w.rows]);
+        scalar::matvec_q8(w, x, rows.clone(), &mut out[t * n..(t + 1) * n]);
     }
 }
 
@@ -162,18 +202,19 @@ pub fn matvec_q4(w: &Q4Matrix, x: &Q8Vector, rows: Range<usize>, out: &mut [f32]
 }
 
 /// `matmul_q8` for packed Q4_K.
-pub fn matmul_q4(w: &Q4Matrix, xs: &[Q8Vector], out: &mut [f32]) {
-    debug_assert_eq!(out.len(), xs.len() * w.rows);
+pub fn matmul_q4(w: &Q4Matrix, xs: &[Q8Vector], rows: Range<usize>, out: &mut [f32]) {
+    debug_assert_eq!(out.len(), xs.len() * rows.len());
     #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-    return wasm_simd::matmul_q4(w, xs, out);
+    return wasm_simd::matmul_q4(w, xs, rows, out);
     #[cfg(target_arch = "x86_64")]
     if x86::available() {
         // SAFETY: AVX2 presence checked at run time.
-        return unsafe { x86::matmul_q4(w, xs, out) };
+        return unsafe { x86::matmul_q4(w, xs, rows, out) };
     }
     #[allow(unreachable_code)]
+    let n = rows.len();
     for (t, x) in xs.iter().enumerate() {
-        scalar::matvec_q4(w, x, 0..w.rows, &mut out[t * w.rows..(t + 1) * w.rows]);
+        scalar::matvec_q4(w, x, rows.clone(), &mut out[t * n..(t + 1) * n]);
     }
 }
 

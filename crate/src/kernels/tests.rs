@@ -37,11 +37,19 @@ fn packed_q5_gives_the_same_bits_as_its_expanded_form() {
     let q5 = Q5Matrix::from_values(&values, rng.vec(rows * cols / BLOCK, 0.05), rows, cols);
     let xs: Vec<Q8Vector> = (0..tokens).map(|_| Q8Vector::from_f32(&rng.vec(cols, 3.0))).collect();
     let (mut packed, mut expanded) = (vec![0.0; rows * tokens], vec![0.0; rows * tokens]);
-    matmul_q5(&q5, &xs, &mut packed);
-    matmul_q8(&q5.to_q8(), &xs, &mut expanded);
+    matmul_q5(&q5, &xs, 0..q5.rows, &mut packed);
+    matmul_q8(&q5.to_q8(), &xs, 0..q5.rows, &mut expanded);
     assert_eq!(packed, expanded);
     let (mut packed, mut expanded) = (vec![0.0; 5], vec![0.0; 5]);
     matvec_q5(&q5, &xs[1], 3..8, &mut packed);
     matvec_q8(&q5.to_q8(), &xs[1], 3..8, &mut expanded);
     assert_eq!(packed, expanded);
+}
+
+#[test]
+fn rows_split_across_threads_give_the_same_bits_as_one_thread() {
+    let parts = check::split_matches_one_thread(0x7ead).unwrap();
+    if parallel::threads() > 1 {
+        assert!(parts > 1, "the products in the check are big enough to split");
+    }
 }

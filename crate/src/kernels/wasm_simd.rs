@@ -51,7 +51,6 @@ unsafe fn accumulate(g16: bool, acc: v128, w: &[v128; 4], x: &[v128; 4], s: *con
 trait Blocks {
     /// One scale per 16 values (Q6_K) instead of per block.
     const G16: bool;
-    fn rows(&self) -> usize;
     fn blocks_per_row(&self) -> usize;
     /// SAFETY: `idx` < rows × blocks_per_row.
     unsafe fn block(&self, idx: usize) -> [v128; 4];
@@ -63,9 +62,6 @@ struct Expanded<'a, const G16: bool>(&'a Q8Matrix);
 
 impl<const G: bool> Blocks for Expanded<'_, G> {
     const G16: bool = G;
-    fn rows(&self) -> usize {
-        self.0.rows
-    }
     fn blocks_per_row(&self) -> usize {
         self.0.blocks_per_row()
     }
@@ -86,9 +82,6 @@ struct PackedQ5<'a>(&'a Q5Matrix);
 
 impl Blocks for PackedQ5<'_> {
     const G16: bool = false;
-    fn rows(&self) -> usize {
-        self.0.rows
-    }
     fn blocks_per_row(&self) -> usize {
         self.0.blocks_per_row()
     }
@@ -116,9 +109,6 @@ struct PackedQ4<'a>(&'a Q4Matrix);
 
 impl Blocks for PackedQ4<'_> {
     const G16: bool = false;
-    fn rows(&self) -> usize {
-        self.0.rows
-    }
     fn blocks_per_row(&self) -> usize {
         self.0.blocks_per_row()
     }
@@ -193,33 +183,36 @@ fn matvec<B: Blocks>(w: &B, x: &Q8Vector, rows: Range<usize>, out: &mut [f32]) {
     }
 }
 
-pub fn matmul_q8(w: &Q8Matrix, xs: &[Q8Vector], out: &mut [f32]) {
+pub fn matmul_q8(w: &Q8Matrix, xs: &[Q8Vector], rows: Range<usize>, out: &mut [f32]) {
     if w.group == 16 {
-        matmul(&Expanded::<true>(w), xs, out)
+        matmul(&Expanded::<true>(w), xs, rows.clone(), out)
     } else {
-        matmul(&Expanded::<false>(w), xs, out)
+        matmul(&Expanded::<false>(w), xs, rows.clone(), out)
     }
+    let n = rows.len();
     for (t, x) in xs.iter().enumerate() {
-        subtract_mins(w, x, 0..w.rows, &mut out[t * w.rows..(t + 1) * w.rows]);
+        subtract_mins(w, x, rows.clone(), &mut out[t * n..(t + 1) * n]);
     }
 }
 
-pub fn matmul_q5(w: &Q5Matrix, xs: &[Q8Vector], out: &mut [f32]) {
-    matmul(&PackedQ5(w), xs, out)
+pub fn matmul_q5(w: &Q5Matrix, xs: &[Q8Vector], rows: Range<usize>, out: &mut [f32]) {
+    matmul(&PackedQ5(w), xs, rows, out)
 }
 
-pub fn matmul_q4(w: &Q4Matrix, xs: &[Q8Vector], out: &mut [f32]) {
-    matmul(&PackedQ4(w), xs, out);
+pub fn matmul_q4(w: &Q4Matrix, xs: &[Q8Vector], rows: Range<usize>, out: &mut [f32]) {
+    matmul(&PackedQ4(w), xs, rows.clone(), out);
+    let n = rows.len();
     for (t, x) in xs.iter().enumerate() {
-        subtract_block_mins(&w.mins, w.blocks_per_row(), x, 0..w.rows, &mut out[t * w.rows..(t + 1) * w.rows]);
+        subtract_block_mins(&w.mins, w.blocks_per_row(), x, rows.clone(), &mut out[t * n..(t + 1) * n]);
     }
 }
 
-fn matmul<B: Blocks>(w: &B, xs: &[Q8Vector], out: &mut [f32]) {
+fn matmul<B: Blocks>(w: &B, xs: &[Q8Vector], rows: Range<usize>, out: &mut [f32]) {
     let bpr = w.blocks_per_row();
-    let rows = w.rows();
+    // out holds rows.len() results per token.
+    let (start, n) = (rows.start, rows.len());
     const T: usize = 4;
-    for r in 0..rows {
+    for r in rows {
         let mut t = 0;
         // Four tokens at a time: each weight block is unpacked once and used four times.
         while t + T <= xs.len() {
@@ -238,12 +231,12 @@ fn matmul<B: Blocks>(w: &B, xs: &[Q8Vector], out: &mut [f32]) {
                 }
             }
             for k in 0..T {
-                out[(t + k) * rows + r] = hsum(acc[k]);
+                out[(t + k) * n + r - start] = hsum(acc[k]);
             }
             t += T;
         }
         for (k, x) in xs.iter().enumerate().skip(t) {
-            matvec(w, x, r..r + 1, &mut out[k * rows + r..k * rows + r + 1]);
+            matvec(w, x, r..r + 1, &mut out[k * n + r - start..][..1]);
         }
     }
 }

@@ -46,7 +46,6 @@ unsafe fn hsum(v: __m256) -> f32 {
 /// halves, and where its scales start.
 trait Blocks {
     const G16: bool;
-    fn rows(&self) -> usize;
     fn blocks_per_row(&self) -> usize;
     /// SAFETY: `idx` < rows × blocks_per_row, AVX2 present.
     unsafe fn block(&self, idx: usize) -> (__m256i, __m256i);
@@ -57,9 +56,6 @@ struct Expanded<'a, const G16: bool>(&'a Q8Matrix);
 
 impl<const G: bool> Blocks for Expanded<'_, G> {
     const G16: bool = G;
-    fn rows(&self) -> usize {
-        self.0.rows
-    }
     fn blocks_per_row(&self) -> usize {
         self.0.blocks_per_row()
     }
@@ -79,9 +75,6 @@ struct PackedQ5<'a>(&'a Q5Matrix);
 
 impl Blocks for PackedQ5<'_> {
     const G16: bool = false;
-    fn rows(&self) -> usize {
-        self.0.rows
-    }
     fn blocks_per_row(&self) -> usize {
         self.0.blocks_per_row()
     }
@@ -111,9 +104,6 @@ struct PackedQ4<'a>(&'a Q4Matrix);
 
 impl Blocks for PackedQ4<'_> {
     const G16: bool = false;
-    fn rows(&self) -> usize {
-        self.0.rows
-    }
     fn blocks_per_row(&self) -> usize {
         self.0.blocks_per_row()
     }
@@ -164,37 +154,40 @@ unsafe fn matvec<B: Blocks>(w: &B, x: &Q8Vector, rows: Range<usize>, out: &mut [
 }
 
 #[target_feature(enable = "avx2,fma")]
-pub unsafe fn matmul_q8(w: &Q8Matrix, xs: &[Q8Vector], out: &mut [f32]) {
+pub unsafe fn matmul_q8(w: &Q8Matrix, xs: &[Q8Vector], rows: Range<usize>, out: &mut [f32]) {
     if w.group == 16 {
-        matmul(&Expanded::<true>(w), xs, out)
+        matmul(&Expanded::<true>(w), xs, rows.clone(), out)
     } else {
-        matmul(&Expanded::<false>(w), xs, out)
+        matmul(&Expanded::<false>(w), xs, rows.clone(), out)
     }
+    let n = rows.len();
     for (t, x) in xs.iter().enumerate() {
-        subtract_mins(w, x, 0..w.rows, &mut out[t * w.rows..(t + 1) * w.rows]);
+        subtract_mins(w, x, rows.clone(), &mut out[t * n..(t + 1) * n]);
     }
 }
 
 #[target_feature(enable = "avx2,fma")]
-pub unsafe fn matmul_q5(w: &Q5Matrix, xs: &[Q8Vector], out: &mut [f32]) {
-    matmul(&PackedQ5(w), xs, out)
+pub unsafe fn matmul_q5(w: &Q5Matrix, xs: &[Q8Vector], rows: Range<usize>, out: &mut [f32]) {
+    matmul(&PackedQ5(w), xs, rows, out)
 }
 
 #[target_feature(enable = "avx2,fma")]
-pub unsafe fn matmul_q4(w: &Q4Matrix, xs: &[Q8Vector], out: &mut [f32]) {
-    matmul(&PackedQ4(w), xs, out);
+pub unsafe fn matmul_q4(w: &Q4Matrix, xs: &[Q8Vector], rows: Range<usize>, out: &mut [f32]) {
+    matmul(&PackedQ4(w), xs, rows.clone(), out);
+    let n = rows.len();
     for (t, x) in xs.iter().enumerate() {
-        subtract_block_mins(&w.mins, w.blocks_per_row(), x, 0..w.rows, &mut out[t * w.rows..(t + 1) * w.rows]);
+        subtract_block_mins(&w.mins, w.blocks_per_row(), x, rows.clone(), &mut out[t * n..(t + 1) * n]);
     }
 }
 
 #[target_feature(enable = "avx2,fma")]
-unsafe fn matmul<B: Blocks>(w: &B, xs: &[Q8Vector], out: &mut [f32]) {
+unsafe fn matmul<B: Blocks>(w: &B, xs: &[Q8Vector], rows: Range<usize>, out: &mut [f32]) {
     let bpr = w.blocks_per_row();
-    let rows = w.rows();
+    // out holds rows.len() results per token.
+    let (start, n) = (rows.start, rows.len());
     // Tokens in groups of 4: each weight block is unpacked once and used four times.
     const T: usize = 4;
-    for r in 0..rows {
+    for r in rows {
         let mut t = 0;
         while t + T <= xs.len() {
             let mut acc = [_mm256_setzero_ps(); T];
@@ -208,12 +201,12 @@ unsafe fn matmul<B: Blocks>(w: &B, xs: &[Q8Vector], out: &mut [f32]) {
                 }
             }
             for k in 0..T {
-                out[(t + k) * rows + r] = hsum(acc[k]);
+                out[(t + k) * n + r - start] = hsum(acc[k]);
             }
             t += T;
         }
         for (k, x) in xs.iter().enumerate().skip(t) {
-            matvec(w, x, r..r + 1, &mut out[k * rows + r..k * rows + r + 1]);
+            matvec(w, x, r..r + 1, &mut out[k * n + r - start..][..1]);
         }
     }
 }

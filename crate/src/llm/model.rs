@@ -74,6 +74,10 @@ impl Qwen2Model {
     /// a large share of a pass, so a caller that needs only some positions' logits (draft
     /// verification stops at the first miss) asks for just those.
     pub fn logits(&self, hidden: &[f32], rows: std::ops::Range<usize>) -> Vec<f32> {
+        kernels::parallel::enter(|| self.logits_in_pool(hidden, rows))
+    }
+
+    fn logits_in_pool(&self, hidden: &[f32], rows: std::ops::Range<usize>) -> Vec<f32> {
         let (d, c) = (self.config.d_model, &self.config);
         let mut xn = vec![0f32; d];
         let mut finals = vec![Q8Vector::default(); rows.len()];
@@ -89,6 +93,10 @@ impl Qwen2Model {
     /// Runs `tokens` at positions `cache.len ..`, appends them to the cache, and returns the
     /// final hidden states (d_model floats per token, before the output norm).
     pub fn forward_hidden(&self, tokens: &[u32], cache: &mut KvCache) -> Result<Vec<f32>> {
+        kernels::parallel::enter(|| self.forward_hidden_in_pool(tokens, cache))
+    }
+
+    fn forward_hidden_in_pool(&self, tokens: &[u32], cache: &mut KvCache) -> Result<Vec<f32>> {
         let c = &self.config;
         let n = tokens.len();
         if n == 0 {

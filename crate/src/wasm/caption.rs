@@ -13,6 +13,7 @@ use super::llm::Llm;
 use super::{from_object, options_object, to_js, to_object};
 use crate::vision::caption::describe::DescribeJob;
 use crate::vision::caption::{Caption, CaptionOptions, CaptionOptionsInput, Captioner as Inner};
+use crate::vision::{image_input::decode_rgb, ImageClassifier};
 use crate::Error;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -117,5 +118,26 @@ impl Llm {
     pub fn describe_result(&self) -> Result<JsValue, JsError> {
         let job = self.description.as_ref().ok_or_else(|| to_js(Error::InvalidInput("no description started".into())))?;
         to_object(&job.result())
+    }
+}
+
+#[wasm_bindgen]
+pub struct Classifier {
+    inner: ImageClassifier,
+}
+
+#[wasm_bindgen]
+impl Classifier {
+    /// Loads EfficientNet-Lite0 from ONNX bytes and its label list (JSON bytes).
+    #[wasm_bindgen(constructor)]
+    pub fn new(onnx: &[u8], labels_json: &[u8]) -> Result<Classifier, JsError> {
+        Ok(Classifier { inner: ImageClassifier::load(onnx, labels_json).map_err(to_js)? })
+    }
+
+    /// Top-`k` ImageNet classes for encoded image bytes: `[{id, name, score}, …]`.
+    pub fn classify(&self, image: &[u8], k: usize) -> Result<JsValue, JsError> {
+        let rgb = decode_rgb(image).map_err(to_js)?;
+        let top = self.inner.classify(&rgb, k).map_err(to_js)?;
+        to_object(&top)
     }
 }

@@ -85,6 +85,7 @@ pub struct Llm {
     /// The summary being generated (see wasm/summarize.rs).
     pub(super) summary: Option<crate::summarize::SummaryJob>,
     /// The photo description being generated (see wasm/caption.rs).
+    #[cfg(feature = "vision")]
     pub(super) description: Option<crate::vision::caption::describe::DescribeJob>,
 }
 
@@ -142,7 +143,14 @@ impl Llm {
     fn with_engine(engine: Engine, context: usize) -> Llm {
         let context = context.clamp(16, engine.model.config.n_ctx_train);
         let session = Session::new(&engine, context);
-        Llm { engine, session, bench_next: 0, summary: None, description: None }
+        Llm {
+            engine,
+            session,
+            bench_next: 0,
+            summary: None,
+            #[cfg(feature = "vision")]
+            description: None,
+        }
     }
 }
 
@@ -156,7 +164,7 @@ impl Llm {
     }
 
     /// `{n_layer, d_model, vocab, context, weight_bytes, weights ("packed" | "expanded"),
-    /// kv_cache_bytes, kernels}`.
+    /// kv_cache_bytes, kernels, threads}`.
     pub fn info(&self) -> Result<JsValue, JsError> {
         let c = &self.engine.model.config;
         to_object(&serde_json::json!({
@@ -166,6 +174,7 @@ impl Llm {
             "weights": self.engine.model.weight_layout().name(),
             "kv_cache_bytes": self.session.cache.bytes(),
             "kernels": crate::kernels::simd_path(),
+            "threads": crate::kernels::parallel::threads(),
         }))
     }
 
@@ -242,7 +251,10 @@ impl Llm {
     pub fn cancel(&mut self) {
         self.session.cancel();
         self.summary = None;
-        self.description = None;
+        #[cfg(feature = "vision")]
+        {
+            self.description = None;
+        }
     }
 
     /// Benchmark helper: runs `ids` from an empty cache (one batch), returns the argmax.

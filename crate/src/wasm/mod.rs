@@ -5,11 +5,12 @@
 //! (the panic hook logs it).
 
 pub(crate) mod browser;
+/// Photo captions and the classifier: only in modules built with the `vision` feature.
+#[cfg(feature = "vision")]
 mod caption;
 mod llm;
 mod summarize;
 
-use crate::vision::{image_input::decode_rgb, ImageClassifier};
 use crate::Error;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -76,23 +77,44 @@ pub fn kernel_self_test(seed: u32, cases: u32) -> Result<String, JsError> {
     Ok(crate::kernels::simd_path().to_string())
 }
 
-#[wasm_bindgen]
-pub struct Classifier {
-    inner: ImageClassifier,
+/// Runs the check that products split across the thread pool give the bits of one thread;
+/// returns `{threads, parts}` (parts: the most a checked product was cut into), or throws
+/// naming the first differing element.
+#[wasm_bindgen(js_name = kernelSplitTest)]
+pub fn kernel_split_test(seed: u32) -> Result<JsValue, JsError> {
+    let parts = crate::kernels::check::split_matches_one_thread(seed as u64).map_err(|e| JsError::new(&e))?;
+    to_object(&serde_json::json!({ "threads": crate::kernels::parallel::threads(), "parts": parts }))
 }
 
-#[wasm_bindgen]
-impl Classifier {
-    /// Loads EfficientNet-Lite0 from ONNX bytes and its label list (JSON bytes).
-    #[wasm_bindgen(constructor)]
-    pub fn new(onnx: &[u8], labels_json: &[u8]) -> Result<Classifier, JsError> {
-        Ok(Classifier { inner: ImageClassifier::load(onnx, labels_json).map_err(to_js)? })
-    }
+/// Bytes of this module's linear memory (also when the memory is imported and shared, as in
+/// the threaded build, where the instance exports none).
+#[wasm_bindgen(js_name = memoryBytes)]
+pub fn memory_bytes() -> f64 {
+    (core::arch::wasm32::memory_size(0) * 65536) as f64
+}
 
-    /// Top-`k` ImageNet classes for encoded image bytes: `[{id, name, score}, …]`.
-    pub fn classify(&self, image: &[u8], k: usize) -> Result<JsValue, JsError> {
-        let rgb = decode_rgb(image).map_err(to_js)?;
-        let top = self.inner.classify(&rgb, k).map_err(to_js)?;
-        to_object(&top)
+/// Kernel threads of this module: 1 in the single-thread build, and in the threaded build
+/// until `startThreads` has resolved.
+#[wasm_bindgen(js_name = kernelThreads)]
+pub fn kernel_threads() -> usize {
+    crate::kernels::parallel::threads()
+}
+
+/// Threaded build: starts the kernels' pool of `threads` Web Workers sharing this module's
+/// memory (wasm-bindgen-rayon), then lets the kernels use it. Call once, from a worker (the
+/// pool blocks the calling thread while it works), on a cross-origin isolated page.
+#[cfg(feature = "threads")]
+#[wasm_bindgen(js_name = startThreads)]
+pub fn start_threads(threads: usize) -> Result<js_sys::Promise, JsError> {
+    if threads == 0 {
+        return Err(to_js(Error::InvalidInput("startThreads needs at least one thread".into())));
     }
+    if crate::kernels::parallel::threads() > 1 {
+        return Err(to_js(Error::InvalidInput("the thread pool is already started".into())));
+    }
+    // The kernels may use the pool once its workers are up, not before.
+    let ready = Closure::once(move |_: JsValue| crate::kernels::parallel::started(threads));
+    let promise = wasm_bindgen_rayon::init_thread_pool(threads).then(&ready);
+    ready.forget(); // runs once; a few bytes for the page's lifetime
+    Ok(promise)
 }

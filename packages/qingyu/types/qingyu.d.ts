@@ -62,6 +62,8 @@ export interface CacheWarningEvent extends Event {
 export interface QingyuMonitor extends EventTarget {
   addEventListener(type: 'downloadprogress', listener: (this: QingyuMonitor, ev: DownloadProgressEvent) => any, options?: boolean | AddEventListenerOptions): void;
   addEventListener(type: 'cachewarning', listener: (this: QingyuMonitor, ev: CacheWarningEvent) => any, options?: boolean | AddEventListenerOptions): void;
+  /** The threaded module did not start; the LLM runs on one thread (`message` says why). */
+  addEventListener(type: 'threadswarning', listener: (this: QingyuMonitor, ev: Event & { message: string }) => any, options?: boolean | AddEventListenerOptions): void;
   addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions): void;
   removeEventListener(type: 'downloadprogress', listener: (this: QingyuMonitor, ev: DownloadProgressEvent) => any, options?: boolean | EventListenerOptions): void;
   removeEventListener(type: 'cachewarning', listener: (this: QingyuMonitor, ev: CacheWarningEvent) => any, options?: boolean | EventListenerOptions): void;
@@ -115,6 +117,13 @@ export interface CreateOptions extends SummaryDefaults {
    * a mobile browser, expanded otherwise.
    */
   weights?: 'auto' | WeightLayout;
+  /**
+   * The LLM's kernel threads. `'auto'` (default): one per logical core, at most 8. More than one
+   * needs a cross-origin isolated page (COOP `same-origin` + COEP `require-corp`, or a service
+   * worker that adds them); elsewhere the LLM runs on one thread and `info.threads.reason` says
+   * why. `1` keeps it on one thread everywhere.
+   */
+  threads?: 'auto' | number;
   /** Receives the EventTarget that fires `downloadprogress` (and `cachewarning`) events. */
   monitor?: (monitor: QingyuMonitor) => void;
   signal?: AbortSignal;
@@ -305,17 +314,29 @@ export interface QingyuFeatures {
   llm: boolean;
 }
 
+/** How many kernel threads the LLM gets on this page, and why. */
+export interface ThreadPlan {
+  /** `threads` resolved. */
+  requested: number;
+  /** What the LLM runs on: more than 1 means the threaded text module and its Web Worker pool. */
+  threads: number;
+  /** Why: 'isolated' (threads run), 'not-isolated', 'requested' (one asked for), 'failed' (the threaded module did not start). */
+  code: 'isolated' | 'not-isolated' | 'requested' | 'failed';
+  reason: string;
+}
+
 export interface QingyuInfo {
   version: string;
   build: Record<string, unknown>;
   features: QingyuFeatures;
+  threads: ThreadPlan;
 }
 
 export interface QingyuStats {
   llm: LlmStats | null;
   caption: CaptionStats | null;
   classify?: { totalMs: number };
-  llmLoad?: { fetchMs: number; compileMs: number };
+  llmLoad?: { fetchMs: number; compileMs: number; threads: ThreadPlan };
   visionLoad?: { fetchMs: number; compileMs: number };
   classifierLoad?: { fetchMs: number; compileMs: number };
   loaded: { llm: boolean; vision: boolean; classifier: boolean };
@@ -346,6 +367,8 @@ export declare class Qingyu {
   readonly wasmUrl: string | null;
   /** The weight layout this instance loads the LLM with (`weights` resolved). */
   readonly weights: WeightLayout;
+  /** Kernel threads asked for the LLM (`threads` resolved); `info.threads` says what it gets. */
+  readonly threads: number;
   readonly defaults: SummaryDefaults & { context?: string };
   /** The longest text (in characters) summarize() accepts. */
   readonly inputQuota: number;

@@ -16,6 +16,16 @@ pub(crate) const DEFAULT_GGUF: &str = "models/dist/qwen2.5-coder-0.5b-instruct-q
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if let Some(threads) = flag(&args, "--threads") {
+        let started = match threads.parse::<usize>() {
+            Ok(n) if n > 0 => kernels::parallel::start_pool(n),
+            _ => Err(format!("--threads: {threads:?} is not a positive number")),
+        };
+        if let Err(e) = started {
+            eprintln!("qingyu: {e}");
+            return ExitCode::FAILURE;
+        }
+    }
     let result = match args.first().map(String::as_str) {
         Some("bench-llm") => bench_llm(&args[1..]),
         Some("generate") => generate(&args[1..]),
@@ -30,6 +40,7 @@ fn main() -> ExitCode {
             println!("qingyu caption IMG... [--lang zh|en] [--detail brief|full] [--json] [--models DIR (default models/dist)] [--gguf PATH (for --detail full)] [--write-alt DIR (writes DIR/alt.json)]");
             println!("qingyu bench-summarize [--articles DIR] [--types key-points:medium,tldr:medium,teaser:short,headline:short] [--only zh-01,en-01] [--gguf PATH]");
             println!("qingyu bench-llm [--gguf PATH] [--prompts 64,512,1024] [--decode N] [--weights packed|expanded] [--json]");
+            println!("every command: [--threads N] (kernel threads; default one per core)");
             Ok(())
         }
         Some(other) => Err(format!("unknown command {other:?}; try `qingyu help`")),
@@ -105,7 +116,7 @@ fn peak_rss_mib() -> f64 {
         / 1024.0
 }
 
-/// Prefill and decode speed of our engine, one thread, on deterministic token ids.
+/// Prefill and decode speed of our engine (`--threads N`), on deterministic token ids.
 fn bench_llm(args: &[String]) -> Result<(), String> {
     let path = flag(args, "--gguf").unwrap_or(DEFAULT_GGUF);
     let prompts: Vec<usize> = flag(args, "--prompts")
@@ -145,14 +156,15 @@ fn bench_llm(args: &[String]) -> Result<(), String> {
     if json {
         let p: Vec<String> = prefill.iter().map(|(n, v)| format!("\"{n}\":{v:.3}")).collect();
         println!(
-            "{{\"engine\":\"qingyu-native\",\"weights\":\"{}\",\"kernels\":\"{}\",\"load_s\":{load_s:.3},\"prefill_tps\":{{{}}},\"decode_tps\":{decode_tps:.3},\"peak_mib\":{peak:.0},\"weights_mib\":{:.0}}}",
+            "{{\"engine\":\"qingyu-native\",\"threads\":{},\"weights\":\"{}\",\"kernels\":\"{}\",\"load_s\":{load_s:.3},\"prefill_tps\":{{{}}},\"decode_tps\":{decode_tps:.3},\"peak_mib\":{peak:.0},\"weights_mib\":{:.0}}}",
+            kernels::parallel::threads(),
             layout.name(),
             kernels::simd_path(),
             p.join(","),
             model.weight_bytes() as f64 / 1048576.0
         );
     } else {
-        println!("qingyu native ({}, {} weights), 1 thread: load {load_s:.2} s, weights {:.0} MiB, peak RSS {peak:.0} MiB", kernels::simd_path(), layout.name(), model.weight_bytes() as f64 / 1048576.0);
+        println!("qingyu native ({}, {} weights), {} thread(s): load {load_s:.2} s, weights {:.0} MiB, peak RSS {peak:.0} MiB", kernels::simd_path(), layout.name(), kernels::parallel::threads(), model.weight_bytes() as f64 / 1048576.0);
         for (n, v) in &prefill {
             println!("  prefill {n:>5} tokens: {v:8.1} tok/s");
         }

@@ -1,0 +1,153 @@
+//! Splitting kernel work across threads: rayon's pool natively and in the threaded wasm build
+//! (`threads` feature: Web Workers sharing the memory, started by wasm-bindgen-rayon through
+//! `startThreads`); the single-thread wasm build runs every part on the caller.
+//!
+//! Only *where* a row is computed changes with the thread count, never *how*, so every
+//! result is bit-identical to the one-thread result.
+
+use std::ops::Range;
+
+#[cfg(not(target_arch = "wasm32"))]
+mod pool {
+    pub fn threads() -> usize {
+        rayon::current_num_threads()
+    }
+
+    pub fn for_each<T: Send>(items: &mut [T], f: impl Fn(usize, &mut T) + Sync) {
+        use rayon::prelude::*;
+        items.par_iter_mut().enumerate().for_each(|(i, item)| f(i, item));
+    }
+
+    pub fn enter<R: Send>(f: impl FnOnce() -> R + Send) -> R {
+        if rayon::current_thread_index().is_some() {
+            return f();
+        }
+        // Called from outside the pool (the CLI's main thread; the page's engine worker): run
+        // the whole pass on a pool thread, so the many splits inside it are handed between
+        // awake pool threads instead of each one waking the pool and parking the caller.
+        rayon::join(f, || ()).0
+    }
+}
+
+/// In the browser the pool exists only once the page has started it (`startThreads`): until
+/// then everything runs on the caller, and rayon's global pool is never touched (touching it
+/// would build a default one that the page's workers could no longer join).
+#[cfg(all(target_arch = "wasm32", feature = "threads"))]
+mod pool {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    static STARTED: AtomicUsize = AtomicUsize::new(0);
+
+    /// Called once the pool's workers are up.
+    pub fn started(threads: usize) {
+        STARTED.store(threads, Ordering::Release);
+    }
+
+    pub fn threads() -> usize {
+        STARTED.load(Ordering::Acquire).max(1)
+    }
+
+    pub fn for_each<T: Send>(items: &mut [T], f: impl Fn(usize, &mut T) + Sync) {
+        if threads() <= 1 {
+            return items.iter_mut().enumerate().for_each(|(i, item)| f(i, item));
+        }
+        use rayon::prelude::*;
+        items.par_iter_mut().enumerate().for_each(|(i, item)| f(i, item));
+    }
+
+    pub fn enter<R: Send>(f: impl FnOnce() -> R + Send) -> R {
+        if threads() <= 1 || rayon::current_thread_index().is_some() {
+            return f();
+        }
+        // As natively: the pass runs on a pool thread; the engine worker waits (a worker may
+        // block; the page's main thread may not, which is why the engine lives in a worker).
+        rayon::join(f, || ()).0
+    }
+}
+
+#[cfg(all(target_arch = "wasm32", not(feature = "threads")))]
+mod pool {
+    pub fn threads() -> usize {
+        1
+    }
+
+    pub fn for_each<T: Send>(items: &mut [T], f: impl Fn(usize, &mut T) + Sync) {
+        for (i, item) in items.iter_mut().enumerate() {
+            f(i, item);
+        }
+    }
+
+    pub fn enter<R: Send>(f: impl FnOnce() -> R + Send) -> R {
+        f()
+    }
+}
+
+pub use pool::{enter, for_each, threads};
+#[cfg(all(target_arch = "wasm32", feature = "threads"))]
+pub use pool::started;
+
+/// Natively: size the pool before first use (`--threads`); by default it has one thread per
+/// core. In the browser the page's worker sizes it (`startThreads`).
+#[cfg(not(target_arch = "wasm32"))]
+pub fn start_pool(threads: usize) -> Result<(), String> {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build_global()
+        .map_err(|e| format!("thread pool: {e}"))
+}
+
+/// Multiply-adds below which a product runs on one thread: handing work to another thread
+/// costs microseconds, a 128 × 896 decode product (K, V) takes about as long.
+const MIN_WORK_PER_PART: usize = 1 << 18;
+
+/// Rows per part are a multiple of this: the SIMD kernels take rows four at a time.
+const ROW_ALIGN: usize = 4;
+
+/// How to split `rows` rows of a product of `work_per_row` multiply-adds per row: one range
+/// when it is small or there is one thread; otherwise a few parts per thread, so a thread
+/// that was late to start does not hold the others up.
+pub fn row_parts(rows: usize, work_per_row: usize) -> Vec<Range<usize>> {
+    split_rows(rows, work_per_row, threads())
+}
+
+/// `row_parts` for a given thread count (the tests pick theirs).
+pub fn split_rows(rows: usize, work_per_row: usize, threads: usize) -> Vec<Range<usize>> {
+    let by_work = (rows * work_per_row) / MIN_WORK_PER_PART;
+    let by_rows = rows / ROW_ALIGN;
+    // A whole number of parts per thread, so no thread gets one part more than another.
+    let parts = if by_work >= 2 * threads { 2 * threads } else if by_work >= threads { threads } else { 1 };
+    let parts = parts.min(by_rows);
+    if threads <= 1 || parts <= 1 {
+        return vec![0..rows];
+    }
+    let per_part = rows.div_ceil(parts).next_multiple_of(ROW_ALIGN);
+    (0..rows).step_by(per_part).map(|start| start..(start + per_part).min(rows)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parts_cover_every_row_once_in_order() {
+        for rows in [1, 3, 4, 5, 64, 127, 896, 4864, 151_936] {
+            for threads in [1, 2, 3, 8] {
+                let parts = split_rows(rows, 896, threads);
+                assert_eq!(parts.first().unwrap().start, 0);
+                assert_eq!(parts.last().unwrap().end, rows);
+                for pair in parts.windows(2) {
+                    assert_eq!(pair[0].end, pair[1].start);
+                    assert_eq!(pair[0].len() % ROW_ALIGN, 0, "{rows} rows, {threads} threads: {parts:?}");
+                }
+                assert!(parts.len() <= 2 * threads, "{rows} rows, {threads} threads: {parts:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn small_products_stay_on_one_thread() {
+        assert_eq!(split_rows(128, 896, 8), vec![0..128]);
+        assert_eq!(split_rows(896, 896, 1), vec![0..896]);
+        assert!(split_rows(4864, 896, 2).len() > 1);
+    }
+}
