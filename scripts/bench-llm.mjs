@@ -2,14 +2,17 @@
 // `./qy bench llm`: LLM speed of
 //   (a) our engine, native           cargo run --release --bin qingyu -- bench-llm --json
 //   (b) our engine, wasm in headless Chromium        www/bench/llm.html?engine=qingyu
-//   (c) @wllama/wllama (llama.cpp → wasm), same Chromium, single thread   ?engine=wllama
-//   (d) llama.cpp native via llama-cpp-python, 1 thread   models/reference/llamacpp_bench.py
+//   (c) @wllama/wllama (llama.cpp → wasm), same Chromium   ?engine=wllama
+//   (d) llama.cpp native via llama-cpp-python   models/reference/llamacpp_bench.py
 //       (scripts/setup-llamacpp.sh installs llama-cpp-python into .tools/llama-cpp on first use)
+// each on 1 thread and on N threads (rows a2, b2…: (b) is then the threaded text module in a
+// worker, (c) wllama's pthreads, both in a cross-origin isolated page served by scripts/serve.py),
 // on the same GGUF and the same token ids, then ONE table (load s, prefill tok/s per prompt
-// length, decode tok/s, peak MiB) and the ratios b/c and b/d. A missing piece prints "n/a"
-// and why; it never fails the whole bench. Every number also goes to target/bench/llm.json.
+// length, decode tok/s, peak MiB) and the ratios. A missing piece prints "n/a" and why; it
+// never fails the whole bench. Every number also goes to target/bench/llm.json.
 //
 // Options: --prompts 64,512,1024  --decode 32  --gguf PATH  --engines a,b,c,d
+//          --threads 1,N (default 1 and the machine's cores, at most 8)
 //          --native-bin PATH (a prebuilt `qingyu` binary instead of `cargo run --release`)
 //          --warmup-ms 2000  --page-timeout-min 30  --json-out PATH
 //          --weights expanded|packed (how (a) and (b) hold the LLM's weights; default expanded)
@@ -39,7 +42,7 @@ function parseArgs(argv) {
   const o = {
     prompts: [64, 512, 1024], decode: 32, gguf: DEFAULT_GGUF, engines: ['a', 'b', 'c', 'd'],
     warmupMs: 2000, pageTimeoutMin: 30, nativeBin: null, jsonOut: path.join(ROOT, 'target/bench/llm.json'),
-    weights: 'expanded',
+    weights: 'expanded', threads: [...new Set([1, Math.min(8, os.cpus().length)])],
   };
   const alias = { native: 'a', wasm: 'b', qingyu: 'b', wllama: 'c', llamacpp: 'd', 'llama.cpp': 'd' };
   for (let i = 0; i < argv.length; i++) {
@@ -54,6 +57,7 @@ function parseArgs(argv) {
       case '--page-timeout-min': o.pageTimeoutMin = Number(v()); break;
       case '--json-out': o.jsonOut = path.resolve(v()); break;
       case '--native-bin': o.nativeBin = path.resolve(v()); break;
+      case '--threads': o.threads = [...new Set(v().split(',').map(Number))]; break;
       case '--weights': o.weights = v(); if (!['packed', 'expanded'].includes(o.weights)) throw new Error('--weights: packed or expanded'); break;
       case '-h': case '--help':
         console.log(fs.readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1, 15)
@@ -66,13 +70,17 @@ function parseArgs(argv) {
   if (!o.prompts.length || o.prompts.some((n) => n + 1 > 2048)) throw new Error('--prompts: lengths 1..2047');
   if (!(o.decode > 0) || 64 + o.decode + 1 > 2048) throw new Error('--decode: 1..1983');
   for (const e of o.engines) if (!'abcd'.includes(e) || e.length !== 1) throw new Error(`--engines: unknown ${e}`);
+  if (!o.threads.length || o.threads.some((t) => !Number.isInteger(t) || t < 1 || t > 64)) throw new Error('--threads: whole numbers 1..64');
   return o;
 }
 
+/** A row's key: the engine letter, with the thread count after it when above one (b, b2). */
+const rowKey = (e, t) => (t > 1 ? `${e}${t}` : e);
+
 const t0Run = Date.now();
 
-// The machine's 1-minute load average while each engine runs: the bench uses one core, so a
-// load well above 1 means something else competed for the CPU and the numbers are low.
+// The machine's 1-minute load average while each engine runs: a row on t threads uses t cores,
+// so a load well above t means something else competed for the CPU and the numbers are low.
 const loadSamples = {};
 let loadTag = null;
 setInterval(() => { if (loadTag) (loadSamples[loadTag] ??= []).push(os.loadavg()[0]); }, 2000).unref();
@@ -122,16 +130,18 @@ function runJsonTool(label, cmd, args, { env, cwd = ROOT, timeoutMs = 30 * 60_00
   });
 }
 
-async function benchNative(o) {
-  const benchArgs = ['bench-llm', '--json', '--gguf', o.gguf, '--prompts', o.prompts.join(','), '--decode', String(o.decode), '--weights', o.weights];
+async function benchNative(o, threads) {
+  const benchArgs = ['bench-llm', '--json', '--gguf', o.gguf, '--prompts', o.prompts.join(','), '--decode', String(o.decode),
+    '--weights', o.weights, '--threads', String(threads)];
+  const tag = `(${rowKey('a', threads)})`;
   let r;
   if (o.nativeBin) {
-    progress(`(a) qingyu native: ${path.relative(ROOT, o.nativeBin)} bench-llm`);
-    r = await runJsonTool('(a)', o.nativeBin, benchArgs);
+    progress(`${tag} qingyu native, ${threads} thread(s): ${path.relative(ROOT, o.nativeBin)} bench-llm`);
+    r = await runJsonTool(tag, o.nativeBin, benchArgs);
   } else {
-    progress('(a) qingyu native: cargo run --release --bin qingyu -- bench-llm (builds first if needed)');
+    progress(`${tag} qingyu native, ${threads} thread(s): cargo run --release --bin qingyu -- bench-llm (builds first if needed)`);
     const cargoHome = process.env.CARGO_HOME || path.join(process.env.HOME || '', '.cargo');
-    r = await runJsonTool('(a)', 'cargo', ['run', '--quiet', '--release', '-p', 'qingyu', '--bin', 'qingyu', '--', ...benchArgs],
+    r = await runJsonTool(tag, 'cargo', ['run', '--quiet', '--release', '-p', 'qingyu', '--bin', 'qingyu', '--', ...benchArgs],
       { env: { PATH: `${path.join(cargoHome, 'bin')}:${process.env.PATH}` } });
   }
   return { engine: 'qingyu-native', ...r };
@@ -177,16 +187,20 @@ function setupLlamaCpp() {
   });
 }
 
-async function benchLlamaCpp(o) {
-  progress('(d) llama.cpp native: checking llama-cpp-python (scripts/setup-llamacpp.sh installs it once)');
-  loadTag = null; // a first-time compile is not part of (d)'s load-average reading
-  const why = await setupLlamaCpp();
-  loadTag = 'd';
-  if (why) return { engine: 'llama.cpp', error: why };
-  progress('(d) llama.cpp native (llama-cpp-python, 1 thread)');
-  const r = await runJsonTool('(d)', LLAMACPP_PY, [path.join(ROOT, 'models/reference/llamacpp_bench.py'),
+let llamaCppReady = null; // the set-up runs once, for every thread count
+async function benchLlamaCpp(o, threads) {
+  const key = rowKey('d', threads);
+  if (llamaCppReady === null) {
+    progress('(d) llama.cpp native: checking llama-cpp-python (scripts/setup-llamacpp.sh installs it once)');
+    loadTag = null; // a first-time compile is not part of (d)'s load-average reading
+    llamaCppReady = (await setupLlamaCpp()) ?? '';
+  }
+  loadTag = key;
+  if (llamaCppReady) return { engine: 'llama.cpp', error: llamaCppReady };
+  progress(`(${key}) llama.cpp native (llama-cpp-python, ${threads} thread(s))`);
+  const r = await runJsonTool(`(${key})`, LLAMACPP_PY, [path.join(ROOT, 'models/reference/llamacpp_bench.py'),
     '--gguf', o.gguf, '--prompts', o.prompts.join(','), '--decode', String(o.decode),
-    '--warmup-ms', String(o.warmupMs)]);
+    '--warmup-ms', String(o.warmupMs), '--threads', String(threads)]);
   return { engine: 'llama.cpp', ...r };
 }
 
@@ -333,6 +347,7 @@ function prepareVendor(o) {
   return { wllamaVersion: version, ggufUrl: '/vendor/model.gguf' };
 }
 
+/** `which`: [engine, threads] pairs, engine 'qingyu' (b) or 'wllama' (c). */
 async function benchBrowser(o, which) {
   const out = {};
   const vendor = prepareVendor(o);
@@ -345,8 +360,8 @@ async function benchBrowser(o, which) {
     // Playwright spawns Chromium as our child: its renderers are the --type=renderer descendants.
     const browserPid = process.pid;
     progress(`Chromium ${out.chromium} (headless), site ${base}/`);
-    for (const engine of which) {
-      const key = engine === 'qingyu' ? 'b' : 'c';
+    for (const [engine, threads] of which) {
+      const key = rowKey(engine === 'qingyu' ? 'b' : 'c', threads);
       if (engine === 'wllama' && !vendor.wllamaVersion) {
         out[key] = { engine, error: '@wllama/wllama not in node_modules (npm install)' };
         continue;
@@ -370,7 +385,7 @@ async function benchBrowser(o, which) {
         return measured;
       });
       const qs = new URLSearchParams({ engine, prompts: o.prompts.join(','), decode: String(o.decode),
-        gguf: vendor.ggufUrl, warmup_ms: String(o.warmupMs), weights: o.weights });
+        gguf: vendor.ggufUrl, warmup_ms: String(o.warmupMs), weights: o.weights, threads: String(threads) });
       let result;
       try {
         await page.goto(`${base}/bench/llm.html?${qs}`);
@@ -395,8 +410,8 @@ async function benchBrowser(o, which) {
       }
     }
   } catch (e) {
-    for (const engine of which) {
-      const key = engine === 'qingyu' ? 'b' : 'c';
+    for (const [engine, threads] of which) {
+      const key = rowKey(engine === 'qingyu' ? 'b' : 'c', threads);
       out[key] ??= { engine, error: `browser: ${e.message.split('\n')[0]}` };
     }
   } finally {
@@ -427,19 +442,28 @@ function printTable(o, rows, meta) {
   const line = (l) => l.map((c, i) => (i === 0 ? String(c).padEnd(w[i]) : String(c).padStart(w[i]))).join('  ');
   const ggufMB = (fs.statSync(o.gguf).size / 1e6).toFixed(1);
   console.log('');
-  console.log(`LLM speed, tokens/s (higher is better) — ${path.basename(o.gguf)} (${ggufMB} MB), 1 thread, n_ctx 2048`);
+  console.log(`LLM speed, tokens/s (higher is better) — ${path.basename(o.gguf)} (${ggufMB} MB), n_ctx 2048`);
   console.log(line(head));
   console.log(w.map((n) => '-'.repeat(n)).join('  '));
   for (const l of lines) console.log(line(l));
 
   const get = (key) => rows.find((x) => x.key === key)?.r;
-  const b = get('b');
-  const rhead = ['ratio (>1: ours faster)', ...P.map((n) => `prefill@${n}`), `decode(${o.decode})`];
-  const rl = [['b/c  qingyu-wasm ÷ wllama', get('c')], ['b/d  qingyu-wasm ÷ llama.cpp native', get('d')]]
-    .map(([label, other]) => [label,
-      ...P.map((n) => (b?.error || !other || other.error ? 'n/a'
-        : ratio(b.prefill_tps?.[n], other.prefill_tps?.[n] ?? other.prefill_tps?.[String(n)]))),
-      b?.error || !other || other.error ? 'n/a' : ratio(b.decode_tps, other.decode_tps)]);
+  const rhead = ['ratio (>1: the first faster)', ...P.map((n) => `prefill@${n}`), `decode(${o.decode})`];
+  const ratioRow = (label, x, y) => [label,
+    ...P.map((n) => (!x || x.error || !y || y.error ? 'n/a'
+      : ratio(x.prefill_tps?.[n] ?? x.prefill_tps?.[String(n)], y.prefill_tps?.[n] ?? y.prefill_tps?.[String(n)]))),
+    !x || x.error || !y || y.error ? 'n/a' : ratio(x.decode_tps, y.decode_tps)];
+  const rl = [];
+  for (const t of o.threads) {
+    const [b, c, d] = ['b', 'c', 'd'].map((e) => rowKey(e, t));
+    rl.push(ratioRow(`${b}/${c}  qingyu-wasm ÷ wllama, ${t} thread(s)`, get(b), get(c)));
+    rl.push(ratioRow(`${b}/${d}  qingyu-wasm ÷ llama.cpp native, ${t} thread(s)`, get(b), get(d)));
+  }
+  for (const t of o.threads.filter((x) => x > 1)) {
+    for (const [e, name] of [['b', 'qingyu-wasm'], ['a', 'qingyu-native'], ['c', 'wllama'], ['d', 'llama.cpp']]) {
+      rl.push(ratioRow(`${rowKey(e, t)}/${e}  ${name}, ${t} threads ÷ 1`, get(rowKey(e, t)), get(e)));
+    }
+  }
   const rall = [rhead, ...rl];
   const rw = rhead.map((_, i) => Math.max(...rall.map((l) => String(l[i]).length)));
   const rline = (l) => l.map((c, i) => (i === 0 ? String(c).padEnd(rw[i]) : String(c).padStart(rw[i]))).join('  ');
@@ -454,7 +478,7 @@ function printTable(o, rows, meta) {
   if (c && !c.error && c.threads) {
     const t = c.threads;
     const m = c.measured_cpu;
-    console.log(`(c) single-thread check: isMultithread=${t.isMultithread}, getNumThreads=${t.getNumThreads}, `
+    console.log(`(c) thread check: isMultithread=${t.isMultithread}, getNumThreads=${t.getNumThreads}, `
       + `crossOriginIsolated=${t.crossOriginIsolated}`
       + `${t.log?.find((l) => /pthreadPoolSize/.test(l)) ? `, wllama log: "${t.log.find((l) => /pthreadPoolSize/.test(l))}"` : ''}`
       + (m ? `; during the timed runs: ${m.workers} worker(s), renderer CPU ${m.cpu_s} s over ${m.wall_s} s wall `
@@ -467,7 +491,7 @@ function printTable(o, rows, meta) {
   // Same ids in, greedy ids out: our engine against llama.cpp (a sanity check, not a gate —
   // Q5_0 rounding differences may flip a near-tie after a few tokens).
   const d = get('d');
-  for (const key of ['a', 'b']) {
+  for (const key of rows.map((x) => x.key).filter((k) => /^[ab]/.test(k))) {
     const r = get(key);
     if (!r || r.error || !d || d.error || !Array.isArray(r.decode_ids) || !Array.isArray(d.decode_ids)) continue;
     let prefix = 0;
@@ -482,7 +506,8 @@ function printTable(o, rows, meta) {
     + `from an empty cache; decode = ${o.decode} greedy single-token steps after a 64-token prompt.`);
   console.log('peak MiB: (a) the CLI\'s own reading; (b)/(c) peak RSS of the page\'s renderer process ((b) streams the '
     + 'GGUF into wasm memory, (c)\'s page holds the 347 MB it read for the vocabulary); (d) ru_maxrss of the Python process.');
-  const busy = Object.entries(meta.load_avg || {}).filter(([, l]) => l > 1.5);
+  // A row on t threads keeps about t cores busy itself.
+  const busy = Object.entries(meta.load_avg || {}).filter(([k, l]) => l > (Number(k.slice(1)) || 1) + 0.5);
   console.log(`machine: ${meta.cores} cores; mean 1-min load average per engine: `
     + `${Object.entries(meta.load_avg || {}).map(([k, l]) => `(${k}) ${l}`).join(', ') || 'n/a'}`
     + (busy.length ? ` — WARNING: other work competed for the CPU during ${busy.map(([k]) => `(${k})`).join(' ')}; those numbers are low` : ''));
@@ -496,31 +521,39 @@ async function main() {
   progress(`prompts ${o.prompts.join(',')}, decode ${o.decode}, engines ${o.engines.join(',')}, gguf ${path.relative(ROOT, o.gguf)}`);
   const res = {};
   // Native first, one at a time, with the browser not yet running: each engine gets the CPU alone.
-  if (o.engines.includes('a')) {
-    loadTag = 'a';
-    res.a = await benchNative(o);
+  for (const t of o.threads) {
+    if (o.engines.includes('a')) {
+      loadTag = rowKey('a', t);
+      res[loadTag] = await benchNative(o, t);
+    }
   }
-  if (o.engines.includes('d')) {
-    loadTag = 'd';
-    res.d = await benchLlamaCpp(o);
+  for (const t of o.threads) {
+    if (o.engines.includes('d')) res[rowKey('d', t)] = await benchLlamaCpp(o, t);
   }
   loadTag = null; // benchBrowser tags (b)/(c) itself
-  const web = [o.engines.includes('b') && 'qingyu', o.engines.includes('c') && 'wllama'].filter(Boolean);
+  const web = [];
+  for (const t of o.threads) {
+    if (o.engines.includes('b')) web.push(['qingyu', t]);
+    if (o.engines.includes('c')) web.push(['wllama', t]);
+  }
   let meta = {};
   if (web.length) {
     const br = await benchBrowser(o, web);
-    Object.assign(res, { b: br.b, c: br.c });
+    for (const [engine, t] of web) { const k = rowKey(engine === 'qingyu' ? 'b' : 'c', t); res[k] = br[k]; }
     meta = { chromium: br.chromium, wllamaVersion: br.wllamaVersion, fetch_s: br.b?.fetch_s ?? br.c?.fetch_s };
   }
   loadTag = null;
   meta.cores = os.cpus().length;
-  meta.load_avg = Object.fromEntries(['a', 'b', 'c', 'd'].filter((k) => loadSamples[k]).map((k) => [k, meanLoad(k)]));
-  const rows = [
-    ['a', `(a) qingyu native, ${o.weights}`],
-    ['b', `(b) qingyu wasm, Chromium, ${o.weights}`],
-    ['c', `(c) wllama ${meta.wllamaVersion ?? ''} wasm, Chromium, 1 thread`],
-    ['d', '(d) llama.cpp native (llama-cpp-python), 1 thread'],
-  ].map(([key, label]) => ({ key, label, r: res[key] ?? { error: 'not run (--engines)' } }));
+  meta.load_avg = Object.fromEntries(Object.keys(loadSamples).map((k) => [k, meanLoad(k)]));
+  const rows = [];
+  for (const [e, name] of [['a', `qingyu native, ${o.weights}`], ['b', `qingyu wasm, Chromium, ${o.weights}`],
+    ['c', `wllama ${meta.wllamaVersion ?? ''} wasm, Chromium`], ['d', 'llama.cpp native (llama-cpp-python)']]) {
+    for (const t of o.threads) {
+      const key = rowKey(e, t);
+      const how = e === 'b' && t > 1 ? `, threaded module, ${t} threads` : `, ${t} thread${t > 1 ? 's' : ''}`;
+      rows.push({ key, label: `(${key}) ${name}${how}`, r: res[key] ?? { error: 'not run (--engines)' } });
+    }
+  }
   fs.mkdirSync(path.dirname(o.jsonOut), { recursive: true });
   fs.writeFileSync(o.jsonOut, `${JSON.stringify({ date: new Date().toISOString(), options: { ...o, gguf: o.gguf },
     meta, results: res }, null, 2)}\n`);

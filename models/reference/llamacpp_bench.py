@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""llama.cpp's native speed on the bench's token ids, through llama-cpp-python, one thread.
+"""llama.cpp's native speed on the bench's token ids, through llama-cpp-python (--threads, default one).
 
     .tools/llama-cpp/bin/python models/reference/llamacpp_bench.py [--gguf PATH]
         [--prompts 64,512,1024] [--decode 32] [--warmup-ms 2000]
@@ -54,6 +54,7 @@ def main() -> None:
     ap.add_argument("--prompts", default="64,512,1024")
     ap.add_argument("--decode", type=int, default=32)
     ap.add_argument("--warmup-ms", type=float, default=2000)
+    ap.add_argument("--threads", type=int, default=1, help="llama.cpp threads for prefill and decode")
     ap.add_argument("--mmap", action="store_true", help="mmap the GGUF instead of reading it (faster load, lazy)")
     args = ap.parse_args()
     prompts = [int(x) for x in args.prompts.split(",") if x.strip()]
@@ -67,8 +68,8 @@ def main() -> None:
         n_ctx=N_CTX,
         n_batch=N_BATCH,
         n_ubatch=N_BATCH,
-        n_threads=1,
-        n_threads_batch=1,  # defaults to cpu_count() otherwise
+        n_threads=args.threads,
+        n_threads_batch=args.threads,  # defaults to cpu_count() otherwise
         n_gpu_layers=0,
         use_mmap=args.mmap,
         logits_all=False,
