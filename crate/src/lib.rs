@@ -14,6 +14,7 @@ pub mod llm;
 pub mod clock;
 pub mod rng;
 pub mod summarize;
+pub mod text;
 pub mod tokenizer;
 pub mod vision;
 

@@ -1,7 +1,7 @@
 //! Cleaning the model's raw text into units (bullets, sentences, a headline) and enforcing
 //! the length rules even when the model ignores them.
 
-use super::language::is_han;
+use crate::text::{is_han, jieba};
 use super::{Format, Language, SummaryType};
 
 const LABELS: &[&str] = &[
@@ -87,7 +87,7 @@ pub fn headline_problems(headline: &str, language: Language) -> Vec<String> {
         if !(10..=24).contains(&chars) {
             out.push(format!("headline: {chars} characters (10–24)"));
         }
-        let has_verb = super::guard::jieba().tag(headline, true).iter().any(|t| t.tag.starts_with('v'));
+        let has_verb = jieba().tag(headline, true).iter().any(|t| t.tag.starts_with('v'));
         if !has_verb {
             out.push("headline: no verb".to_string());
         }
@@ -154,7 +154,7 @@ pub fn finished_units(kind: SummaryType, text: &str, done: bool) -> (Vec<String>
                 let closer_follows = next.is_some_and(|n| matches!(n, '”' | '"' | '’' | '）' | ')'));
                 if matches!(c, '。' | '！' | '？') && !closer_follows {
                     Some(i + c.len_utf8())
-                } else if matches!(c, '.' | '!' | '?') && next.is_some_and(char::is_whitespace) && !(c == '.' && super::sentences::ends_with_abbreviation(&text[start..i])) {
+                } else if matches!(c, '.' | '!' | '?') && next.is_some_and(char::is_whitespace) && !(c == '.' && crate::text::abbreviations::ends_with_abbreviation(&text[start..i])) {
                     Some(i + 1)
                 } else if c == '\n' {
                     Some(i + 1)

@@ -5,7 +5,7 @@
 //! constraints, and the check a translated sentence must pass before a reader sees it.
 
 use super::guard::{latin_names, numbers};
-use super::language::{is_han, Language};
+use crate::text::{is_han, Language};
 use super::names::{self, Rendering};
 use crate::llm::constraint::{Constraints, Script};
 use crate::llm::session::chatml;

@@ -13,7 +13,7 @@ use super::{Caption, CaptionTag, Language};
 use crate::llm::generate::GenerateOptions;
 use crate::llm::sampler::SamplingOptions;
 use crate::llm::session::{chatml, Advance, Engine, Session, Stepper};
-use crate::summarize::language::{detect, is_han};
+use crate::text::{detect, is_han};
 use crate::summarize::postprocess::finished_units;
 use crate::summarize::{Language as TextLanguage, SummaryType};
 use crate::vision::concepts;
