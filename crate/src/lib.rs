@@ -9,6 +9,7 @@ pub mod error;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod gguf;
+pub mod guarded;
 pub mod kernels;
 pub mod llm;
 pub mod clock;

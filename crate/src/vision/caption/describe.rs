@@ -10,12 +10,9 @@
 use super::compose::OCR_MIN_SCORE;
 use super::mentions::{colours, named_concepts, quotes, stated_counts, without_quotes};
 use super::{Caption, CaptionTag, Language};
-use crate::llm::generate::GenerateOptions;
-use crate::llm::sampler::SamplingOptions;
-use crate::llm::session::{chatml, Advance, Engine, Session, Stepper};
-use crate::text::{detect, is_han};
-use crate::summarize::postprocess::finished_units;
-use crate::summarize::{Language as TextLanguage, SummaryType};
+use crate::guarded::{self, CheckedUnits, Cut, Decoding, UnitCheck, Wrote};
+use crate::llm::session::{chatml, Engine, Session};
+use crate::text::{detect, is_han, Language as TextLanguage};
 use crate::vision::concepts;
 use crate::{Error, Result};
 use serde::Serialize;
@@ -27,9 +24,6 @@ const LARGE_AREA: f32 = 0.3;
 pub const MAX_SENTENCES: usize = 3;
 /// Tokens the model may write (3 short sentences fit well within).
 const MAX_TOKENS: usize = 120;
-/// The most prompt tokens per `step` (as for summaries, each step is sized to about a quarter
-/// of a second of work below this, so a cancel lands quickly).
-const PREFILL_CHUNK: usize = 32;
 
 /// A sentence the check removed, and why.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -296,20 +290,34 @@ pub fn prompt(caption: &Caption, language: Language) -> String {
     }
 }
 
-pub struct DescribeJob {
+/// The checks a sentence passes before it is shown.
+struct SentenceChecks {
     facts: Facts,
-    brief: String,
     language: Language,
-    stepper: Stepper,
-    /// Text decided before any step (the brief caption when there is nothing to describe).
-    pending_output: Option<String>,
-    raw: String,
-    consumed: usize,
-    accepted: Vec<String>,
-    dropped: Vec<Dropped>,
     /// The model's last sentence was dropped (or none was written yet): a following "It …"
     /// would refer to nothing the reader sees.
     previous_dropped: bool,
+}
+
+impl UnitCheck for SentenceChecks {
+    fn problems(&mut self, sentence: &str) -> Vec<String> {
+        let mut reasons = self.facts.problems(sentence, self.language);
+        if self.previous_dropped && leans_on_previous(sentence) {
+            reasons.push("refers to a dropped sentence".into());
+        }
+        self.previous_dropped = !reasons.is_empty();
+        reasons
+    }
+}
+
+pub struct DescribeJob {
+    check: SentenceChecks,
+    brief: String,
+    language: Language,
+    decoding: Decoding,
+    sentences: CheckedUnits,
+    /// Text decided before any step (the brief caption when there is nothing to describe).
+    pending_output: Option<String>,
     done: bool,
     fallback: bool,
     tokens: DescribeTokens,
@@ -318,16 +326,12 @@ pub struct DescribeJob {
 impl DescribeJob {
     fn new(caption: &Caption, language: Language) -> Self {
         Self {
-            facts: Facts::of(caption),
+            check: SentenceChecks { facts: Facts::of(caption), language, previous_dropped: true },
             brief: caption.text.clone(),
             language,
-            stepper: Stepper::default(),
+            decoding: Decoding::default(),
+            sentences: CheckedUnits::new(Cut::Sentences, MAX_SENTENCES),
             pending_output: None,
-            raw: String::new(),
-            consumed: 0,
-            accepted: Vec::new(),
-            dropped: Vec::new(),
-            previous_dropped: true,
             done: false,
             fallback: false,
             tokens: DescribeTokens::default(),
@@ -350,14 +354,7 @@ impl DescribeJob {
             job.done = true;
             return Ok(job);
         }
-        let generate = GenerateOptions {
-            max_tokens: MAX_TOKENS,
-            stop: Vec::new(),
-            sampling: SamplingOptions { temperature: 0.0, repetition_penalty: 1.05, ..Default::default() },
-            constraints: None,
-            ..Default::default()
-        };
-        job.tokens.prompt = session.start(engine, &prompt(caption, language), generate)?;
+        job.tokens.prompt = session.start(engine, &prompt(caption, language), guarded::greedy(MAX_TOKENS, None))?;
         job.tokens.reused = session.reused_tokens;
         Ok(job)
     }
@@ -366,20 +363,8 @@ impl DescribeJob {
     /// to check the guard on crafted inventions.
     pub fn replay(caption: &Caption, language: Language, model_output: &str) -> (String, Description) {
         let mut job = Self::new(caption, language);
-        let mut streamed = String::new();
-        for c in model_output.chars() {
-            if job.done {
-                break;
-            }
-            job.raw.push(c);
-            streamed.push_str(&job.take_sentences(false));
-            if job.accepted.len() >= MAX_SENTENCES {
-                job.done = true;
-            }
-        }
-        if !job.done {
-            streamed.push_str(&job.take_sentences(true));
-        }
+        let kept = job.sentences.replay(model_output, 1, &mut job.check);
+        let mut streamed = job.show(&kept);
         streamed.push_str(&job.finish());
         job.done = true;
         (streamed, job.result())
@@ -398,49 +383,23 @@ impl DescribeJob {
         if self.done {
             return Ok(None);
         }
-        let piece = match self.stepper.advance(engine, session, PREFILL_CHUNK)? {
-            Advance::Prefilled => return Ok(Some(String::new())),
-            Advance::Token(piece) => piece,
+        let (kept, generated, done) = match self.decoding.step_units(&mut self.sentences, &mut self.check, engine, session)? {
+            Wrote::Prompt => return Ok(Some(String::new())),
+            Wrote::Units { kept, generated, done } => (kept, generated, done),
         };
-        self.tokens.generated = session.generated_tokens().len();
-        let finished = piece.is_none();
-        if let Some(p) = piece {
-            self.raw.push_str(&p);
-        }
-        let mut out = self.take_sentences(finished);
-        if finished || self.accepted.len() >= MAX_SENTENCES {
-            if !finished {
-                session.cancel(); // enough sentences: stop decoding early
-            }
+        self.tokens.generated = generated;
+        let mut out = self.show(&kept);
+        if done {
             out.push_str(&self.finish());
             self.done = true;
         }
         Ok(Some(out))
     }
 
-    /// Checks the sentences completed so far; returns the text to emit.
-    fn take_sentences(&mut self, finished: bool) -> String {
-        let (sentences, rest) = finished_units(SummaryType::Tldr, &self.raw[self.consumed..], finished);
-        self.consumed += rest;
-        let mut out = String::new();
-        for sentence in sentences {
-            if self.accepted.len() >= MAX_SENTENCES || self.accepted.contains(&sentence) {
-                continue;
-            }
-            let mut reasons = self.facts.problems(&sentence, self.language);
-            if self.previous_dropped && leans_on_previous(&sentence) {
-                reasons.push("refers to a dropped sentence".into());
-            }
-            self.previous_dropped = !reasons.is_empty();
-            if !reasons.is_empty() {
-                self.dropped.push(Dropped { sentence, reasons });
-                continue;
-            }
-            out.push_str(self.separator(self.accepted.len()));
-            out.push_str(&sentence);
-            self.accepted.push(sentence);
-        }
-        out
+    /// The text for sentences just kept (the last of those kept so far).
+    fn show(&self, kept: &[String]) -> String {
+        let first = self.sentences.kept().len() - kept.len();
+        kept.iter().enumerate().map(|(i, s)| format!("{}{s}", self.separator(first + i))).collect()
     }
 
     fn separator(&self, index: usize) -> &'static str {
@@ -453,7 +412,7 @@ impl DescribeJob {
 
     /// Text to emit at the end: the brief caption when no sentence survived.
     fn finish(&mut self) -> String {
-        if !self.accepted.is_empty() || self.fallback {
+        if !self.sentences.kept().is_empty() || self.fallback {
             return String::new();
         }
         self.fallback = true;
@@ -461,19 +420,15 @@ impl DescribeJob {
     }
 
     pub fn result(&self) -> Description {
-        let text = if self.fallback {
-            self.brief.clone()
-        } else {
-            self.accepted.iter().enumerate().map(|(i, s)| format!("{}{s}", self.separator(i))).collect()
-        };
+        let kept = self.sentences.kept();
         Description {
-            text,
-            sentences: self.accepted.clone(),
+            text: if self.fallback { self.brief.clone() } else { self.show(kept) },
+            sentences: kept.to_vec(),
             brief: self.brief.clone(),
             language: self.language,
             fallback: self.fallback,
-            dropped: self.dropped.clone(),
-            timing: DescribeTiming { prefill_ms: self.stepper.prefill_ms, decode_ms: self.stepper.decode_ms },
+            dropped: self.sentences.dropped().iter().map(|d| Dropped { sentence: d.unit.clone(), reasons: d.reasons.clone() }).collect(),
+            timing: DescribeTiming { prefill_ms: self.decoding.prefill_ms(), decode_ms: self.decoding.decode_ms() },
             tokens: self.tokens.clone(),
         }
     }
