@@ -2,8 +2,13 @@
 //!
 //! The crate builds natively (tests, CLI, benchmarks) and for `wasm32-unknown-unknown` with
 //! SIMD128, where `wasm/` is the only module that knows about JavaScript.
+//!
+//! Perception (`vision`) produces tags; the language jobs (`summarize`, `describe`) turn
+//! input into checked text through one guarded-generation layer (`guarded`); the LLM (`llm`)
+//! and its kernels sit below; `text` holds what both sides read text with.
 
 pub mod build_info;
+pub mod describe;
 pub mod error;
 /// Fuzz entry points (cargo-fuzz targets in `crate/fuzz`, replayed by `cargo test`).
 #[doc(hidden)]
