@@ -5,7 +5,7 @@
 mod common;
 
 use qingyu::llm::session::{Engine, Session};
-use qingyu::vision::caption::describe::{describe, MAX_SENTENCES};
+use qingyu::describe::{describe, MAX_SENTENCES};
 use qingyu::vision::caption::{Caption, CaptionOptions, Captioner, Detail, Language};
 use qingyu::Error;
 

@@ -13,8 +13,8 @@
 //! be checked by string match (杭州 ↔ Hangzhou): they are counted as unverifiable, not as
 //! violations. Numbers are always checked.
 
-use super::language::{self, is_han, Language};
-use jieba_rs::Jieba;
+use crate::text::language::{self, is_han, Language};
+use crate::text::jieba;
 use serde::Serialize;
 use std::collections::HashSet;
 use std::sync::OnceLock;
@@ -129,12 +129,6 @@ fn narrow_digit(c: char) -> char {
         '，' => ',',
         _ => c,
     }
-}
-
-/// jieba with its dictionary, loaded once per process (it takes a moment) and shared.
-pub(crate) fn jieba() -> &'static Jieba {
-    static JIEBA: OnceLock<Jieba> = OnceLock::new();
-    JIEBA.get_or_init(Jieba::new)
 }
 
 /// Person, place, organisation and other proper nouns by jieba's tags (Han words only; Latin

@@ -14,21 +14,17 @@
 //! language silently.
 
 use super::guard::{self, Violation};
-use super::postprocess::{clean_unit, finished_units, headline_problems, join_units, limit_headline, unit_limit, unit_prefix};
+use super::postprocess::{cut, headline_problems, join_units, limit_headline, unit_limit, unit_prefix};
 use super::support::SupportIndex;
 use super::translate::{self, script_problems, Request};
 use super::{compress, extract, prepare, prompt, Language, Prepared, SummaryOptions, SummaryType};
 use crate::clock::now_ms;
-use crate::llm::constraint::{Constraints, Script};
+use crate::guarded::{self, clean_unit, CheckedUnits, Decoding, UnitCheck, Wrote};
 use crate::llm::generate::GenerateOptions;
 use crate::llm::sampler::SamplingOptions;
-use crate::llm::session::{Advance, Engine, Session, Stepper};
+use crate::llm::session::{Advance, Engine, Session};
 use crate::{Error, Result};
 use serde::Serialize;
-
-/// The most prompt tokens per `step` call; the stepper sizes each step to about a quarter of a
-/// second of work below this (`llm::session::PREFILL_STEP_MS`), so a cancel lands quickly.
-const PREFILL_CHUNK: usize = 32;
 
 #[derive(Debug, Clone, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -133,15 +129,14 @@ pub struct SummaryJob {
     article_names: translate::ArticleNames,
     output_language: Language,
     llm: bool,
-    stepper: Stepper,
-    /// Time of finished generations (each generation has its own stepper).
-    spent: (f64, f64),
-    spent_drafts: crate::llm::draft::DraftStats,
+    decoding: Decoding,
+    /// The summary's own units, as the model writes them (source-language units when a
+    /// translation follows).
+    units: CheckedUnits,
     cross: Option<CrossLanguage>,
+    /// Translations the checks dropped (the summary's own drops are in `units`).
     dropped: Vec<Dropped>,
     fallback_reason: Option<String>,
-    raw: String,
-    consumed: usize,
     accepted: Vec<String>,
     found: Vec<Violation>,
     pending_output: Option<String>,
@@ -188,17 +183,14 @@ impl SummaryJob {
             source_latin: source_latin(&prepared.text),
             article_names: translate::ArticleNames::of(&prepared.sentences),
             llm: needs_llm(&options, input_language),
+            units: CheckedUnits::new(cut(options.kind), unit_limit(options.kind, options.length)),
             options,
             prepared,
             output_language,
-            stepper: Stepper::default(),
-            spent: (0.0, 0.0),
-            spent_drafts: Default::default(),
+            decoding: Decoding::default(),
             cross: cross.then(CrossLanguage::default),
             dropped: Vec::new(),
             fallback_reason: None,
-            raw: String::new(),
-            consumed: 0,
             accepted: Vec::new(),
             found: Vec::new(),
             pending_output: None,
@@ -245,29 +237,13 @@ impl SummaryJob {
         // The summary is written in the source's language when a translation follows.
         let summary_language = if job.cross.is_some() { job.prepared.language } else { job.output_language };
         let prompt = prompt::build(&compressed.text, &job.options, job.prepared.language, summary_language);
-        let constraints = job.script_constraints(&engine.tokenizer, summary_language);
-        let generate = GenerateOptions {
-            max_tokens: prompt.max_tokens,
-            stop: Vec::new(),
-            // Greedy, with a light repetition penalty: small models loop otherwise.
-            sampling: SamplingOptions { temperature: 0.0, repetition_penalty: 1.05, ..Default::default() },
-            constraints: Some(std::sync::Arc::new(constraints)),
-            ..Default::default()
-        };
+        // Latin letters in Chinese only where the source has them (names such as "Mate 80").
+        let mask = guarded::script_mask(&engine.tokenizer, summary_language, &job.source_latin);
+        let generate = guarded::greedy(prompt.max_tokens, Some(mask));
         job.tokens.prompt = session.start(engine, &prompt.text, generate)?;
         job.tokens.reused = session.reused_tokens;
         Ok(job)
     }
-
-    /// The script mask for text in `language`: English never shows Han characters; Chinese
-    /// shows Latin letters only where the source has them (names such as "Mate 80").
-    fn script_constraints(&self, tokenizer: &crate::tokenizer::Tokenizer, language: Language) -> Constraints {
-        match language {
-            Language::En => Constraints::for_script(tokenizer, Script::Latin, &[]),
-            _ => Constraints::for_script(tokenizer, Script::Han, &self.source_latin),
-        }
-    }
-
 
     /// Post-processing and guard applied to a given model output, as if the LLM had written
     /// it (in pieces of `piece_chars`): what tests use to check the guard on crafted
@@ -275,20 +251,11 @@ impl SummaryJob {
     pub fn replay(text: &str, options: SummaryOptions, model_output: &str, piece_chars: usize) -> Result<(String, SummaryResult)> {
         let mut job = Self::new(text, options)?;
         let mut streamed = job.pending_output.take().unwrap_or_default();
-        let chars: Vec<char> = model_output.chars().collect();
-        for piece in chars.chunks(piece_chars.max(1)) {
-            if job.done {
-                break;
-            }
-            job.raw.extend(piece);
-            streamed.push_str(&job.take_units(false));
-            if job.accepted.len() >= unit_limit(job.options.kind, job.options.length) {
-                streamed.push_str(&job.finish());
-                job.done = true;
-            }
-        }
         if !job.done {
-            streamed.push_str(&job.take_units(true));
+            let unit_language = job.unit_language();
+            let mut check = UnitChecks::of(&job.options, unit_language, &job.source, &job.support, &job.source_latin, &mut job.found);
+            let kept = job.units.replay(model_output, piece_chars, &mut check);
+            streamed.push_str(&job.show(kept));
             streamed.push_str(&job.finish());
             job.done = true;
         }
@@ -312,23 +279,16 @@ impl SummaryJob {
         if self.cross.as_ref().is_some_and(|c| c.summary_done) {
             return self.translate_step(engine, session).map(Some);
         }
-        let piece = match self.stepper.advance(engine, session, PREFILL_CHUNK)? {
-            Advance::Prefilled => return Ok(Some(String::new())),
-            Advance::Token(piece) => piece,
+        let unit_language = self.unit_language();
+        let mut check = UnitChecks::of(&self.options, unit_language, &self.source, &self.support, &self.source_latin, &mut self.found);
+        let (kept, generated, done) = match self.decoding.step_units(&mut self.units, &mut check, engine, session)? {
+            Wrote::Prompt => return Ok(Some(String::new())),
+            Wrote::Units { kept, generated, done } => (kept, generated, done),
         };
-        self.tokens.generated = session.generated_tokens().len();
-        let finished = piece.is_none();
-        if let Some(p) = piece {
-            self.raw.push_str(&p);
-        }
-        let mut out = self.take_units(finished);
-        let limit = unit_limit(self.options.kind, self.options.length);
-        let kept = self.cross.as_ref().map_or(self.accepted.len(), |c| c.source_units.len());
-        if finished || kept >= limit {
-            if !finished {
-                session.cancel(); // enough units: stop decoding early
-            }
-            self.end_generation();
+        self.tokens.generated = generated;
+        let mut out = self.show(kept);
+        if done {
+            self.decoding.end_generation();
             if let Some(cross) = self.cross.as_mut() {
                 cross.summary_done = true;
                 return Ok(Some(out));
@@ -337,14 +297,6 @@ impl SummaryJob {
             self.done = true;
         }
         Ok(Some(out))
-    }
-
-    /// Adds a finished generation's time to the totals and resets the stepper.
-    fn end_generation(&mut self) {
-        self.spent.0 += self.stepper.prefill_ms;
-        self.spent.1 += self.stepper.decode_ms;
-        self.spent_drafts.add(self.stepper.drafts);
-        self.stepper = Stepper::default();
     }
 
     /// One step of the translation phase: start the next sentence's translation, read its
@@ -394,7 +346,7 @@ impl SummaryJob {
             cross.current = Some((request, unit, String::new()));
             return Ok(String::new());
         }
-        let piece = match self.stepper.advance(engine, session, PREFILL_CHUNK)? {
+        let piece = match self.decoding.advance(engine, session)? {
             Advance::Prefilled => return Ok(String::new()),
             Advance::Token(piece) => piece,
         };
@@ -429,7 +381,7 @@ impl SummaryJob {
             self.dropped.push(Dropped { unit: translation, reasons: problems, source: Some(unit.clone()) });
         }
         cross.current = None;
-        self.end_generation();
+        self.decoding.end_generation();
         Ok(out)
     }
 
@@ -449,36 +401,17 @@ impl SummaryJob {
         self.finish()
     }
 
-    /// Cleans, checks and accepts the units completed so far; returns the text to emit (for
-    /// a cross-language summary the units are queued for translation instead).
-    fn take_units(&mut self, finished: bool) -> String {
-        let (units, rest) = finished_units(self.options.kind, &self.raw[self.consumed..], finished);
-        self.consumed += rest;
-        let limit = unit_limit(self.options.kind, self.options.length);
-        let unit_language = if self.cross.is_some() { self.prepared.language } else { self.output_language };
+    /// The language the summary's own units are written in: the source's when a translation
+    /// follows.
+    fn unit_language(&self) -> Language {
+        if self.cross.is_some() { self.prepared.language } else { self.output_language }
+    }
+
+    /// Units that passed the checks: the text to emit (for a cross-language summary they are
+    /// queued for translation instead).
+    fn show(&mut self, kept: Vec<String>) -> String {
         let mut out = String::new();
-        for unit in units {
-            let unit = if self.options.kind == SummaryType::Headline {
-                limit_headline(&unit, self.options.length.headline_words())
-            } else {
-                unit
-            };
-            let kept = self.cross.as_ref().map_or(&self.accepted, |c| &c.source_units);
-            if kept.len() >= limit || unit.is_empty() || kept.contains(&unit) {
-                continue;
-            }
-            let mut reasons: Vec<String> = script_problems(&unit, unit_language, &self.source_latin).iter().map(|p| p.reason()).collect();
-            if self.options.kind == SummaryType::Headline {
-                reasons.extend(headline_problems(&unit, unit_language));
-            }
-            let violations = self.source.check(&unit);
-            reasons.extend(violations.iter().map(|v| format!("{} not in the source: {}", if v.kind == guard::FactKind::Number { "number" } else { "name" }, v.text)));
-            self.found.extend(violations);
-            reasons.extend(self.support.check(&unit).iter().map(|p| p.reason()));
-            if !reasons.is_empty() {
-                self.dropped.push(Dropped { unit, reasons, source: None });
-                continue;
-            }
+        for unit in kept {
             if let Some(cross) = self.cross.as_mut() {
                 cross.source_units.push(unit);
                 continue;
@@ -527,20 +460,70 @@ impl SummaryJob {
             fallback_reason: self.fallback_reason.clone(),
             source_units: self.cross.as_ref().map(|c| c.source_units.clone()).unwrap_or_default(),
             translated_from: self.cross.as_ref().filter(|_| self.fallback_reason.is_none()).map(|c| c.translated_from.clone()).unwrap_or_default(),
-            dropped: self.dropped.clone(),
+            dropped: self
+                .units
+                .dropped()
+                .iter()
+                .map(|d| Dropped { unit: d.unit.clone(), reasons: d.reasons.clone(), source: None })
+                .chain(self.dropped.iter().cloned())
+                .collect(),
             violations: Violations { found, repaired: found, remaining, details: self.found.clone() },
-            timing: Timing {
-                prefill_ms: self.spent.0 + self.stepper.prefill_ms,
-                decode_ms: self.spent.1 + self.stepper.decode_ms,
-                ..self.timing.clone()
-            },
+            timing: Timing { prefill_ms: self.decoding.prefill_ms(), decode_ms: self.decoding.decode_ms(), ..self.timing.clone() },
             tokens: {
-                let mut drafts = self.spent_drafts;
-                drafts.add(self.stepper.drafts);
+                let drafts = self.decoding.drafts();
                 Tokens { drafted: drafts.drafted, draft_accepted: drafts.accepted, draft_passes: drafts.verifications, ..self.tokens.clone() }
             },
             text,
         }
+    }
+}
+
+/// The checks a summary's own units pass before they are shown: the script, a headline's
+/// shape, the faithfulness guard (numbers and names; what it finds is counted in `found`) and
+/// support by the source's sentences.
+struct UnitChecks<'a> {
+    kind: SummaryType,
+    headline_words: usize,
+    language: Language,
+    source: &'a guard::Source,
+    support: &'a SupportIndex,
+    source_latin: &'a [String],
+    found: &'a mut Vec<Violation>,
+}
+
+impl<'a> UnitChecks<'a> {
+    fn of(
+        options: &SummaryOptions,
+        language: Language,
+        source: &'a guard::Source,
+        support: &'a SupportIndex,
+        source_latin: &'a [String],
+        found: &'a mut Vec<Violation>,
+    ) -> Self {
+        Self { kind: options.kind, headline_words: options.length.headline_words(), language, source, support, source_latin, found }
+    }
+}
+
+impl UnitCheck for UnitChecks<'_> {
+    /// A headline is cut to its length before it is checked.
+    fn shape(&mut self, unit: String) -> String {
+        if self.kind == SummaryType::Headline {
+            limit_headline(&unit, self.headline_words)
+        } else {
+            unit
+        }
+    }
+
+    fn problems(&mut self, unit: &str) -> Vec<String> {
+        let mut reasons: Vec<String> = script_problems(unit, self.language, self.source_latin).iter().map(|p| p.reason()).collect();
+        if self.kind == SummaryType::Headline {
+            reasons.extend(headline_problems(unit, self.language));
+        }
+        let violations = self.source.check(unit);
+        reasons.extend(violations.iter().map(|v| format!("{} not in the source: {}", if v.kind == guard::FactKind::Number { "number" } else { "name" }, v.text)));
+        self.found.extend(violations);
+        reasons.extend(self.support.check(unit).iter().map(|p| p.reason()));
+        reasons
     }
 }
 

@@ -6,7 +6,6 @@
 pub mod compress;
 pub mod guard;
 pub mod job;
-pub mod language;
 pub mod names;
 pub mod normalize;
 pub mod options;
@@ -19,9 +18,10 @@ pub mod terms;
 pub mod translate;
 
 pub use job::{needs_llm, summarize, SummaryJob, SummaryResult};
-pub use language::Language;
+pub use crate::text::Language;
 pub use options::{Format, Length, SummaryOptions, SummaryOptionsInput, SummaryType};
 
+use crate::text::is_han;
 use crate::{Error, Result};
 use serde::Serialize;
 
@@ -56,7 +56,7 @@ pub fn prepare(text: &str) -> Result<Prepared> {
     if sentences.is_empty() {
         return Err(Error::InvalidInput("the text has no sentences (only punctuation or symbols)".into()));
     }
-    Ok(Prepared { language: language::detect(&text), text, sentences })
+    Ok(Prepared { language: crate::text::detect(&text), text, sentences })
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -89,8 +89,8 @@ fn candidates(prepared: &Prepared) -> Vec<rank::Candidate<'_>> {
 
 /// Han characters count 1, Latin words 2: a rough, language-neutral sentence length.
 fn content_units(s: &str) -> usize {
-    let han = s.chars().filter(|&c| language::is_han(c)).count();
-    let words = s.split(|c: char| !c.is_alphanumeric() || language::is_han(c)).filter(|w| !w.is_empty()).count();
+    let han = s.chars().filter(|&c| is_han(c)).count();
+    let words = s.split(|c: char| !c.is_alphanumeric() || is_han(c)).filter(|w| !w.is_empty()).count();
     han + 2 * words
 }
 

@@ -319,7 +319,7 @@ fn without_source_spellings(text: &str) -> String {
     while let Some(open) = rest.find(" (") {
         let close = rest[open..].find(')').map(|c| open + c);
         match close {
-            Some(close) if rest[open + 2..close].chars().any(super::language::is_han) => {
+            Some(close) if rest[open + 2..close].chars().any(crate::text::is_han) => {
                 out.push_str(&rest[..open]);
                 rest = &rest[close + 1..];
             }

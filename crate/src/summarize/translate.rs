@@ -5,9 +5,10 @@
 //! constraints, and the check a translated sentence must pass before a reader sees it.
 
 use super::guard::{latin_names, numbers};
-use super::language::{is_han, Language};
+use crate::text::{is_han, Language};
 use super::names::{self, Rendering};
-use crate::llm::constraint::{Constraints, Script};
+use crate::guarded::script_mask;
+use crate::llm::constraint::Constraints;
 use crate::llm::session::chatml;
 use crate::tokenizer::Tokenizer;
 use serde::Serialize;
@@ -244,10 +245,7 @@ impl Request {
 
     /// The script mask for the target language (Latin names the translation may keep).
     pub fn constraints(&self, tokenizer: &Tokenizer) -> Constraints {
-        match self.to {
-            Language::En => Constraints::for_script(tokenizer, Script::Latin, &[]),
-            _ => Constraints::for_script(tokenizer, Script::Han, &self.allowed_latin()),
-        }
+        script_mask(tokenizer, self.to, &self.allowed_latin())
     }
 
     /// Latin words a Chinese translation may contain: the sentence's words that the article

@@ -11,7 +11,7 @@
 
 use super::llm::Llm;
 use super::{from_object, options_object, to_js, to_object};
-use crate::vision::caption::describe::DescribeJob;
+use crate::describe::DescribeJob;
 use crate::vision::caption::{Caption, CaptionOptions, CaptionOptionsInput, Captioner as Inner};
 use crate::vision::{image_input::decode_rgb, ImageClassifier};
 use crate::Error;

@@ -11,7 +11,7 @@
 use super::flag;
 use super::summarize::load_engine;
 use qingyu::llm::session::{Engine, Session};
-use qingyu::vision::caption::describe::describe;
+use qingyu::describe::describe;
 use qingyu::vision::caption::{Caption, CaptionOptions, Captioner, Detail};
 use qingyu::vision::{concepts, image_input};
 use std::io::Write;

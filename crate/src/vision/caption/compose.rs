@@ -18,13 +18,12 @@
 //! * "A photo." / 一张照片。 only when nothing reaches the possible level and no text was read.
 
 use super::tags::{lower_bound, Level, Source, Tag};
-use super::Language;
+use super::{Language, OCR_MIN_SCORE};
 use crate::vision::concepts::{self, Kind};
 
-/// OCR lines quoted in the caption need this recognizer score…
-pub const OCR_MIN_SCORE: f32 = 0.8;
-/// …and this many letters, digits or Han characters, making up most of the line (the
-/// recognizer reads texture as "★★★" or "|||" with high confidence).
+/// OCR lines quoted in the caption need [`OCR_MIN_SCORE`] and this many letters, digits or
+/// Han characters, making up most of the line (the recognizer reads texture as "★★★" or
+/// "|||" with high confidence).
 pub const OCR_MIN_CHARS: usize = 2;
 /// At most this many lines are quoted, and the quote is cut to [`QUOTE_MAX_CHARS`].
 const QUOTE_MAX_LINES: usize = 3;

@@ -9,8 +9,7 @@
 //! Chinese names of two or more characters by longest match, one-character names only as
 //! jieba words of their own, so 令人 does not count as 人.
 
-use crate::summarize::guard::jieba;
-use crate::summarize::language::is_han;
+use crate::text::{is_han, jieba};
 use crate::vision::concepts::{all_concepts, coco, imagenet};
 use std::collections::HashMap;
 use std::sync::OnceLock;
