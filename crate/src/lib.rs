@@ -23,7 +23,7 @@ pub mod rng;
 pub mod summarize;
 pub mod text;
 pub mod tokenizer;
-#[cfg(feature = "vision")]
+/// Without the `vision` feature: the caption data and concept tables only (no tract, no image).
 pub mod vision;
 
 #[cfg(target_arch = "wasm32")]

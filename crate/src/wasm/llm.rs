@@ -85,8 +85,7 @@ pub struct Llm {
     /// The summary being generated (see wasm/summarize.rs).
     pub(super) summary: Option<crate::summarize::SummaryJob>,
     /// The photo description being generated (see wasm/caption.rs).
-    #[cfg(feature = "vision")]
-    pub(super) description: Option<crate::vision::caption::describe::DescribeJob>,
+    pub(super) description: Option<crate::describe::DescribeJob>,
 }
 
 /// Receives a GGUF file piece by piece (e.g. the 16 MiB parts the model cache holds) and
@@ -148,7 +147,6 @@ impl Llm {
             session,
             bench_next: 0,
             summary: None,
-            #[cfg(feature = "vision")]
             description: None,
         }
     }
@@ -251,10 +249,7 @@ impl Llm {
     pub fn cancel(&mut self) {
         self.session.cancel();
         self.summary = None;
-        #[cfg(feature = "vision")]
-        {
-            self.description = None;
-        }
+        self.description = None;
     }
 
     /// Benchmark helper: runs `ids` from an empty cache (one batch), returns the argmax.

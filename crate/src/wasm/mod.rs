@@ -8,6 +8,7 @@ pub(crate) mod browser;
 /// Photo captions and the classifier: only in modules built with the `vision` feature.
 #[cfg(feature = "vision")]
 mod caption;
+mod describe;
 mod llm;
 mod summarize;
 
