@@ -4,6 +4,8 @@
 
 pub mod check;
 pub mod parallel;
+#[cfg(any(not(target_arch = "wasm32"), feature = "threads"))]
+mod team;
 pub mod q4_k;
 pub mod q5_0;
 pub mod quant;

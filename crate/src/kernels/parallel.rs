@@ -9,23 +9,24 @@ use std::ops::Range;
 
 #[cfg(not(target_arch = "wasm32"))]
 mod pool {
+    use super::super::team;
+
     pub fn threads() -> usize {
         rayon::current_num_threads()
     }
 
     pub fn for_each<T: Send>(items: &mut [T], f: impl Fn(usize, &mut T) + Sync) {
-        use rayon::prelude::*;
-        items.par_iter_mut().enumerate().for_each(|(i, item)| f(i, item));
+        if !team::for_each(items, &f) {
+            use rayon::prelude::*;
+            items.par_iter_mut().enumerate().for_each(|(i, item)| f(i, item));
+        }
     }
 
     pub fn enter<R: Send>(f: impl FnOnce() -> R + Send) -> R {
-        if rayon::current_thread_index().is_some() {
+        if threads() <= 1 || team::leading() {
             return f();
         }
-        // Called from outside the pool (the CLI's main thread; the page's engine worker): run
-        // the whole pass on a pool thread, so the many splits inside it are handed between
-        // awake pool threads instead of each one waking the pool and parking the caller.
-        rayon::join(f, || ()).0
+        team::run(threads() - 1, f)
     }
 }
 
@@ -34,6 +35,7 @@ mod pool {
 /// would build a default one that the page's workers could no longer join).
 #[cfg(all(target_arch = "wasm32", feature = "threads"))]
 mod pool {
+    use super::super::team;
     use std::sync::atomic::{AtomicUsize, Ordering};
 
     static STARTED: AtomicUsize = AtomicUsize::new(0);
@@ -51,17 +53,20 @@ mod pool {
         if threads() <= 1 {
             return items.iter_mut().enumerate().for_each(|(i, item)| f(i, item));
         }
-        use rayon::prelude::*;
-        items.par_iter_mut().enumerate().for_each(|(i, item)| f(i, item));
+        if !team::for_each(items, &f) {
+            use rayon::prelude::*;
+            items.par_iter_mut().enumerate().for_each(|(i, item)| f(i, item));
+        }
     }
 
+    /// The engine worker leads; it may block at the end of the pass while the helpers return
+    /// to the pool (a worker may; the page's main thread may not, which is why the engine
+    /// lives in a worker).
     pub fn enter<R: Send>(f: impl FnOnce() -> R + Send) -> R {
-        if threads() <= 1 || rayon::current_thread_index().is_some() {
+        if threads() <= 1 || team::leading() {
             return f();
         }
-        // As natively: the pass runs on a pool thread; the engine worker waits (a worker may
-        // block; the page's main thread may not, which is why the engine lives in a worker).
-        rayon::join(f, || ()).0
+        team::run(threads() - 1, f)
     }
 }
 
