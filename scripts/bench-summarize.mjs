@@ -2,6 +2,8 @@
 // `./qy bench summarize`: summaries of the evaluation articles (eval/articles/*.json), by
 //   native   target/release/qingyu bench-summarize (one JSON line per article × type)
 //   wasm     www/bench/summarize.html in headless Debian Chromium (same step API as the worker)
+//   wasm-threads   the same page with the threaded text module on --threads N kernel threads
+//            (a cross-origin isolated page: scripts/serve.py), in a worker
 // then ONE table per engine and type: key-fact recall (zh / en), faithfulness violations found
 // by the guard and left after it, length-rule compliance, latency split into extract / prefill /
 // decode (medians), plus the end-to-end latency of the 1,505-character Chinese article zh-04
@@ -16,10 +18,12 @@
 //
 // Options: --types key-points:medium,tldr:medium,teaser:short,headline:short
 //          --directions same,cross   --split tune,check
-//          --engines native,wasm   --only zh-01,en-01   --native-bin PATH   --json-out PATH
+//          --engines native,wasm,wasm-threads   --threads N (wasm-threads; default the cores, ≤ 8)
+//          --only zh-01,en-01   --native-bin PATH   --json-out PATH
 //          --from-json A.json[,B.json]   tabulate earlier runs (e.g. a tune and a check run) without running
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { withBenchPage } from './bench-page.mjs';
@@ -33,6 +37,7 @@ function parseArgs(argv) {
     types: 'key-points:medium,tldr:medium,teaser:short,headline:short', engines: ['native', 'wasm'], only: null,
     directions: ['same', 'cross'], splits: ['tune', 'check'],
     nativeBin: path.join(ROOT, 'target/release/qingyu'), jsonOut: path.join(ROOT, 'target/bench/summarize.json'),
+    threads: Math.max(2, Math.min(8, os.cpus().length)),
   };
   for (let i = 0; i < argv.length; i++) {
     const v = () => argv[++i];
@@ -45,6 +50,7 @@ function parseArgs(argv) {
       case '--from-json': o.fromJson = v().split(',').map((p) => path.resolve(p)); break;
       case '--native-bin': o.nativeBin = path.resolve(v()); break;
       case '--json-out': o.jsonOut = path.resolve(v()); break;
+      case '--threads': o.threads = Number(v()); if (!(Number.isInteger(o.threads) && o.threads >= 2)) throw new Error('--threads: 2 or more'); break;
       default: throw new Error(`unknown option ${argv[i]}`);
     }
   }
@@ -202,8 +208,8 @@ function runNative(o, articles) {
   });
 }
 
-function runWasm(o, articles) {
-  return withBenchPage('bench/summarize.html', log, async (page) => {
+function runWasm(o, articles, threads = 1) {
+  return withBenchPage(`bench/summarize.html?threads=${threads}`, log, async (page) => {
     const plain = articles.map(({ id, text, language }) => ({ id, text, language }));
     return page.evaluate(async ([a, plan, lat, directions]) => {
       const runs = [];
@@ -315,6 +321,7 @@ async function main() {
   } else {
     if (o.engines.includes('native')) results.native = await runNative(o, articles);
     if (o.engines.includes('wasm')) results.wasm = await runWasm(o, articles);
+    if (o.engines.includes('wasm-threads')) results[`wasm-threads-${o.threads}`] = await runWasm(o, articles, o.threads);
   }
   // The runs are saved before anything else can fail.
   if (!o.fromJson) {

@@ -2,16 +2,24 @@
 // with each type through the same step API the worker uses (summarizeStart / summarizeStep /
 // summarizeResult), timing every call with performance.now(). The driver script passes the
 // articles in and scores the results (recall, guard, length rules) itself.
-import init, { Llm, summarizeExtractive } from '/pkg/qingyu.js';
-
-const GGUF = new URLSearchParams(location.search).get('gguf') || '/models/qwen2.5-coder-0.5b-instruct-q5_0-tied.gguf';
-const logEl = document.getElementById('log');
+//
+// ?threads=N (N > 1): the threaded text module with N kernel threads. It must run in a worker
+// (its pool blocks the calling thread), so the page then runs this same file as a module worker
+// and forwards runSummarizeBench / runDraftBench to it.
+const params = new URLSearchParams(location.search);
+const GGUF = params.get('gguf') || '/models/qwen2.5-coder-0.5b-instruct-q5_0-tied.gguf';
+const THREADS = Math.max(1, Number(params.get('threads') || 1));
+const IN_WORKER = typeof document === 'undefined';
+const logEl = IN_WORKER ? null : document.getElementById('log');
 const log = (msg) => {
+  if (IN_WORKER) return self.postMessage({ log: msg });
   console.log(`[bench] ${msg}`);
   logEl.textContent += `${msg}\n`;
 };
 
 let llm = null;
+let Llm = null;
+let summarizeExtractive = null;
 
 const WARM_UP = {
   en: 'The library opened a new reading room on Monday. It has forty seats and a quiet corner for children.',
@@ -19,14 +27,18 @@ const WARM_UP = {
 };
 
 async function loadModel() {
-  await init();
+  const mod = await import(THREADS > 1 ? '/pkg/threads/qingyu_text.js' : '/pkg/qingyu.js');
+  await mod.default();
+  if (THREADS > 1) await mod.startThreads(THREADS);
+  ({ Llm, summarizeExtractive } = mod);
+  log(`module ${THREADS > 1 ? `threads/qingyu_text.js, ${mod.kernelThreads()} kernel threads` : 'qingyu.js, 1 thread'}`);
   const t0 = performance.now();
   const bytes = new Uint8Array(await (await fetch(GGUF)).arrayBuffer());
   const t1 = performance.now();
   llm = new Llm(bytes, 2048);
   const t2 = performance.now();
   log(`model: fetch ${(t1 - t0).toFixed(0)} ms, load ${(t2 - t1).toFixed(0)} ms`);
-  return { fetchMs: t1 - t0, loadMs: t2 - t1 };
+  return { fetchMs: t1 - t0, loadMs: t2 - t1, threads: THREADS };
 }
 
 /** One summary end to end; wallMs includes everything the caller waits for. */
@@ -52,7 +64,7 @@ let model = null;
 /** "same": the article's language; "cross": the other one (the summary is translated). */
 const outputFor = (a, direction) => (direction === 'cross' ? (a.language === 'zh' ? 'en' : 'zh') : undefined);
 
-window.runSummarizeBench = async (articles, types, length, extra = [], directions = ['same']) => {
+const runSummarizeBench = async (articles, types, length, extra = [], directions = ['same']) => {
   model ||= await loadModel();
   // Warm-up on other text: loads jieba's dictionary and caches the shared system prompts (en,
   // then zh), as in a page that has already summarized something — but none of the articles.
@@ -79,13 +91,12 @@ window.runSummarizeBench = async (articles, types, length, extra = [], direction
   }
   return { model, runs, userAgent: navigator.userAgent };
 };
-window.benchReady = true;
 
 /**
  * Prompt-lookup drafting, measured: each summary with one-token decoding (setDraft('0')), then
  * with each policy ("K:N" or "K:N:b"), in the shape of the native `bench-summarize --draft-compare` lines.
  */
-window.runDraftBench = async (articles, plan, policies, directions = ['same']) => {
+const runDraftBench = async (articles, plan, policies, directions = ['same']) => {
   model ||= await loadModel();
   summarizeOnce(WARM_UP.en, { type: 'headline', length: 'short' });
   summarizeOnce(WARM_UP.zh, { type: 'headline', length: 'short' });
@@ -114,3 +125,35 @@ window.runDraftBench = async (articles, plan, policies, directions = ['same']) =
   }
   return { model, runs, userAgent: navigator.userAgent };
 };
+
+const handlers = { runSummarizeBench, runDraftBench };
+if (IN_WORKER) {
+  self.onmessage = async ({ data: { id, fn, args } }) => {
+    try {
+      self.postMessage({ id, result: await handlers[fn](...args) });
+    } catch (e) {
+      self.postMessage({ id, error: String(e?.stack || e) });
+    }
+  };
+} else if (THREADS > 1) {
+  const worker = new Worker(new URL(`summarize.js${location.search}`, import.meta.url), { type: 'module' });
+  const waiting = new Map();
+  let next = 0;
+  worker.onmessage = ({ data }) => {
+    if (data.log !== undefined) return log(data.log);
+    const w = waiting.get(data.id);
+    waiting.delete(data.id);
+    if (data.error) w.reject(new Error(data.error)); else w.resolve(data.result);
+  };
+  for (const fn of Object.keys(handlers)) {
+    window[fn] = (...args) => new Promise((resolve, reject) => {
+      const id = next++;
+      waiting.set(id, { resolve, reject });
+      worker.postMessage({ id, fn, args });
+    });
+  }
+  window.benchReady = true;
+} else {
+  Object.assign(window, handlers);
+  window.benchReady = true;
+}
