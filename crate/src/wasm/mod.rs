@@ -64,7 +64,7 @@ pub fn version() -> String {
     crate::build_info::version().to_string()
 }
 
-/// `{version, target_arch, simd128, matmul_kernels}`.
+/// `{version, target_arch, simd128, matmul_kernels, modules ("full" | "text"), threads}`.
 #[wasm_bindgen(js_name = buildInfo)]
 pub fn build_info() -> Result<JsValue, JsError> {
     to_object(&crate::build_info::build_info())
