@@ -2,6 +2,7 @@
 // `./qy bench llm`: LLM speed of
 //   (a) our engine, native           cargo run --release --bin qingyu -- bench-llm --json
 //   (b) our engine, wasm in headless Chromium        www/bench/llm.html?engine=qingyu
+//   (r) the same with relaxed SIMD (the relaxed-SIMD text modules)  …&simd=relaxed
 //   (c) @wllama/wllama (llama.cpp → wasm), same Chromium   ?engine=wllama
 //   (d) llama.cpp native via llama-cpp-python   models/reference/llamacpp_bench.py
 //       (scripts/setup-llamacpp.sh installs llama-cpp-python into .tools/llama-cpp on first use)
@@ -11,7 +12,7 @@
 // length, decode tok/s, peak MiB) and the ratios. A missing piece prints "n/a" and why; it
 // never fails the whole bench. Every number also goes to target/bench/llm.json.
 //
-// Options: --prompts 64,512,1024  --decode 32  --gguf PATH  --engines a,b,c,d
+// Options: --prompts 64,512,1024  --decode 32  --gguf PATH  --engines a,b,r,c,d
 //          --threads 1,N (default 1 and the machine's cores, at most 8)
 //          --native-bin PATH (a prebuilt `qingyu` binary instead of `cargo run --release`)
 //          --warmup-ms 2000  --page-timeout-min 30  --json-out PATH
@@ -40,11 +41,11 @@ const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-ne
 // ---------------------------------------------------------------------------------------------
 function parseArgs(argv) {
   const o = {
-    prompts: [64, 512, 1024], decode: 32, gguf: DEFAULT_GGUF, engines: ['a', 'b', 'c', 'd'],
+    prompts: [64, 512, 1024], decode: 32, gguf: DEFAULT_GGUF, engines: ['a', 'b', 'r', 'c', 'd'],
     warmupMs: 2000, pageTimeoutMin: 30, nativeBin: null, jsonOut: path.join(ROOT, 'target/bench/llm.json'),
     weights: 'expanded', threads: [...new Set([1, Math.min(8, os.cpus().length)])],
   };
-  const alias = { native: 'a', wasm: 'b', qingyu: 'b', wllama: 'c', llamacpp: 'd', 'llama.cpp': 'd' };
+  const alias = { native: 'a', wasm: 'b', qingyu: 'b', relaxed: 'r', wllama: 'c', llamacpp: 'd', 'llama.cpp': 'd' };
   for (let i = 0; i < argv.length; i++) {
     const [k, inline] = argv[i].split('=', 2);
     const v = () => (inline !== undefined ? inline : argv[++i]);
@@ -69,13 +70,15 @@ function parseArgs(argv) {
   }
   if (!o.prompts.length || o.prompts.some((n) => n + 1 > 2048)) throw new Error('--prompts: lengths 1..2047');
   if (!(o.decode > 0) || 64 + o.decode + 1 > 2048) throw new Error('--decode: 1..1983');
-  for (const e of o.engines) if (!'abcd'.includes(e) || e.length !== 1) throw new Error(`--engines: unknown ${e}`);
+  for (const e of o.engines) if (!'abcdr'.includes(e) || e.length !== 1) throw new Error(`--engines: unknown ${e}`);
   if (!o.threads.length || o.threads.some((t) => !Number.isInteger(t) || t < 1 || t > 64)) throw new Error('--threads: whole numbers 1..64');
   return o;
 }
 
 /** A row's key: the engine letter, with the thread count after it when above one (b, b2). */
 const rowKey = (e, t) => (t > 1 ? `${e}${t}` : e);
+/** The page engines and their row letters. */
+const WEB_LETTER = { qingyu: 'b', 'qingyu-relaxed': 'r', wllama: 'c' };
 
 const t0Run = Date.now();
 
@@ -347,7 +350,7 @@ function prepareVendor(o) {
   return { wllamaVersion: version, ggufUrl: '/vendor/model.gguf' };
 }
 
-/** `which`: [engine, threads] pairs, engine 'qingyu' (b) or 'wllama' (c). */
+/** `which`: [engine, threads] pairs, engine 'qingyu' (b), 'qingyu-relaxed' (r) or 'wllama' (c). */
 async function benchBrowser(o, which) {
   const out = {};
   const vendor = prepareVendor(o);
@@ -361,7 +364,7 @@ async function benchBrowser(o, which) {
     const browserPid = process.pid;
     progress(`Chromium ${out.chromium} (headless), site ${base}/`);
     for (const [engine, threads] of which) {
-      const key = rowKey(engine === 'qingyu' ? 'b' : 'c', threads);
+      const key = rowKey(WEB_LETTER[engine], threads);
       if (engine === 'wllama' && !vendor.wllamaVersion) {
         out[key] = { engine, error: '@wllama/wllama not in node_modules (npm install)' };
         continue;
@@ -384,7 +387,8 @@ async function benchBrowser(o, which) {
         if (r) measured = { ...r, workers: page.workers().length };
         return measured;
       });
-      const qs = new URLSearchParams({ engine, prompts: o.prompts.join(','), decode: String(o.decode),
+      const qs = new URLSearchParams({ engine: engine === 'wllama' ? 'wllama' : 'qingyu',
+        simd: engine === 'qingyu-relaxed' ? 'relaxed' : 'simd128', prompts: o.prompts.join(','), decode: String(o.decode),
         gguf: vendor.ggufUrl, warmup_ms: String(o.warmupMs), weights: o.weights, threads: String(threads) });
       let result;
       try {
@@ -411,7 +415,7 @@ async function benchBrowser(o, which) {
     }
   } catch (e) {
     for (const [engine, threads] of which) {
-      const key = rowKey(engine === 'qingyu' ? 'b' : 'c', threads);
+      const key = rowKey(WEB_LETTER[engine], threads);
       out[key] ??= { engine, error: `browser: ${e.message.split('\n')[0]}` };
     }
   } finally {
@@ -455,12 +459,15 @@ function printTable(o, rows, meta) {
     !x || x.error || !y || y.error ? 'n/a' : ratio(x.decode_tps, y.decode_tps)];
   const rl = [];
   for (const t of o.threads) {
-    const [b, c, d] = ['b', 'c', 'd'].map((e) => rowKey(e, t));
+    const [b, r, c, d] = ['b', 'r', 'c', 'd'].map((e) => rowKey(e, t));
     rl.push(ratioRow(`${b}/${c}  qingyu-wasm ÷ wllama, ${t} thread(s)`, get(b), get(c)));
     rl.push(ratioRow(`${b}/${d}  qingyu-wasm ÷ llama.cpp native, ${t} thread(s)`, get(b), get(d)));
+    rl.push(ratioRow(`${r}/${b}  relaxed SIMD ÷ SIMD128, ${t} thread(s)`, get(r), get(b)));
+    rl.push(ratioRow(`${r}/${c}  qingyu-wasm relaxed ÷ wllama, ${t} thread(s)`, get(r), get(c)));
+    rl.push(ratioRow(`${r}/${d}  qingyu-wasm relaxed ÷ llama.cpp native, ${t} thread(s)`, get(r), get(d)));
   }
   for (const t of o.threads.filter((x) => x > 1)) {
-    for (const [e, name] of [['b', 'qingyu-wasm'], ['a', 'qingyu-native'], ['c', 'wllama'], ['d', 'llama.cpp']]) {
+    for (const [e, name] of [['b', 'qingyu-wasm'], ['r', 'qingyu-wasm relaxed'], ['a', 'qingyu-native'], ['c', 'wllama'], ['d', 'llama.cpp']]) {
       rl.push(ratioRow(`${rowKey(e, t)}/${e}  ${name}, ${t} threads ÷ 1`, get(rowKey(e, t)), get(e)));
     }
   }
@@ -534,12 +541,13 @@ async function main() {
   const web = [];
   for (const t of o.threads) {
     if (o.engines.includes('b')) web.push(['qingyu', t]);
+    if (o.engines.includes('r')) web.push(['qingyu-relaxed', t]);
     if (o.engines.includes('c')) web.push(['wllama', t]);
   }
   let meta = {};
   if (web.length) {
     const br = await benchBrowser(o, web);
-    for (const [engine, t] of web) { const k = rowKey(engine === 'qingyu' ? 'b' : 'c', t); res[k] = br[k]; }
+    for (const [engine, t] of web) { const k = rowKey(WEB_LETTER[engine], t); res[k] = br[k]; }
     meta = { chromium: br.chromium, wllamaVersion: br.wllamaVersion, fetch_s: br.b?.fetch_s ?? br.c?.fetch_s };
   }
   loadTag = null;
@@ -547,10 +555,11 @@ async function main() {
   meta.load_avg = Object.fromEntries(Object.keys(loadSamples).map((k) => [k, meanLoad(k)]));
   const rows = [];
   for (const [e, name] of [['a', `qingyu native, ${o.weights}`], ['b', `qingyu wasm, Chromium, ${o.weights}`],
+    ['r', `qingyu wasm relaxed SIMD, Chromium, ${o.weights}`],
     ['c', `wllama ${meta.wllamaVersion ?? ''} wasm, Chromium`], ['d', 'llama.cpp native (llama-cpp-python)']]) {
     for (const t of o.threads) {
       const key = rowKey(e, t);
-      const how = e === 'b' && t > 1 ? `, threaded module, ${t} threads` : `, ${t} thread${t > 1 ? 's' : ''}`;
+      const how = 'br'.includes(e) && t > 1 ? `, threaded module, ${t} threads` : `, ${t} thread${t > 1 ? 's' : ''}`;
       rows.push({ key, label: `(${key}) ${name}${how}`, r: res[key] ?? { error: 'not run (--engines)' } });
     }
   }

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Builds the wasm modules + JS glue as configured in wasm-pack.toml:
 #   [build]    the full module (LLM, summaries, vision), stable toolchain, one thread;
-#   [threads]  the text module (no vision) with wasm threads, nightly toolchain.
+#   [threads]  the text module (no vision) with wasm threads, nightly toolchain;
+#   [relaxed]  the text module with relaxed SIMD, on one thread (stable) and with threads.
 # One cargo target dir per module and flag set, so switching never rebuilds everything, and the
-# threaded module never rebuilds tract. QINGYU_WASM_THREADS=0 skips the threaded module.
+# text modules never rebuild tract. QINGYU_WASM_THREADS=0 skips the threaded modules,
+# QINGYU_WASM_RELAXED=0 the relaxed ones.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -49,32 +51,57 @@ RUSTFLAGS="-C target-feature=$TARGET_FEATURES" CARGO_TARGET_DIR="$TARGET_DIR" \
   ${FEATURES:+--features "$FEATURES"}
 bind "$TARGET_DIR/wasm32-unknown-unknown/$PROFILE/$CRATE.wasm" "$OUT_DIR" "$CRATE"
 
-# --- the threaded text module --------------------------------------------------------------
+# --- the text modules ---------------------------------------------------------------------
+TEXT_FEATURES=$(read_cfg "','.join(c['threads']['features'])")
+TEXT_NAME=$(read_cfg "c['threads']['out_name']")
+THREADS_TARGET_FEATURES=$(read_cfg "','.join('+'+f for f in c['threads']['target_features'])")
+RELAXED=$(read_cfg "','.join('+'+f for f in c['relaxed']['extra_target_features'])")
+MAX_MEMORY=$(( $(read_cfg "c['threads']['max_memory_mib']") * 1048576 ))
+
+# text_module LABEL TARGET_FEATURES TARGET_DIR OUT_DIR: the one-thread text module (stable).
+text_module() {
+  local label=$1 features=$2 target_dir=$3 out_dir=$4
+  echo "[wasm] $label: cargo build (target features $features) → $target_dir"
+  RUSTFLAGS="-C target-feature=$features" CARGO_TARGET_DIR="$target_dir" \
+    cargo build --quiet --profile "$PROFILE" --target wasm32-unknown-unknown -p "$CRATE" --lib --no-default-features
+  bind "$target_dir/wasm32-unknown-unknown/$PROFILE/$CRATE.wasm" "$out_dir" "$TEXT_NAME" "--enable-relaxed-simd"
+}
+
+# threaded_module LABEL TARGET_FEATURES TARGET_DIR OUT_DIR: the text module with threads (nightly).
+threaded_module() {
+  local label=$1 features=$2 target_dir=$3 out_dir=$4
+  # A shared, imported memory, and the thread-local-storage symbols wasm-bindgen's thread
+  # start-up needs (what wasm-bindgen-rayon's README lists).
+  local link_args="-C link-arg=--shared-memory -C link-arg=--max-memory=$MAX_MEMORY -C link-arg=--import-memory"
+  for sym in __wasm_init_tls __tls_size __tls_align __tls_base; do link_args+=" -C link-arg=--export=$sym"; done
+  echo "[wasm] $label: cargo +nightly build -Z build-std (target features $features) → $target_dir"
+  local log
+  log=$(mktemp)
+  if ! RUSTFLAGS="-C target-feature=$features $link_args" CARGO_TARGET_DIR="$target_dir" \
+    cargo +nightly build --quiet --profile "$PROFILE" --target wasm32-unknown-unknown -p "$CRATE" --lib \
+    --no-default-features --features "$TEXT_FEATURES" -Z build-std=panic_abort,std >"$log" 2>&1; then
+    cat "$log" >&2
+    echo "[wasm] $label: build failed" >&2
+    exit 1
+  fi
+  # Nightly warns that +atomics is unstable on every build: say the rest.
+  grep -v -e 'unstable feature specified for `-Ctarget-feature`: `atomics`' -e 'this feature is not stably supported' \
+    -e '^ *|$' -e '^ *= note' -e '^warning: `qingyu` (lib) generated' -e '^$' "$log" || true
+  rm -f "$log"
+  bind "$target_dir/wasm32-unknown-unknown/$PROFILE/$CRATE.wasm" "$out_dir" "$TEXT_NAME" "--enable-threads --enable-relaxed-simd"
+}
+
 if [ "${QINGYU_WASM_THREADS:-1}" = 0 ]; then
-  echo "[wasm] threaded text module: skipped (QINGYU_WASM_THREADS=0)"
+  echo "[wasm] threaded text modules: skipped (QINGYU_WASM_THREADS=0)"
+else
+  threaded_module "threaded text module" "$THREADS_TARGET_FEATURES" target/wasm-text-threads "$(read_cfg "c['threads']['out_dir']")"
+fi
+if [ "${QINGYU_WASM_RELAXED:-1}" = 0 ]; then
+  echo "[wasm] relaxed-SIMD text modules: skipped (QINGYU_WASM_RELAXED=0)"
   exit 0
 fi
-FEATURES=$(read_cfg "','.join(c['threads']['features'])")
-TARGET_FEATURES=$(read_cfg "','.join('+'+f for f in c['threads']['target_features'])")
-OUT_DIR=$(read_cfg "c['threads']['out_dir']")
-OUT_NAME=$(read_cfg "c['threads']['out_name']")
-MAX_MEMORY=$(( $(read_cfg "c['threads']['max_memory_mib']") * 1048576 ))
-TARGET_DIR="target/wasm-text-threads"
-# A shared, imported memory, and the thread-local-storage symbols wasm-bindgen's thread
-# start-up needs (what wasm-bindgen-rayon's README lists).
-LINK_ARGS="-C link-arg=--shared-memory -C link-arg=--max-memory=$MAX_MEMORY -C link-arg=--import-memory"
-for sym in __wasm_init_tls __tls_size __tls_align __tls_base; do LINK_ARGS+=" -C link-arg=--export=$sym"; done
-echo "[wasm] threaded text module: cargo +nightly build -Z build-std (target features $TARGET_FEATURES) → $TARGET_DIR"
-LOG=$(mktemp)
-if ! RUSTFLAGS="-C target-feature=$TARGET_FEATURES $LINK_ARGS" CARGO_TARGET_DIR="$TARGET_DIR" \
-  cargo +nightly build --quiet --profile "$PROFILE" --target wasm32-unknown-unknown -p "$CRATE" --lib \
-  --no-default-features --features "$FEATURES" -Z build-std=panic_abort,std >"$LOG" 2>&1; then
-  cat "$LOG" >&2
-  echo "[wasm] threaded text module: build failed" >&2
-  exit 1
+text_module "relaxed-SIMD text module" "+simd128,$RELAXED" target/wasm-text-relaxed "$(read_cfg "c['relaxed']['out_dir']")"
+if [ "${QINGYU_WASM_THREADS:-1}" != 0 ]; then
+  threaded_module "threaded relaxed-SIMD text module" "$THREADS_TARGET_FEATURES,$RELAXED" target/wasm-text-threads-relaxed \
+    "$(read_cfg "c['relaxed']['threads_out_dir']")"
 fi
-# Nightly warns that +atomics is unstable on every build: say the rest.
-grep -v -e 'unstable feature specified for `-Ctarget-feature`: `atomics`' -e 'this feature is not stably supported' \
-  -e '^ *|$' -e '^ *= note' -e '^warning: `qingyu` (lib) generated' -e '^$' "$LOG" || true
-rm -f "$LOG"
-bind "$TARGET_DIR/wasm32-unknown-unknown/$PROFILE/$CRATE.wasm" "$OUT_DIR" "$OUT_NAME" "--enable-threads"

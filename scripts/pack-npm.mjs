@@ -14,7 +14,8 @@ const out = path.join(root, 'target/npm');
 const stage = path.join(out, 'qingyu');
 const from = (p) => path.join(root, p);
 
-for (const f of ['www/pkg/qingyu.js', 'www/pkg/qingyu_bg.wasm', 'www/pkg/threads/qingyu_text.js', 'www/pkg/threads/qingyu_text_bg.wasm']) {
+const TEXT_MODULES = ['threads', 'relaxed', 'threads-relaxed'];
+for (const f of ['www/pkg/qingyu.js', 'www/pkg/qingyu_bg.wasm', ...TEXT_MODULES.flatMap((d) => [`www/pkg/${d}/qingyu_text.js`, `www/pkg/${d}/qingyu_text_bg.wasm`])]) {
   if (!existsSync(from(f))) { console.error(`pack-npm: ${f} is missing; run ./qy build first`); process.exit(1); }
 }
 rmSync(stage, { recursive: true, force: true });
@@ -25,15 +26,15 @@ for (const f of readdirSync(from('www/lib'))) if (f.endsWith('.js')) cpSync(from
 cpSync(from('www/qingyu-widget.js'), path.join(stage, 'qingyu-widget.js'));
 mkdirSync(path.join(stage, 'pkg'));
 for (const f of ['qingyu.js', 'qingyu_bg.wasm']) cpSync(from(`www/pkg/${f}`), path.join(stage, 'pkg', f));
-// The threaded text module (LLM on a pool of workers, cross-origin isolated pages) and its
-// wasm-bindgen-rayon worker snippet.
-cpSync(from('www/pkg/threads'), path.join(stage, 'pkg', 'threads'), { recursive: true });
+// The text modules the worker picks for the LLM: threaded (a pool of workers on cross-origin
+// isolated pages, with wasm-bindgen-rayon's worker snippet) and relaxed SIMD, alone and combined.
+for (const d of TEXT_MODULES) cpSync(from(`www/pkg/${d}`), path.join(stage, 'pkg', d), { recursive: true });
 
 const json = execFileSync('npm', ['pack', '--json', '--pack-destination', out], { cwd: stage, encoding: 'utf8' });
 const [info] = JSON.parse(json);
 const weights = info.files.filter((f) => /\.(onnx|gguf|bin|safetensors)$/.test(f.path) || f.path.startsWith('models/'));
 if (weights.length) { console.error(`pack-npm: model files in the package: ${weights.map((f) => f.path).join(', ')}`); process.exit(1); }
-for (const wasm of ['pkg/qingyu_bg.wasm', 'pkg/threads/qingyu_text_bg.wasm']) {
+for (const wasm of ['pkg/qingyu_bg.wasm', ...TEXT_MODULES.map((d) => `pkg/${d}/qingyu_text_bg.wasm`)]) {
   if (!info.files.some((f) => f.path === wasm)) { console.error(`pack-npm: ${wasm} is not in the package`); process.exit(1); }
 }
 const tarball = path.join(out, info.filename);

@@ -7,7 +7,7 @@
 // (GitHub Pages and the like): every response it serves gets COOP + COEP (+ CORP), which the
 // LLM's threads need (SharedArrayBuffer). From the second load on (or after a reload), the
 // page it controls is isolated; a host that sends the headers itself needs none of this.
-const SHELL = 'qingyu-shell-v2';
+const SHELL = 'qingyu-shell-v3';
 const ISOLATION = {
   'Cross-Origin-Opener-Policy': 'same-origin',
   'Cross-Origin-Embedder-Policy': 'require-corp',
@@ -17,6 +17,8 @@ const PRECACHE = [
   './', 'index.html', 'css/app.css', 'js/app.js', 'js/i18n.js',
   'lib/qingyu.js', 'lib/models.js', 'lib/worker.js', 'lib/polyfill.js', 'lib/summarizer.js', 'lib/summarizer-options.js', 'pkg/qingyu.js', 'pkg/qingyu_bg.wasm',
   'pkg/threads/qingyu_text.js', 'pkg/threads/qingyu_text_bg.wasm',
+  'pkg/relaxed/qingyu_text.js', 'pkg/relaxed/qingyu_text_bg.wasm',
+  'pkg/threads-relaxed/qingyu_text.js', 'pkg/threads-relaxed/qingyu_text_bg.wasm',
   'qingyu-widget.js', 'sample-article.html', 'embed.html',
   'samples/articles.json', 'samples/coffee.png', 'samples/chelsea.png', 'samples/astronaut.png',
 ];

@@ -138,7 +138,11 @@ test.describe('offline', () => {
     await page.evaluate(() => navigator.serviceWorker.ready);
     await page.locator('.photo-sample[data-id="coffee"]').click(); // downloads + caches the vision models
     await expect(page.locator('#caption-meta')).not.toBeEmpty({ timeout: 90_000 });
-    await page.waitForFunction(async () => (await caches.open('qingyu-shell-v1').then((c) => c.keys())).length >= 10);
+    // The service worker's app-shell cache, whatever its version (www/sw.js SHELL).
+    await page.waitForFunction(async () => {
+      const name = (await caches.keys()).find((k) => k.startsWith('qingyu-shell-'));
+      return name && (await caches.open(name).then((c) => c.keys())).length >= 10;
+    });
 
     await context.setOffline(true);
     await page.reload();

@@ -17,6 +17,8 @@
 //            (/pkg/threads/qingyu_text.js) run in a Web Worker (its pool blocks the calling
 //            thread, which a page's main thread may not do), and wllama gets n_threads; both
 //            need a cross-origin isolated page (scripts/serve.py sends the headers).
+//   simd     simd128 (default) | relaxed: our engine from the relaxed-SIMD text module
+//            (/pkg/relaxed/ on one thread, /pkg/threads-relaxed/ with threads)
 
 const q = new URLSearchParams(location.search);
 const ENGINE = q.get('engine') || 'both';
@@ -30,6 +32,7 @@ const N_CTX = 2048;
 const N_BATCH = 512; // llama.cpp's logical and physical batch, same as the llama-cpp-python run
 const WLLAMA_DIR = '/vendor/wllama/';
 const THREADS = Math.max(1, Number(q.get('threads') || 1));
+const RELAXED = q.get('simd') === 'relaxed';
 // This file also runs as the Web Worker that hosts the threaded module (see benchQingyuThreads).
 const IN_WORKER = typeof document === 'undefined';
 
@@ -163,8 +166,9 @@ async function streamModel(mod) {
 
 async function benchQingyu() {
   if (THREADS > 1 && !IN_WORKER) return benchQingyuThreads();
-  const res = { engine: THREADS > 1 ? 'qingyu-wasm-threads' : 'qingyu-wasm' };
-  const url = THREADS > 1 ? '/pkg/threads/qingyu_text.js' : '/pkg/qingyu.js';
+  const res = { engine: `qingyu-wasm${THREADS > 1 ? '-threads' : ''}${RELAXED ? '-relaxed' : ''}` };
+  const url = RELAXED ? `/pkg/${THREADS > 1 ? 'threads-relaxed' : 'relaxed'}/qingyu_text.js`
+    : THREADS > 1 ? '/pkg/threads/qingyu_text.js' : '/pkg/qingyu.js';
   let mod;
   try {
     mod = await import(url);

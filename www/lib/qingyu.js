@@ -98,6 +98,18 @@ function resolveThreads(choice = 'auto') {
   throw typedError('InvalidInput', `InvalidInput: threads must be 'auto' or a whole number from 1 to 64, not ${what}`);
 }
 
+/**
+ * The SIMD of the LLM's kernels. 'auto' (default): relaxed SIMD where the browser has it (its
+ * dot product does a 32-weight block in two instructions; results equal SIMD128's integer sums),
+ * else SIMD128. 'simd128' keeps SIMD128 everywhere. `info.simd` says what runs.
+ */
+function resolveSimd(choice = 'auto') {
+  if (choice === null || choice === 'auto') return 'auto';
+  if (choice === 'simd128') return choice;
+  const what = typeof choice === 'string' ? JSON.stringify(choice.slice(0, 40)) : describeValue(choice);
+  throw typedError('InvalidInput', `InvalidInput: simd must be 'auto' or 'simd128', not ${what}`);
+}
+
 function unsupportedReason() {
   if (typeof WebAssembly !== 'object') return 'WebAssembly is not available';
   if (!wasmSimdSupported()) return 'this browser lacks WebAssembly SIMD128 (Chrome/Edge ≥ 91, Firefox ≥ 89, Safari ≥ 16.4)';
@@ -322,6 +334,7 @@ export class Qingyu {
    * @param {string[]} [o.preload]  features to download right away ('llm', 'vision', 'classifier')
    * @param {'auto'|'packed'|'expanded'} [o.weights]  how the LLM holds its weights (see `resolveWeights`)
    * @param {'auto'|number} [o.threads]  the LLM's kernel threads (see `resolveThreads`)
+   * @param {'auto'|'simd128'} [o.simd]  the SIMD of the LLM's kernels (see `resolveSimd`)
    */
   static async create(o = {}) {
     const reason = unsupportedReason();
@@ -357,6 +370,8 @@ export class Qingyu {
     this.weights = resolveWeights(o.weights);
     /** Kernel threads asked for the LLM; `info.threads` says how many it gets on this page. */
     this.threads = resolveThreads(o.threads);
+    /** 'auto' or 'simd128': the SIMD asked for the LLM's kernels; `info.simd` says what runs. */
+    this.simd = resolveSimd(o.simd);
     // Summary defaults, as Chrome's Summarizer.create({type, length, format, outputLanguage, sharedContext}).
     this.defaults = {};
     for (const k of ['type', 'length', 'format', 'outputLanguage']) if (o[k] !== undefined) this.defaults[k] = o[k];
@@ -412,9 +427,10 @@ export class Qingyu {
     };
     this._ready = this._send(worker, 'init', {
       wasmUrl: this.wasmUrl,
-      // A module given by URL has its threaded text module next to it, as in pkg/.
-      textThreadsUrl: this.wasmUrl ? new URL('threads/qingyu_text.js', this.wasmUrl).href : null,
-      modelBaseUrl: this.modelBaseUrl, files: this.files, weights: this.weights, threads: this.threads,
+      // A module given by URL has its text modules next to it, as in pkg/.
+      textModuleUrls: this.wasmUrl ? Object.fromEntries(['threads', 'relaxed', 'threads-relaxed']
+        .map((d) => [d, new URL(`${d}/qingyu_text.js`, this.wasmUrl).href])) : null,
+      modelBaseUrl: this.modelBaseUrl, files: this.files, weights: this.weights, threads: this.threads, simd: this.simd,
     }, { signal })
       .then((info) => { this.info = info; return info; });
     this._ready.catch(() => { if (this._worker === worker) this._restart(); });
@@ -511,6 +527,12 @@ export class Qingyu {
       // The threaded module did not start: the LLM runs on one thread; say so where it shows.
       if (this.info?.threads) this.info.threads = { ...this.info.threads, threads: 1, code: 'failed', reason: m.message };
       this.monitor.dispatchEvent(Object.assign(new Event('threadswarning'), { message: m.message }));
+      return;
+    }
+    if (m.type === 'simdwarning') {
+      // The relaxed-SIMD module did not pass its start: the LLM runs on SIMD128.
+      if (this.info?.simd) this.info.simd = { ...this.info.simd, kernels: 'simd128', code: 'failed', reason: m.message };
+      this.monitor.dispatchEvent(Object.assign(new Event('simdwarning'), { message: m.message }));
       return;
     }
     if (m.type === 'cachewarning') {

@@ -11,10 +11,11 @@ import { GROUPS, ModelStore, abortError, typedError } from './models.js';
 import * as bundledGlue from '../pkg/qingyu.js';
 
 let wasm = null; // the full module: vision, extractive summaries, and the LLM on one thread
-let text = null; // the module that runs the LLM: `wasm`, or the threaded text module (see loadTextModule)
+let text = null; // the module that runs the LLM: `wasm`, or a text module (see loadTextModule)
 let weightLayout = 'packed'; // 'packed' | 'expanded', from init (the library resolves 'auto')
 let threadPlan = { requested: 1, threads: 1, reason: 'not started' }; // see planThreads
-let textThreadsUrl = null;
+let simdPlan = { requested: 'auto', kernels: 'simd128', reason: 'not started' }; // see planSimd
+let textModuleUrls = null; // {threads, relaxed, 'threads-relaxed'}: where the text modules are, when not next to this file
 let store = null;
 let features = null;
 const models = { llm: null, captioner: null, classifier: null };
@@ -63,32 +64,86 @@ function planThreads(requested) {
 }
 
 /**
- * The LLM's module, loaded the first time the LLM is: the threaded text module (its pool of
- * Web Workers started) when the plan has threads, else the full module. A threaded module that
- * fails to start leaves the single-thread LLM running, and says why (`threadPlan.reason`).
+ * A module of one function using `i32x4.relaxed_dot_i8x16_i7x16_add_s` (opcode 0xfd 0x113): a
+ * browser that validates it has relaxed SIMD. Type () → v128; body: three v128.const 0, the dot.
+ */
+const RELAXED_SIMD_PROBE = new Uint8Array([
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // magic, version
+  0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7b, // types: () → v128
+  0x03, 0x02, 0x01, 0x00, // functions: one of type 0
+  0x0a, 0x3d, 0x01, 0x3b, 0x00, // code: one body of 59 bytes, no locals
+  ...[0, 1, 2].flatMap(() => [0xfd, 0x0c, ...new Array(16).fill(0)]), // v128.const 0 (×3)
+  0xfd, 0x93, 0x02, 0x0b, // i32x4.relaxed_dot_i8x16_i7x16_add_s, end
+]);
+
+/**
+ * Which SIMD the LLM's kernels use: relaxed SIMD (the relaxed text modules) where the browser
+ * validates it, unless SIMD128 was asked for. The module's own kernel check confirms it when
+ * it loads (see loadTextModule).
+ */
+function planSimd(requested) {
+  if (requested === 'simd128') return { requested, kernels: 'simd128', code: 'requested', reason: 'SIMD128 requested' };
+  let ok = false;
+  try { ok = WebAssembly.validate(RELAXED_SIMD_PROBE); } catch { /* no relaxed SIMD */ }
+  if (!ok) return { requested, kernels: 'simd128', code: 'unsupported', reason: 'this browser has no WebAssembly relaxed SIMD' };
+  return { requested, kernels: 'relaxed', code: 'relaxed', reason: 'the browser has WebAssembly relaxed SIMD' };
+}
+
+/**
+ * The LLM's module, loaded the first time the LLM is. In order of preference, the first that
+ * starts: the text module with threads and relaxed SIMD, with threads, with relaxed SIMD, and
+ * the full module (one thread, SIMD128); the plans decide which are tried. A relaxed module
+ * must pass a quick kernel check against the scalar reference before it is used (an engine
+ * whose relaxed dot differs gives wrong sums, not an error). What could not start is said in
+ * `threadPlan` / `simdPlan` and by a warning message.
  */
 async function loadTextModule() {
   if (text) return text;
-  if (threadPlan.threads > 1) {
+  const wantThreads = threadPlan.threads > 1;
+  const wantRelaxed = simdPlan.kernels === 'relaxed';
+  const candidates = [
+    { dir: 'threads-relaxed', threads: true, relaxed: true },
+    { dir: 'threads', threads: true, relaxed: false },
+    { dir: 'relaxed', threads: false, relaxed: true },
+  ].filter((c) => (!c.threads || wantThreads) && (!c.relaxed || wantRelaxed));
+  const failed = {};
+  let chosen = { threads: false, relaxed: false }; // the full module
+  for (const c of candidates) {
     try {
-      const mod = await import(/* @vite-ignore */ /* webpackIgnore: true */ textThreadsUrl ?? new URL('../pkg/threads/qingyu_text.js', import.meta.url).href);
+      const url = textModuleUrls?.[c.dir] ?? new URL(`../pkg/${c.dir}/qingyu_text.js`, import.meta.url).href;
+      const mod = await import(/* @vite-ignore */ /* webpackIgnore: true */ url);
       await mod.default();
-      await mod.startThreads(threadPlan.threads);
+      if (c.relaxed) {
+        const path = mod.kernelSelfTest(20260, 12);
+        if (path !== 'wasm-relaxed-simd') throw new Error(`its kernels are ${path}`);
+      }
+      if (c.threads) await mod.startThreads(threadPlan.threads);
       text = mod;
-      return text;
+      chosen = c;
+      break;
     } catch (e) {
-      threadPlan = { ...threadPlan, threads: 1, code: 'failed', reason: `the threaded module did not start (${e?.message ?? e}); one thread` };
-      post({ type: 'threadswarning', message: threadPlan.reason });
+      const why = String(e?.message ?? e).split('\n')[0];
+      if (c.threads) failed.threads ??= why;
+      if (c.relaxed) failed.relaxed ??= why;
     }
   }
-  text = wasm;
+  text ??= wasm;
+  if (wantThreads && !chosen.threads) {
+    threadPlan = { ...threadPlan, threads: 1, code: 'failed', reason: `the threaded module did not start (${failed.threads}); one thread` };
+    post({ type: 'threadswarning', message: threadPlan.reason });
+  }
+  if (wantRelaxed && !chosen.relaxed) {
+    simdPlan = { ...simdPlan, kernels: 'simd128', code: 'failed', reason: `the relaxed-SIMD module did not pass its start (${failed.relaxed}); SIMD128` };
+    post({ type: 'simdwarning', message: simdPlan.reason });
+  }
   return text;
 }
 
-async function init({ wasmUrl, textThreadsUrl: threadsUrl, modelBaseUrl, files, weights, threads }) {
+async function init({ wasmUrl, textModuleUrls: textUrls, modelBaseUrl, files, weights, threads, simd }) {
   weightLayout = weights ?? 'packed';
   threadPlan = planThreads(threads ?? 1);
-  textThreadsUrl = threadsUrl ?? null;
+  simdPlan = planSimd(simd ?? 'auto');
+  textModuleUrls = textUrls ?? null;
   wasm = wasmUrl ? await import(/* @vite-ignore */ /* webpackIgnore: true */ wasmUrl) : bundledGlue;
   await wasm.default();
   store = new ModelStore({ baseUrl: modelBaseUrl, files });
@@ -100,7 +155,7 @@ async function init({ wasmUrl, textThreadsUrl: threadsUrl, modelBaseUrl, files, 
     classifier: typeof wasm.Classifier === 'function',
     llm: typeof wasm.Llm === 'function',
   };
-  return { version: wasm.version(), build: wasm.buildInfo(), features, threads: { ...threadPlan } };
+  return { version: wasm.version(), build: wasm.buildInfo(), features, threads: { ...threadPlan }, simd: { ...simdPlan } };
 }
 
 function ensure(group, job) {
@@ -168,7 +223,7 @@ async function loadGroup(group) {
     }
     const key = group === 'vision' ? 'captioner' : group;
     models[key] = model;
-    stats[`${group}Load`] = { fetchMs, compileMs: performance.now() - t1, ...(group === 'llm' ? { threads: { ...threadPlan } } : {}) };
+    stats[`${group}Load`] = { fetchMs, compileMs: performance.now() - t1, ...(group === 'llm' ? { threads: { ...threadPlan }, simd: { ...simdPlan } } : {}) };
     return model;
   } catch (e) {
     // A file that passed its hash but does not load is useless in the cache: drop it so the

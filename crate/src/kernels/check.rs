@@ -25,17 +25,23 @@ fn close_at(what: &str, got: &[f32], want: &[f32], rel: f32, scale: f32) -> Resu
     Ok(())
 }
 
-/// A random matrix in one of the three layouts the model uses: 0 = one scale per 32 values
-/// (Q5_0/Q8_0), 1 = one per 16 (Q6_K), 2 = per 32 with mins (Q4_K).
+/// A random matrix in one of the expanded layouts the model uses: 0 = one scale per 32 values
+/// over all of i8 (Q8_0), 1 = one per 16 (Q6_K), 2 = per 32 with mins (Q4_K), 3 = per 32 in
+/// −16..=15 (Q5_0). Each carries its format's `unsigned_shift`, as the loader sets it.
 pub fn random_matrix(rng: &mut Rng, rows: usize, cols: usize, layout: usize) -> Q8Matrix {
     let mut w = Q8Matrix::from_f32(&rng.vec(rows * cols, 1.0), rows, cols);
     if layout == 1 {
         w.group = 16;
         w.quants.iter_mut().for_each(|q| *q = (*q as i32 / 4).clamp(-32, 31) as i8);
         w.scales = rng.vec(rows * cols / 16, 0.05);
+        w.unsigned_shift = Some(32);
     } else if layout == 2 {
         w.quants.iter_mut().for_each(|q| *q = (*q as i32).rem_euclid(16) as i8);
         w.mins = rng.vec(rows * cols / BLOCK, 0.1);
+        w.unsigned_shift = Some(0);
+    } else if layout == 3 {
+        w.quants.iter_mut().for_each(|q| *q = (*q as i32 / 8).clamp(-16, 15) as i8);
+        w.unsigned_shift = Some(16);
     }
     w
 }
@@ -93,7 +99,7 @@ pub fn simd_matches_scalar(seed: u64, cases: usize) -> Result<(), String> {
         let rows = 1 + rng.below(37);
         let cols = BLOCK * (1 + rng.below(9));
         let tokens = 1 + rng.below(11);
-        let w = random_matrix(&mut rng, rows, cols, case % 3);
+        let w = random_matrix(&mut rng, rows, cols, case % 4);
         let xs: Vec<Q8Vector> = (0..tokens).map(|_| Q8Vector::from_f32(&rng.vec(cols, 3.0))).collect();
         let shape = format!("case {case}: {rows}×{cols}, {tokens} tokens");
 
@@ -200,4 +206,53 @@ pub fn split_matches_one_thread(seed: u64) -> Result<usize, String> {
         }
     }
     Ok(most_parts)
+}
+
+/// A weight product to time (`./qy bench llm`'s kernel rows, `KernelBench` in wasm): one random
+/// matrix in the model's main layouts and `tokens` activation vectors.
+pub struct ProductBench {
+    w: Matrix,
+    xs: Vec<Q8Vector>,
+    out: Vec<f32>,
+}
+
+impl ProductBench {
+    /// `layout`: "q5" (packed Q5_0), "q4" (packed Q4_K), "q6" (expanded Q6_K), "q5x" (Q5_0 expanded).
+    pub fn new(layout: &str, rows: usize, cols: usize, tokens: usize, seed: u64) -> Result<Self, String> {
+        let align = if matches!(layout, "q4" | "q6") { 256 } else { BLOCK };
+        if rows == 0 || cols == 0 || cols % align != 0 || tokens == 0 {
+            return Err(format!("{layout}: rows and tokens must be positive and cols a multiple of {align}, not {rows}×{cols}, {tokens} tokens"));
+        }
+        let mut rng = Rng::new(seed);
+        let blocks = rows * cols / BLOCK;
+        let w = match layout {
+            "q5" => {
+                let values: Vec<i8> = (0..rows * cols).map(|_| (rng.below(32) as i32 - 16) as i8).collect();
+                Matrix::Q5(Q5Matrix::from_values(&values, rng.vec(blocks, 0.05), rows, cols))
+            }
+            "q4" => {
+                let values: Vec<i8> = (0..rows * cols).map(|_| rng.below(16) as i8).collect();
+                Matrix::Q4(Q4Matrix::from_values(&values, rng.vec(blocks, 0.05), rng.vec(blocks, 0.1), rows, cols))
+            }
+            "q6" => Matrix::Expanded(random_matrix(&mut rng, rows, cols, 1)),
+            "q5x" => Matrix::Expanded(random_matrix(&mut rng, rows, cols, 3)),
+            other => return Err(format!("unknown layout {other:?} (q5, q4, q6, q5x)")),
+        };
+        let xs = (0..tokens).map(|_| Q8Vector::from_f32(&rng.vec(cols, 3.0))).collect();
+        Ok(Self { w, xs, out: vec![0.0; rows * tokens] })
+    }
+
+    /// Runs the product `reps` times on this thread; returns a checksum (so it is not optimised away).
+    pub fn run(&mut self, reps: usize) -> f32 {
+        let rows = self.w.rows();
+        for _ in 0..reps {
+            super::matmul_rows(&self.w, &self.xs, 0..rows, &mut self.out);
+        }
+        self.out.iter().sum()
+    }
+
+    /// Multiply-adds per run.
+    pub fn work(&self) -> f64 {
+        (self.w.rows() * self.w.cols() * self.xs.len()) as f64
+    }
 }

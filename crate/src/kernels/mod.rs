@@ -12,6 +12,8 @@ pub mod quant;
 pub mod scalar;
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 pub mod wasm_simd;
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128", target_feature = "relaxed-simd"))]
+pub mod wasm_relaxed;
 #[cfg(target_arch = "x86_64")]
 pub mod x86;
 
@@ -115,7 +117,9 @@ fn split_at_rows<'a>(mut out: &'a mut [f32], parts: &[Range<usize>]) -> Vec<&'a 
 pub fn matvec_q5(w: &Q5Matrix, x: &Q8Vector, rows: Range<usize>, out: &mut [f32]) {
     debug_assert_eq!(w.cols, x.len());
     debug_assert_eq!(out.len(), rows.len());
-    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128", target_feature = "relaxed-simd"))]
+    return wasm_relaxed::matvec_q5(w, x, rows, out);
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128", not(target_feature = "relaxed-simd")))]
     return wasm_simd::matvec_q5(w, x, rows, out);
     #[cfg(target_arch = "x86_64")]
     if x86::available() {
@@ -129,7 +133,9 @@ pub fn matvec_q5(w: &Q5Matrix, x: &Q8Vector, rows: Range<usize>, out: &mut [f32]
 /// `matmul_q8` for packed Q5_0.
 pub fn matmul_q5(w: &Q5Matrix, xs: &[Q8Vector], rows: Range<usize>, out: &mut [f32]) {
     debug_assert_eq!(out.len(), xs.len() * rows.len());
-    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128", target_feature = "relaxed-simd"))]
+    return wasm_relaxed::matmul_q5(w, xs, rows, out);
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128", not(target_feature = "relaxed-simd")))]
     return wasm_simd::matmul_q5(w, xs, rows, out);
     #[cfg(target_arch = "x86_64")]
     if x86::available() {
@@ -145,7 +151,9 @@ pub fn matmul_q5(w: &Q5Matrix, xs: &[Q8Vector], rows: Range<usize>, out: &mut [f
 
 /// Which implementation the dispatchers use (printed by the bench, asserted in tests).
 pub fn simd_path() -> &'static str {
-    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128", target_feature = "relaxed-simd"))]
+    return "wasm-relaxed-simd";
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128", not(target_feature = "relaxed-simd")))]
     return "wasm-simd128";
     #[cfg(target_arch = "x86_64")]
     if x86::available() {
@@ -159,7 +167,9 @@ pub fn simd_path() -> &'static str {
 pub fn matvec_q8(w: &Q8Matrix, x: &Q8Vector, rows: Range<usize>, out: &mut [f32]) {
     debug_assert_eq!(w.cols, x.len());
     debug_assert_eq!(out.len(), rows.len());
-    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128", target_feature = "relaxed-simd"))]
+    return wasm_relaxed::matvec_q8(w, x, rows, out);
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128", not(target_feature = "relaxed-simd")))]
     return wasm_simd::matvec_q8(w, x, rows, out);
     #[cfg(target_arch = "x86_64")]
     if x86::available() {
@@ -174,7 +184,9 @@ pub fn matvec_q8(w: &Q8Matrix, x: &Q8Vector, rows: Range<usize>, out: &mut [f32]
 /// Walks the weights once per group of tokens so each weight block is reused from cache.
 pub fn matmul_q8(w: &Q8Matrix, xs: &[Q8Vector], rows: Range<usize>, out: &mut [f32]) {
     debug_assert_eq!(out.len(), xs.len() * rows.len());
-    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128", target_feature = "relaxed-simd"))]
+    return wasm_relaxed::matmul_q8(w, xs, rows, out);
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128", not(target_feature = "relaxed-simd")))]
     return wasm_simd::matmul_q8(w, xs, rows, out);
     #[cfg(target_arch = "x86_64")]
     if x86::available() {
@@ -192,7 +204,9 @@ pub fn matmul_q8(w: &Q8Matrix, xs: &[Q8Vector], rows: Range<usize>, out: &mut [f
 pub fn matvec_q4(w: &Q4Matrix, x: &Q8Vector, rows: Range<usize>, out: &mut [f32]) {
     debug_assert_eq!(w.cols, x.len());
     debug_assert_eq!(out.len(), rows.len());
-    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128", target_feature = "relaxed-simd"))]
+    return wasm_relaxed::matvec_q4(w, x, rows, out);
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128", not(target_feature = "relaxed-simd")))]
     return wasm_simd::matvec_q4(w, x, rows, out);
     #[cfg(target_arch = "x86_64")]
     if x86::available() {
@@ -206,7 +220,9 @@ pub fn matvec_q4(w: &Q4Matrix, x: &Q8Vector, rows: Range<usize>, out: &mut [f32]
 /// `matmul_q8` for packed Q4_K.
 pub fn matmul_q4(w: &Q4Matrix, xs: &[Q8Vector], rows: Range<usize>, out: &mut [f32]) {
     debug_assert_eq!(out.len(), xs.len() * rows.len());
-    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128", target_feature = "relaxed-simd"))]
+    return wasm_relaxed::matmul_q4(w, xs, rows, out);
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128", not(target_feature = "relaxed-simd")))]
     return wasm_simd::matmul_q4(w, xs, rows, out);
     #[cfg(target_arch = "x86_64")]
     if x86::available() {

@@ -89,6 +89,7 @@ impl Q4Matrix {
             group: BLOCK,
             scales: self.scales.clone(),
             mins: self.mins.clone(),
+            unsigned_shift: Some(0),
             quants: (0..self.scales.len()).flat_map(|b| self.block(b)).collect(),
         }
     }

@@ -93,6 +93,7 @@ impl Q5Matrix {
             group: BLOCK,
             scales: self.scales.clone(),
             mins: Vec::new(),
+            unsigned_shift: Some(16),
             quants: (0..blocks).flat_map(|b| self.block(b)).collect(),
         }
     }

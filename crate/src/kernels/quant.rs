@@ -34,6 +34,10 @@ pub struct Q8Matrix {
     /// Empty, or one per 32-block (Q4_K's affine offset).
     pub mins: Vec<f32>,
     pub quants: Vec<i8>,
+    /// What, added to every quant, puts it in 0..=127: the unsigned 7-bit operand the
+    /// relaxed-SIMD dot product needs (Q5_0 16, Q6_K 32, Q4_K 0). `None` when the values can
+    /// span all of i8 (Q8_0, f32); the relaxed build then uses the SIMD128 kernel.
+    pub unsigned_shift: Option<i8>,
 }
 
 impl Q8Matrix {
@@ -47,6 +51,7 @@ impl Q8Matrix {
         const BYTES: usize = 144;
         let supers = check_size_k("Q4_K", data, rows, cols, BYTES)?;
         let mut m = Self::with_capacity(rows, cols);
+        m.unsigned_shift = Some(0);
         m.mins.reserve(rows * cols / BLOCK);
         for s in 0..supers {
             let b = &data[s * BYTES..(s + 1) * BYTES];
@@ -74,6 +79,7 @@ impl Q8Matrix {
         let supers = check_size_k("Q6_K", data, rows, cols, BYTES)?;
         let mut m = Self::with_capacity(rows, cols);
         m.group = 16;
+        m.unsigned_shift = Some(32);
         m.scales.reserve(rows * cols / 16);
         for s in 0..supers {
             let b = &data[s * BYTES..(s + 1) * BYTES];
@@ -102,6 +108,7 @@ impl Q8Matrix {
         const BYTES: usize = 22;
         let blocks = check_size("Q5_0", data, rows, cols, BYTES)?;
         let mut m = Self::with_capacity(rows, cols);
+        m.unsigned_shift = Some(16);
         for b in 0..blocks {
             let block = &data[b * BYTES..(b + 1) * BYTES];
             m.scales.push(f16::from_le_bytes([block[0], block[1]]).to_f32());
@@ -165,6 +172,7 @@ impl Q8Matrix {
             scales: Vec::with_capacity(rows * cols / BLOCK),
             mins: Vec::new(),
             quants: Vec::with_capacity(rows * cols),
+            unsigned_shift: None,
         }
     }
 }
@@ -200,6 +208,9 @@ fn check_size(kind: &str, data: &[u8], rows: usize, cols: usize, block_bytes: us
     Ok(blocks)
 }
 
+/// Whether this build's kernels use relaxed SIMD (and so read `Q8Vector::bytes` and `sums16`).
+pub const RELAXED: bool = cfg!(all(target_arch = "wasm32", target_feature = "simd128", target_feature = "relaxed-simd"));
+
 /// An activation vector quantized in 32-blocks (llama.cpp's Q8_0 rule), quants widened to i16.
 #[derive(Debug, Clone, Default)]
 pub struct Q8Vector {
@@ -207,6 +218,11 @@ pub struct Q8Vector {
     pub quants: Vec<i16>,
     /// Per block: scale · Σ quants (for matrices with mins).
     pub sums: Vec<f32>,
+    /// Relaxed-SIMD builds only (else empty): the quants as i8 (|q| ≤ 127, the signed operand
+    /// of the relaxed dot), and scale · Σ quants per 16 values (to take a weight shift back
+    /// out of matrices with one scale per 16).
+    pub bytes: Vec<i8>,
+    pub sums16: Vec<f32>,
 }
 
 impl Q8Vector {
@@ -215,11 +231,17 @@ impl Q8Vector {
         self.scales.clear();
         self.quants.clear();
         self.sums.clear();
+        self.bytes.clear();
+        self.sums16.clear();
         for block in x.chunks_exact(BLOCK) {
             let (d, q) = quantize_block(block);
             self.scales.push(d);
             self.sums.push(d * q.iter().map(|&v| v as i32).sum::<i32>() as f32);
             self.quants.extend_from_slice(&q);
+            if RELAXED {
+                self.bytes.extend(q.iter().map(|&v| v as i8));
+                self.sums16.extend(q.chunks_exact(16).map(|h| d * h.iter().map(|&v| v as i32).sum::<i32>() as f32));
+            }
         }
     }
 

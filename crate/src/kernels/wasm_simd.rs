@@ -8,12 +8,12 @@ use core::arch::wasm32::*;
 use std::ops::Range;
 
 #[inline(always)]
-unsafe fn load(p: *const u8) -> v128 {
+pub(super) unsafe fn load(p: *const u8) -> v128 {
     v128_load(p as *const v128)
 }
 
 #[inline(always)]
-fn hsum(v: v128) -> f32 {
+pub(super) fn hsum(v: v128) -> f32 {
     f32x4_extract_lane::<0>(v) + f32x4_extract_lane::<1>(v) + f32x4_extract_lane::<2>(v) + f32x4_extract_lane::<3>(v)
 }
 

@@ -87,6 +87,29 @@ pub fn kernel_split_test(seed: u32) -> Result<JsValue, JsError> {
     to_object(&serde_json::json!({ "threads": crate::kernels::parallel::threads(), "parts": parts }))
 }
 
+/// A weight product to time from JS (the kernel rows of `./qy bench llm`): see
+/// `kernels::check::ProductBench`.
+#[wasm_bindgen]
+pub struct KernelBench(crate::kernels::check::ProductBench);
+
+#[wasm_bindgen]
+impl KernelBench {
+    #[wasm_bindgen(constructor)]
+    pub fn new(layout: &str, rows: usize, cols: usize, tokens: usize) -> Result<KernelBench, JsError> {
+        crate::kernels::check::ProductBench::new(layout, rows, cols, tokens, 7).map(KernelBench).map_err(|e| JsError::new(&format!("InvalidInput: {e}")))
+    }
+
+    /// Runs the product `reps` times on the calling thread; returns a checksum.
+    pub fn run(&mut self, reps: usize) -> f32 {
+        self.0.run(reps)
+    }
+
+    /// Multiply-adds per run.
+    pub fn work(&self) -> f64 {
+        self.0.work()
+    }
+}
+
 /// Bytes of this module's linear memory (also when the memory is imported and shared, as in
 /// the threaded build, where the instance exports none).
 #[wasm_bindgen(js_name = memoryBytes)]

@@ -64,6 +64,8 @@ export interface QingyuMonitor extends EventTarget {
   addEventListener(type: 'cachewarning', listener: (this: QingyuMonitor, ev: CacheWarningEvent) => any, options?: boolean | AddEventListenerOptions): void;
   /** The threaded module did not start; the LLM runs on one thread (`message` says why). */
   addEventListener(type: 'threadswarning', listener: (this: QingyuMonitor, ev: Event & { message: string }) => any, options?: boolean | AddEventListenerOptions): void;
+  /** The relaxed-SIMD module did not pass its start; the LLM runs on SIMD128 (`message` says why). */
+  addEventListener(type: 'simdwarning', listener: (this: QingyuMonitor, ev: Event & { message: string }) => any, options?: boolean | AddEventListenerOptions): void;
   addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions): void;
   removeEventListener(type: 'downloadprogress', listener: (this: QingyuMonitor, ev: DownloadProgressEvent) => any, options?: boolean | EventListenerOptions): void;
   removeEventListener(type: 'cachewarning', listener: (this: QingyuMonitor, ev: CacheWarningEvent) => any, options?: boolean | EventListenerOptions): void;
@@ -124,6 +126,12 @@ export interface CreateOptions extends SummaryDefaults {
    * why. `1` keeps it on one thread everywhere.
    */
   threads?: 'auto' | number;
+  /**
+   * The SIMD of the LLM's kernels. `'auto'` (default): WebAssembly relaxed SIMD where the browser
+   * validates it and the module passes a quick kernel check at start (Chrome/Edge ≥ 114), else
+   * SIMD128. `'simd128'` keeps SIMD128 everywhere. `info.simd` says what runs.
+   */
+  simd?: 'auto' | 'simd128';
   /** Receives the EventTarget that fires `downloadprogress` (and `cachewarning`) events. */
   monitor?: (monitor: QingyuMonitor) => void;
   signal?: AbortSignal;
@@ -325,18 +333,30 @@ export interface ThreadPlan {
   reason: string;
 }
 
+/** Which SIMD the LLM's kernels use on this page, and why. */
+export interface SimdPlan {
+  /** `simd` resolved. */
+  requested: 'auto' | 'simd128';
+  /** What the LLM's weight products run on. */
+  kernels: 'relaxed' | 'simd128';
+  /** Why: 'relaxed' (the browser has it), 'unsupported', 'requested' (SIMD128 asked for), 'failed' (the relaxed module did not pass its start). */
+  code: 'relaxed' | 'unsupported' | 'requested' | 'failed';
+  reason: string;
+}
+
 export interface QingyuInfo {
   version: string;
   build: Record<string, unknown>;
   features: QingyuFeatures;
   threads: ThreadPlan;
+  simd: SimdPlan;
 }
 
 export interface QingyuStats {
   llm: LlmStats | null;
   caption: CaptionStats | null;
   classify?: { totalMs: number };
-  llmLoad?: { fetchMs: number; compileMs: number; threads: ThreadPlan };
+  llmLoad?: { fetchMs: number; compileMs: number; threads: ThreadPlan; simd: SimdPlan };
   visionLoad?: { fetchMs: number; compileMs: number };
   classifierLoad?: { fetchMs: number; compileMs: number };
   loaded: { llm: boolean; vision: boolean; classifier: boolean };
@@ -369,6 +389,8 @@ export declare class Qingyu {
   readonly weights: WeightLayout;
   /** Kernel threads asked for the LLM (`threads` resolved); `info.threads` says what it gets. */
   readonly threads: number;
+  /** The SIMD asked for the LLM's kernels (`simd` resolved); `info.simd` says what runs. */
+  readonly simd: 'auto' | 'simd128';
   readonly defaults: SummaryDefaults & { context?: string };
   /** The longest text (in characters) summarize() accepts. */
   readonly inputQuota: number;

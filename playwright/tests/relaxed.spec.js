@@ -1,0 +1,107 @@
+// Relaxed SIMD: the text modules built with `+relaxed-simd` (one thread, and threaded in a
+// worker) checked against the scalar kernels and llama.cpp's tokens; the threaded one gives the
+// one-thread one's bits; and the library picks them where the browser has relaxed SIMD, says so,
+// and keeps SIMD128 when asked.
+import { test, expect } from '@playwright/test';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { repoRoot } from './testdata.js';
+
+const GGUF = '/models/qwen2.5-coder-0.5b-instruct-q5_0-tied.gguf';
+const fixture = JSON.parse(readFileSync(path.join(repoRoot, 'crate/tests/fixtures/llm_llamacpp.json'), 'utf8'));
+
+test.describe.configure({ mode: 'serial', timeout: 300_000 });
+
+test('relaxed-SIMD modules: kernels match the scalar reference, tokens equal llama.cpp, threads give one thread\'s tokens', async ({ page }) => {
+  await page.goto('/index.html?nosw');
+  const zh = fixture.cases.find((c) => c.name === 'zh-short');
+  const r = await page.evaluate(async ({ url, promptIds }) => {
+    const longIds = Array.from({ length: 300 }, (_, i) => (i * 7919 + 13) % 150000);
+    // Runs in the page (one thread) or in a worker (threads: its pool blocks the calling thread).
+    const body = (moduleUrl, threads) => `
+      const qy = await import(${JSON.stringify(new URL(moduleUrl, location.href).href)});
+      await qy.default();
+      if (${threads} > 1) await qy.startThreads(${threads});
+      const out = { threads: qy.kernelThreads(), build: qy.buildInfo() };
+      out.simd = qy.kernelSelfTest(20261203, 200);
+      if (${threads} > 1) out.split = qy.kernelSplitTest(7);
+      const run = async (weights) => {
+        const resp = await fetch(${JSON.stringify(new URL(url, location.href).href)});
+        const loader = new qy.LlmLoader(Number(resp.headers.get('content-length')), weights);
+        const reader = resp.body.getReader();
+        for (let c = await reader.read(); !c.done; c = await reader.read()) loader.write(c.value);
+        const llm = loader.finish(1024);
+        const info = llm.info();
+        llm.start(llm.detokenize(Uint32Array.from(${JSON.stringify(promptIds)})), { maxTokens: 12 });
+        while (llm.step() !== undefined);
+        const zh = Array.from(llm.generatedTokens());
+        const first = llm.benchPrefill(Uint32Array.from(${JSON.stringify(longIds)}));
+        const long = [first, ...Array.from(llm.benchDecode(6))];
+        llm.free();
+        return { info, zh, long };
+      };
+      out.packed = await run('packed');
+      out.expanded = await run('expanded');
+    `;
+    const inWorker = (source) => new Promise((resolve) => {
+      const blob = URL.createObjectURL(new Blob([`${source}\npostMessage(out);`], { type: 'text/javascript' }));
+      const w = new Worker(blob, { type: 'module' });
+      w.onmessage = (e) => { resolve(e.data); w.terminate(); };
+      w.onerror = (e) => { resolve({ error: e.message }); w.terminate(); };
+    });
+    const single = await inWorker(body('/pkg/relaxed/qingyu_text.js', 1));
+    const threaded = await inWorker(body('/pkg/threads-relaxed/qingyu_text.js', 2));
+    return { isolated: self.crossOriginIsolated, single, threaded };
+  }, { url: GGUF, promptIds: zh.prompt_ids });
+
+  console.log(`relaxed modules: kernels ${r.single.simd} / ${r.threaded.simd}; long prompt ${JSON.stringify(r.single.packed?.long)}`);
+  expect(r.isolated).toBe(true);
+  for (const m of [r.single, r.threaded]) {
+    expect(m.error).toBeUndefined();
+    expect(m.simd).toBe('wasm-relaxed-simd');
+    for (const layout of ['packed', 'expanded']) {
+      expect(m[layout].info).toMatchObject({ weights: layout, kernels: 'wasm-relaxed-simd' });
+      expect(m[layout].zh).toEqual(zh.generated_ids.slice(0, 12));
+    }
+  }
+  expect(r.single.build).toMatchObject({ modules: 'text', threads: false });
+  expect(r.threaded.build).toMatchObject({ modules: 'text', threads: true });
+  expect(r.threaded.threads).toBe(2);
+  expect(r.threaded.split.parts).toBeGreaterThan(1);
+  // Same kernels, rows split across threads: the same bits, so the same tokens.
+  expect(r.threaded.packed.long).toEqual(r.single.packed.long);
+  expect(r.threaded.expanded.long).toEqual(r.single.expanded.long);
+});
+
+test('library: relaxed SIMD where the browser has it, SIMD128 when asked, and it says which', async ({ page }) => {
+  await page.goto('/index.html?nosw');
+  const r = await page.evaluate(async () => {
+    const { Qingyu } = await import('/lib/qingyu.js');
+    const run = async (o) => {
+      const qy = await Qingyu.create({ weights: 'packed', ...o });
+      try {
+        const answer = await qy.prompt('用一句话说明：为什么天空是蓝色的？', { maxTokens: 16 });
+        const stats = await qy.stats();
+        return { asked: qy.simd, info: qy.info.simd, load: stats.llmLoad?.simd, threads: qy.info.threads.threads, answer: answer.text };
+      } finally {
+        qy.destroy();
+      }
+    };
+    const errors = [];
+    for (const simd of ['relaxed', 42]) {
+      try { await Qingyu.create({ simd }); errors.push('no error'); } catch (e) { errors.push(`${e.name}: ${e.message}`); }
+    }
+    return { relaxed1: await run({ threads: 1 }), relaxed2: await run({ threads: 2 }), simd128: await run({ threads: 1, simd: 'simd128' }), errors };
+  });
+  console.log(`library: ${JSON.stringify(r.relaxed2.info)}; answers "${r.relaxed1.answer}" / "${r.simd128.answer}"`);
+  for (const x of [r.relaxed1, r.relaxed2]) {
+    expect(x.asked).toBe('auto');
+    expect(x.info).toMatchObject({ requested: 'auto', kernels: 'relaxed', code: 'relaxed' });
+    expect(x.load).toMatchObject({ kernels: 'relaxed' });
+  }
+  expect(r.relaxed2.threads).toBe(2);
+  expect(r.relaxed2.answer).toBe(r.relaxed1.answer);
+  expect(r.simd128.info).toMatchObject({ requested: 'simd128', kernels: 'simd128', code: 'requested' });
+  expect(r.simd128.answer.length).toBeGreaterThan(0);
+  for (const e of r.errors) expect(e).toMatch(/^InvalidInput: InvalidInput: simd must be 'auto' or 'simd128'/);
+});
