@@ -8,7 +8,8 @@
 //!   (animals, plants, natural scenes) than on man-made things (objects, vehicles, drinks, text,
 //!   built places), at least [`NATURE_MIN`], yet a hedged man-made thing is named: a vase box
 //!   on a frangipani the classifier calls plants, a "megalith" on a heath it fills with grazing
-//!   animals. The "bottle on a carpet of leaves";
+//!   animals. The "bottle on a carpet of leaves". Text-bearing things are left to the
+//!   OCR, which must have read a line for a hedged one to be named;
 //! * **two animals**: the classifier's hedged animal guess and a detected animal of another
 //!   concept, the box calibrated higher than the guess (a wombat guess under a "bear" box on a
 //!   quokka): the models disagree on the animal, and the guess is the weaker claim. The box
@@ -29,6 +30,12 @@ fn is_man_made(concept: &Concept) -> bool {
         Kind::Scene => !is_natural_scene(concept),
         Kind::Person | Kind::Animal | Kind::Food | Kind::Plant => false,
     }
+}
+
+/// A hedged text-bearing thing (a sign, a menu) is named only when the OCR read a line
+/// (compose.rs): a third model backs it, so nature does not contradict it (a trail sign).
+fn nature_contradicts(concept: &Concept) -> bool {
+    is_man_made(concept) && concept.kind != Kind::Text
 }
 
 fn is_natural_scene(concept: &Concept) -> bool {
@@ -70,7 +77,7 @@ pub fn contradicted(tag: &Tag, outlook: Outlook, animal_boxes: &[AnimalBox]) -> 
     if tag.level() >= Level::Sure || tag.source == Source::Both {
         return false;
     }
-    if is_man_made(tag.concept) && outlook.is_nature() {
+    if nature_contradicts(tag.concept) && outlook.is_nature() {
         return true;
     }
     tag.source == Source::Classifier
@@ -102,6 +109,9 @@ mod tests {
         // Indoors (more man-made mass than nature) the weak box stands.
         let indoors = [inet("flowerpot", 0.2), inet("dining table", 0.3)];
         assert!(keys(&build_tags(&indoors, &[coco("vase", 0.56, B)])).contains(&"vase"));
+        // A hedged sign stands in nature: the OCR backs it (compose.rs names it only then).
+        let trail = [inet("street sign", 0.3), inet("valley", 0.4), inet("alpine peak", 0.2)];
+        assert!(keys(&build_tags(&trail, &[])).contains(&"street_sign"), "{:?}", keys(&build_tags(&trail, &[])));
         // An animal box in nature is no man-made thing.
         let alpine = [inet("alpine peak", 0.76)];
         assert!(keys(&build_tags(&alpine, &[coco("sheep", 0.49, B)])).contains(&"sheep"));
