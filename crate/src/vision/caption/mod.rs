@@ -16,6 +16,8 @@ mod captioner;
 #[cfg(feature = "vision")]
 pub mod compose;
 #[cfg(feature = "vision")]
+pub mod contradict;
+#[cfg(feature = "vision")]
 pub mod tags;
 pub mod types;
 

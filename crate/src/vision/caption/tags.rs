@@ -19,6 +19,9 @@
 //! * a detected animal the classifier does not back while it gives [`OTHER_ANIMAL_MIN`] to other
 //!   animals is contradicted (a "bear" box on a quokka the classifier calls a wombat): dropped
 //!   unless the box is sure on its own ([`CONTRADICTED_MAX`]);
+//! * a hedged tag that one model names alone and the other signals contradict is dropped
+//!   (`contradict.rs`): a man-made thing in a photo the classifier sees as nature, a classifier
+//!   animal guess under a box of another animal calibrated higher;
 //! * when no scene is likely, the natural scenes' scores ([`NATURAL_SCENES`]: volcano, valley,
 //!   seashore …) summed from [`LANDSCAPE_MIN`] make a `landscape` scene ([`LANDSCAPE_TUNE`]):
 //!   the classifier's way of saying "hills under a sky" is often "volcano";
@@ -28,6 +31,7 @@
 //!   less), and a [`Level`]: stated plainly (sure), "probably" (likely),
 //!   "possibly" (possible); a tag below the possible level is dropped.
 
+use super::contradict::{contradicted, AnimalBox, Outlook};
 use crate::vision::concepts::{ClassLabel, Concept, Kind};
 
 /// Lowest detector score counted as an object.
@@ -264,6 +268,7 @@ pub fn build_tags(labels: &[ClassScore], objects: &[ObjectBox]) -> Vec<Tag> {
             t.confidence = lower_bound(SPREAD_TUNE.0, SPREAD_TUNE.1);
         }
     }
+    let outlook = Outlook::of(&cls);
     // No likely scene: open country summed up as a landscape.
     if !cls.iter().any(|t| t.kind() == Kind::Scene && Level::of(t.confidence) >= Level::Likely) {
         let natural: f32 = cls.iter().filter(|t| NATURAL_SCENES.contains(&t.concept.key)).map(|t| t.score).sum();
@@ -313,6 +318,13 @@ pub fn build_tags(labels: &[ClassScore], objects: &[ObjectBox]) -> Vec<Tag> {
         }
     }
 
+    // The animals the detector saw, before the classifier judges the boxes (contradict.rs).
+    let animal_boxes: Vec<AnimalBox> = det
+        .iter()
+        .filter(|d| d.kind() == Kind::Animal)
+        .map(|d| AnimalBox { concept: d.concept, confidence: d.confidence })
+        .collect();
+
     // A detected animal the classifier does not back, while it sees other animals, is contradicted.
     let backing = |concept: &Concept| cls.iter().find(|t| std::ptr::eq(t.concept, concept)).map_or(0.0, |t| t.score);
     let other_animals = |concept: &Concept| -> f32 {
@@ -350,7 +362,7 @@ pub fn build_tags(labels: &[ClassScore], objects: &[ObjectBox]) -> Vec<Tag> {
         tags.push(c);
     }
     tags.extend(det);
-    tags.retain(|t| t.level() >= Level::Possible);
+    tags.retain(|t| t.level() >= Level::Possible && !contradicted(t, outlook, &animal_boxes));
     for t in &mut tags {
         if t.level() < Level::Sure || t.score < FINE_MIN {
             // A hedged tag is worded by its coarse concept ("possibly a sled", not "bobsled").
@@ -371,7 +383,7 @@ pub fn build_tags(labels: &[ClassScore], objects: &[ObjectBox]) -> Vec<Tag> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::vision::concepts;
 
@@ -471,10 +483,11 @@ mod tests {
         assert!(keys.contains(&"dog") && keys.contains(&"person") && keys.contains(&"cat"), "{keys:?}");
         // An unsure classifier does not overrule anything (below OTHER_ANIMAL_MIN it does not
         // contradict either; from it on the weak box is dropped, see the contradiction test).
+        // Its hedged guess yields to the box, calibrated higher (contradict.rs): the dog stays…
         let tags = build_tags(&[inet("Egyptian cat", 0.25)], &[coco("dog", 0.5, B)]);
-        assert_eq!(tags.len(), 2);
-        let tags = build_tags(&[inet("Egyptian cat", 0.4)], &[coco("dog", 0.5, B)]);
-        assert_eq!(tags.iter().map(|t| t.concept.key).collect::<Vec<_>>(), ["cat"]);
+        assert_eq!(tags.iter().map(|t| t.concept.key).collect::<Vec<_>>(), ["dog"]);
+        // …and from OTHER_ANIMAL_MIN on each contradicts the other: neither animal is named.
+        assert!(build_tags(&[inet("Egyptian cat", 0.4)], &[coco("dog", 0.5, B)]).is_empty());
     }
 
     #[test]
