@@ -67,12 +67,14 @@ const MAX_HEADWORD: usize = 6;
 
 #[derive(Debug, Default)]
 pub struct Lexicon {
-    /// Simplified headword → the stems of its glosses' content words.
-    glosses: HashMap<String, Vec<String>>,
-    /// Gloss stem → simplified headwords glossed with it.
-    headwords: HashMap<String, Vec<String>>,
-    /// Stems that are a whole sense of some entry on their own ("crow", "a test", "the state").
-    senses: HashSet<String>,
+    /// Gloss word stem → its id (stems are stored once: the maps hold ids).
+    stems: HashMap<String, u32>,
+    /// Simplified headword → the ids of its glosses' content word stems.
+    glosses: HashMap<String, Box<[u32]>>,
+    /// Stem id → how many headwords it glosses.
+    entries: Vec<u32>,
+    /// Stem ids that are a whole sense of some entry on their own ("crow", "a test", "the state").
+    senses: HashSet<u32>,
 }
 
 /// English words that carry no content in a gloss or a sentence ("to", "of", "sb", "sth"). A
@@ -130,7 +132,7 @@ impl Lexicon {
             if pinyin.trim_start_matches('[').starts_with(|c: char| c.is_ascii_uppercase()) {
                 continue;
             }
-            let mut stems: Vec<String> = Vec::new();
+            let mut stems: Vec<u32> = Vec::new();
             for sense in rest[close + 3..].split('/') {
                 let sense = sense.trim();
                 let lower = sense.to_lowercase();
@@ -148,40 +150,50 @@ impl Lexicon {
                 let words: Vec<&str> = plain.split(|c: char| !c.is_ascii_alphabetic()).filter(|w| !w.is_empty()).collect();
                 if let [word] | ["a" | "an" | "the", word] = words.as_slice() {
                     if !gloss_stop(word) {
-                        lexicon.senses.insert(stem(word));
+                        let id = lexicon.intern(stem(word));
+                        lexicon.senses.insert(id);
                     }
                 }
                 // "heat wave" is also "heatwave".
                 let joined = (content.len() == 2).then(|| content.concat());
                 for word in content.iter().copied().chain(joined.as_deref()) {
-                    let s = stem(word);
-                    if !stems.contains(&s) {
-                        stems.push(s);
+                    let id = lexicon.intern(stem(word));
+                    if !stems.contains(&id) {
+                        stems.push(id);
                     }
                 }
             }
             if stems.is_empty() {
                 continue;
             }
-            for s in &stems {
-                let list = lexicon.headwords.entry(s.clone()).or_default();
-                if !list.iter().any(|h| h == simp) {
-                    list.push(simp.to_string());
-                }
-            }
+            // Traditional variants share a simplified headword: their glosses join.
             let entry = lexicon.glosses.entry(simp.to_string()).or_default();
-            for s in stems {
-                if !entry.contains(&s) {
-                    entry.push(s);
+            let mut merged = entry.to_vec();
+            for id in stems {
+                if !merged.contains(&id) {
+                    merged.push(id);
+                    lexicon.entries[id as usize] += 1;
                 }
             }
+            *entry = merged.into_boxed_slice();
         }
+        lexicon.stems.shrink_to_fit();
+        lexicon.glosses.shrink_to_fit();
         lexicon
     }
 
-    /// Whether one of `stems` glosses at most `max` entries (always, for `max` 0).
-    fn specific<'a>(&self, mut stems: impl Iterator<Item = &'a str>, max: usize) -> bool {
-        max == 0 || stems.any(|s| self.headwords.get(s).map_or(0, Vec::len) <= max)
+    fn intern(&mut self, stem: String) -> u32 {
+        let next = self.stems.len() as u32;
+        let id = *self.stems.entry(stem).or_insert(next);
+        if id == next {
+            self.entries.push(0);
+        }
+        id
+    }
+
+    /// Whether one of `ids` glosses at most `max` entries (always, for `max` 0).
+    fn specific(&self, mut ids: impl Iterator<Item = u32>, max: usize) -> bool {
+        max == 0 || ids.any(|id| self.entries.get(id as usize).map_or(0, |&n| n as usize) <= max)
     }
 
     pub fn len(&self) -> usize {
@@ -197,7 +209,8 @@ impl Lexicon {
     /// carry renderings the translation request added (英里/小时 for "mph"): a word written in
     /// it is backed.
     pub fn unbacked_zh(&self, english: &str, translation: &str, t: WordThresholds) -> (Vec<String>, usize) {
-        let source: HashSet<String> = english.split(|c: char| !c.is_ascii_alphabetic()).filter(|w| !w.is_empty()).map(stem).collect();
+        let source: HashSet<u32> =
+            english.split(|c: char| !c.is_ascii_alphabetic()).filter(|w| !w.is_empty()).filter_map(|w| self.stems.get(&stem(w)).copied()).collect();
         let mut judged = 0;
         let mut out = Vec::new();
         for (word, tag) in super::guard::chinese_word_tags(translation) {
@@ -206,7 +219,7 @@ impl Lexicon {
                 continue;
             }
             let Some(glosses) = self.glosses.get(&word) else { continue };
-            if !self.specific(glosses.iter().map(String::as_str), t.max_entries) {
+            if !self.specific(glosses.iter().copied(), t.max_entries) {
                 continue;
             }
             judged += 1;
@@ -221,12 +234,12 @@ impl Lexicon {
     /// some gloss uses but no headword in `chinese` is glossed with; and how many were judged.
     pub fn unbacked_en(&self, chinese: &str, translation: &str, t: WordThresholds) -> (Vec<String>, usize) {
         let chars: Vec<char> = chinese.chars().collect();
-        let mut backed: HashSet<&str> = HashSet::new();
+        let mut backed: HashSet<u32> = HashSet::new();
         for i in 0..chars.len() {
             for n in 1..=MAX_HEADWORD.min(chars.len() - i) {
                 let gram: String = chars[i..i + n].iter().collect();
                 if let Some(glosses) = self.glosses.get(&gram) {
-                    backed.extend(glosses.iter().map(String::as_str));
+                    backed.extend(glosses.iter().copied());
                 }
             }
         }
@@ -240,11 +253,12 @@ impl Lexicon {
                 continue;
             }
             let s = stem(word);
-            if !self.headwords.contains_key(&s) || (t.nouns_only && !self.senses.contains(&s)) || !self.specific([s.as_str()].into_iter(), t.max_entries) {
+            let Some(&id) = self.stems.get(&s) else { continue };
+            if (t.nouns_only && !self.senses.contains(&id)) || !self.specific(std::iter::once(id), t.max_entries) {
                 continue;
             }
             judged += 1;
-            if !backed.contains(s.as_str()) && !written.contains(&s) && !out.iter().any(|w| w == word) {
+            if !backed.contains(&id) && !written.contains(&s) && !out.iter().any(|w| w == word) {
                 out.push(word.to_string());
             }
         }

@@ -197,7 +197,7 @@ fn words(args: &[String], lang: &str, defaults: qingyu::summarize::lexicon::Word
 }
 
 /// `qingyu check-support LABELS.jsonl [--window N] [--min-coverage X] [--clause-max-novel X]
-/// [--clause-min-terms N] [--lexicon CEDICT.txt] [--words-{zh,en}-{min-chars,min-unbacked,max-share,
+/// [--clause-min-terms N] [--lexicon CEDICT.txt (read in main)] [--words-{zh,en}-{min-chars,min-unbacked,max-share,
 /// nouns-only,max-entries} X] [--articles DIR]`: the
 /// checks' verdict on each labelled sentence (`{id, article, sentence, sourceUnit?}` lines),
 /// one JSON line each, for eval/support/score.mjs.
@@ -214,10 +214,6 @@ pub fn check_support(args: &[String]) -> Result<(), String> {
         words_zh: words(args, "zh", defaults.words_zh)?,
         words_en: words(args, "en", defaults.words_en)?,
     };
-    if let Some(file) = flag(args, "--lexicon") {
-        let text = std::fs::read_to_string(file).map_err(|e| format!("{file}: {e}"))?;
-        qingyu::summarize::lexicon::install(qingyu::summarize::lexicon::Lexicon::parse(&text));
-    }
     let mut articles = std::collections::HashMap::new();
     for line in std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))?.lines().filter(|l| !l.trim().is_empty()) {
         let item: serde_json::Value = serde_json::from_str(line).map_err(|e| format!("{path}: {e}"))?;
