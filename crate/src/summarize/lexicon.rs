@@ -103,6 +103,9 @@ pub fn stem(word: &str) -> String {
         }
     }
     let mut w = word.to_lowercase();
+    if let Some((_, base)) = IRREGULAR.iter().find(|(form, _)| *form == w) {
+        w = base.to_string();
+    }
     if let Some(b) = w.strip_suffix("ies").filter(|b| b.len() >= 2) {
         w = format!("{b}y"); // "cities" → "city"
     }
@@ -112,6 +115,21 @@ pub fn stem(word: &str) -> String {
     strip(&mut w, 1);
     w
 }
+
+/// Irregular English forms and their base (glosses use the base: "to say", "to build").
+const IRREGULAR: &[(&str, &str)] = &[
+    ("said", "say"), ("says", "say"), ("made", "make"), ("built", "build"), ("grew", "grow"), ("grown", "grow"),
+    ("went", "go"), ("gone", "go"), ("took", "take"), ("taken", "take"), ("gave", "give"), ("given", "give"),
+    ("found", "find"), ("held", "hold"), ("left", "leave"), ("led", "lead"), ("paid", "pay"), ("sold", "sell"),
+    ("told", "tell"), ("brought", "bring"), ("bought", "buy"), ("thought", "think"), ("began", "begin"),
+    ("begun", "begin"), ("rose", "rise"), ("risen", "rise"), ("fell", "fall"), ("fallen", "fall"), ("won", "win"),
+    ("met", "meet"), ("kept", "keep"), ("spent", "spend"), ("sent", "send"), ("ran", "run"), ("saw", "see"),
+    ("seen", "see"), ("came", "come"), ("became", "become"), ("knew", "know"), ("known", "know"), ("chose", "choose"),
+    ("chosen", "choose"), ("drove", "drive"), ("driven", "drive"), ("wrote", "write"), ("written", "write"),
+    ("ate", "eat"), ("eaten", "eat"), ("lost", "lose"), ("struck", "strike"), ("stood", "stand"), ("caught", "catch"),
+    ("taught", "teach"), ("fought", "fight"), ("sought", "seek"), ("men", "man"), ("women", "woman"),
+    ("people", "person"), ("feet", "foot"), ("teeth", "tooth"), ("mice", "mouse"), ("geese", "goose"),
+];
 
 impl Lexicon {
     /// From CC-CEDICT text. Lines that do not parse are skipped; never panics.
@@ -342,7 +360,7 @@ mod tests {
 
     #[test]
     fn stems_compare_inflections() {
-        for (a, b) in [("urchins", "urchin"), ("used", "use"), ("widely", "wide"), ("children", "child"), ("cities", "city"), ("tested", "test")] {
+        for (a, b) in [("said", "say"), ("women", "woman"), ("urchins", "urchin"), ("used", "use"), ("widely", "wide"), ("children", "child"), ("cities", "city"), ("tested", "test")] {
             assert_eq!(stem(a), stem(b), "{a} {b}");
         }
         assert_ne!(stem("crow"), stem("urchin"));
