@@ -375,5 +375,12 @@ mod tests {
         let lexicon = Lexicon::parse("\u{0}\n[]/\n a b\n一 一 [yi1] /\n");
         assert_eq!(lexicon.unbacked_zh("", "", t), (vec![], 0));
         assert_eq!(lexicon.unbacked_en("", "", t), (vec![], 0));
+        // Any cut of a valid file parses; odd sentences are judged without panicking.
+        for cut in (0..CEDICT.len()).filter(|&i| CEDICT.is_char_boundary(i)) {
+            let lexicon = Lexicon::parse(&CEDICT[..cut]);
+            for (a, b) in [("é ies s", "乌鸦ﬁ\u{0}"), ("ies", "ies ied s'"), ("海洋", "ÀÉÎ crows")] {
+                let _ = (lexicon.unbacked_zh(a, b, ALL), lexicon.unbacked_en(a, b, ALL), stem(b));
+            }
+        }
     }
 }
