@@ -19,10 +19,15 @@ const bin = args.includes('--bin') ? args[args.indexOf('--bin') + 1] : path.join
 const labelsFile = path.join(ROOT, 'eval/support/labels.jsonl');
 const labels = fs.readFileSync(labelsFile, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l));
 
+// The zh–en lexicon of the word check (eval/support/lexicon.py fetches it); --no-lexicon: without.
+const lexiconFile = path.join(ROOT, 'eval/support/.cache/cedict.txt');
+const lexicon = !args.includes('--no-lexicon') && fs.existsSync(lexiconFile) ? ['--lexicon', lexiconFile] : [];
+if (!lexicon.length) console.log('no lexicon (python3 eval/support/lexicon.py fetches it): the word check is off');
+
 function verdicts(items, extra = []) {
   const tmp = path.join(os.tmpdir(), `qy-support-${process.pid}.jsonl`);
   fs.writeFileSync(tmp, items.map((i) => JSON.stringify(i)).join('\n'));
-  const out = execFileSync(bin, ['check-support', tmp, ...extra], { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 26 });
+  const out = execFileSync(bin, ['check-support', tmp, ...lexicon, ...extra], { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 26 });
   fs.unlinkSync(tmp);
   return new Map(out.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l)).map((v) => [v.id, v]));
 }
@@ -57,12 +62,43 @@ if (args.includes('--sweep')) {
       row(`clause novel > ${novel}, ≥${min} words`, score(tune, verdicts(tune, ['--clause-max-novel', String(novel), '--clause-min-terms', String(min)])));
     }
   }
+  if (lexicon.length) {
+    // Into Chinese and into English separately; the other direction keeps its shipped thresholds.
+    for (const lang of ['zh', 'en']) {
+      console.log(`sweep on the tuning half (lexicon word check into ${lang}: nouns only or all × fewest unbacked × largest unbacked share × most entries a judged word's gloss may have):`);
+      for (const nouns of [1, 0]) {
+        for (const min of [1, 2, 3]) {
+          for (const share of [0, 0.34]) {
+            for (const entries of [0, 40]) {
+              row(`${lang} ${nouns ? 'nouns' : 'all'} ≥${min} >${share} ≤${entries || '∞'}`, score(tune, verdicts(tune, [`--words-${lang}-nouns-only`, String(nouns),
+                `--words-${lang}-min-unbacked`, String(min), `--words-${lang}-max-share`, String(share), `--words-${lang}-max-entries`, String(entries)])));
+            }
+          }
+        }
+      }
+    }
+  }
   console.log();
 }
-const all = verdicts(labels);
-console.log(`${labels.length} labelled sentences (${labelsFile.replace(`${ROOT}/`, '')}), shipped thresholds:`);
-for (const split of ['tune', 'check']) row(split, score(bySplit(split), all));
-for (const split of ['tune', 'check']) {
+// --split tune: score (and list) only that half, so that work on the checker never sees check.
+const splits = args.includes('--split') ? [args[args.indexOf('--split') + 1]] : ['tune', 'check'];
+const scored = labels.filter((l) => splits.includes(l.split));
+const all = verdicts(scored);
+console.log(`${scored.length} labelled sentences (${labelsFile.replace(`${ROOT}/`, '')}), shipped thresholds:`);
+for (const split of splits) row(split, score(bySplit(split), all));
+// --misses: each false negative / false positive of the shown halves, with the checks' reasons.
+if (args.includes('--misses')) {
+  for (const l of scored) {
+    const v = all.get(l.id);
+    const bad = l.label === 'unsupported';
+    if (v.supported !== bad) continue;
+    console.log(`${bad ? 'FN' : 'FP'} ${l.id} ${l.article} ${l.direction} ${l.type}: ${l.sentence}`);
+    if (l.sourceUnit) console.log(`   unit: ${l.sourceUnit}`);
+    console.log(`   label: ${l.note}`);
+    if (!v.supported) console.log(`   checks: ${v.reasons.join(' | ')}`);
+  }
+}
+for (const split of splits) {
   for (const kind of ['same', 'translated']) {
     const items = bySplit(split).filter((l) => (kind === 'translated') === Boolean(l.sourceUnit));
     if (items.length) row(`  ${split}, ${kind}`, score(items, all));

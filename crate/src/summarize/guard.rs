@@ -148,6 +148,11 @@ pub fn chinese_name_tags(text: &str) -> Vec<(String, String)> {
         .collect()
 }
 
+/// Every word of a Chinese text with its jieba part-of-speech tag ("n", "v", "nr", …).
+pub fn chinese_word_tags(text: &str) -> Vec<(String, String)> {
+    jieba().tag(text, true).into_iter().map(|t| (t.word.to_string(), t.tag.to_string())).collect()
+}
+
 /// Words that start a sentence capitalized without being names.
 pub fn is_common_word(word: &str) -> bool {
     common_word(word)

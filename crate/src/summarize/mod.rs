@@ -6,6 +6,7 @@
 pub mod compress;
 pub mod guard;
 pub mod job;
+pub mod lexicon;
 pub mod names;
 pub mod normalize;
 pub mod options;

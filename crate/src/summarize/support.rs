@@ -37,11 +37,15 @@ pub struct Thresholds {
     pub min_coverage: f64,
     pub clause_max_novel: f64,
     pub clause_min_terms: usize,
+    /// The translation check's lexicon word check (when a lexicon is installed), for
+    /// translations into Chinese and into English.
+    pub words_zh: super::lexicon::WordThresholds,
+    pub words_en: super::lexicon::WordThresholds,
 }
 
 impl Default for Thresholds {
     fn default() -> Self {
-        Self { window: WINDOW, min_coverage: MIN_COVERAGE, clause_max_novel: CLAUSE_MAX_NOVEL, clause_min_terms: CLAUSE_MIN_TERMS }
+        Self { window: WINDOW, min_coverage: MIN_COVERAGE, clause_max_novel: CLAUSE_MAX_NOVEL, clause_min_terms: CLAUSE_MIN_TERMS, words_zh: super::lexicon::WordThresholds::into(super::Language::Zh), words_en: super::lexicon::WordThresholds::into(super::Language::En) }
     }
 }
 
@@ -300,7 +304,7 @@ pub fn verdict(source: &str, sentence: &str, translated_from: Option<&str>, head
         let to = if prepared.language == super::Language::Zh { super::Language::En } else { super::Language::Zh };
         // The shown sentence carries the source spellings the job added after its check.
         let shown = without_source_spellings(sentence);
-        let problems = Request::in_article(unit, prepared.language, to, &ArticleNames::of(&prepared.sentences)).check(unit, &shown);
+        let problems = Request::in_article(unit, prepared.language, to, &ArticleNames::of(&prepared.sentences)).check_with(unit, &shown, if to == super::Language::En { thresholds.words_en } else { thresholds.words_zh });
         reasons.extend(
             problems
                 .iter()

@@ -11,6 +11,7 @@ use crate::guarded::script_mask;
 use crate::llm::constraint::Constraints;
 use crate::llm::session::chatml;
 use crate::tokenizer::Tokenizer;
+use super::lexicon::WordThresholds;
 use serde::Serialize;
 use std::collections::HashSet;
 
@@ -82,6 +83,9 @@ pub enum Problem {
     /// A number kept with another unit ("310 miles" → "310公里", "60亩" → "60 acres",
     /// "1200万元" → "$12 million", "12.3个百分点" → "12.3%").
     UnitChanged(String),
+    /// Words that stand for no word of the source sentence by the installed zh–en lexicon
+    /// ("urchins" → 乌鸦, crows): a mistranslation that keeps every number and name.
+    Unbacked(String),
 }
 
 impl Problem {
@@ -94,6 +98,7 @@ impl Problem {
             Problem::AddedName(t) => format!("name not in the source: {t}"),
             Problem::Length(t) => format!("length: {t}"),
             Problem::UnitChanged(t) => format!("unit changed: {t}"),
+            Problem::Unbacked(t) => format!("words the source sentence does not have (lexicon): {t}"),
         }
     }
 }
@@ -290,6 +295,11 @@ impl Request {
 
     /// Problems of `translation` (trimmed model output) against the source sentence.
     pub fn check(&self, source_sentence: &str, translation: &str) -> Vec<Problem> {
+        self.check_with(source_sentence, translation, WordThresholds::into(self.to))
+    }
+
+    /// `check` with other thresholds for the lexicon's word check (what the scorer sweeps).
+    pub fn check_with(&self, source_sentence: &str, translation: &str, words: WordThresholds) -> Vec<Problem> {
         let mut out = Vec::new();
         let t = translation.trim();
         let source_len = source_sentence.chars().count().max(1);
@@ -343,6 +353,17 @@ impl Request {
                 if !backed.contains(&lower) && !EN_CAPITALIZED_OK.contains(&lower.as_str()) && is_pinyin(&lower) {
                     out.push(Problem::AddedName(name));
                 }
+            }
+        }
+        if let Some(lexicon) = super::lexicon::installed() {
+            // The request's own renderings (英里/小时 for "mph", "yuan" for 元) back a word too.
+            let source = format!("{source_sentence}\n{}", self.prepared);
+            let (unbacked, judged) = match self.to {
+                Language::En => lexicon.unbacked_en(&source, t, words),
+                _ => lexicon.unbacked_zh(&source, t, words),
+            };
+            if super::lexicon::flags(unbacked.len(), judged, words) {
+                out.push(Problem::Unbacked(unbacked.join(", ")));
             }
         }
         out.dedup();
@@ -698,6 +719,18 @@ const EN_NUMBER_WORDS: &[&str] = &["zero", "one", "two", "three", "four", "five"
 pub fn number_values(text: &str) -> Vec<String> {
     let mut out = numbers(text);
     out.extend(chinese_numerals(text).into_iter().map(|v| v.to_string()));
+    // A decade: "（上世纪）九十年代" is "the 1990s"; "二十年代" may be the 1920s or the 2020s.
+    let chars: Vec<char> = text.chars().collect();
+    for (i, window) in chars.windows(4).enumerate() {
+        if window[1..] == ['十', '年', '代'] && !(i > 0 && "一二三四五六七八九十".contains(chars[i - 1])) {
+            if let Some(d) = "一二三四五六七八九".chars().position(|c| c == window[0]) {
+                out.push(format!("19{}0", d + 1));
+                if d < 2 {
+                    out.push(format!("20{}0", d + 1));
+                }
+            }
+        }
+    }
     let lower = text.to_lowercase();
     for word in lower.split(|c: char| !c.is_ascii_alphabetic()).filter(|w| w.len() >= 3) {
         if let Some(m) = MONTHS.iter().position(|m| word.starts_with(m) && (word.len() == 3 || full_month(word))) {
@@ -776,6 +809,14 @@ fn chinese_numerals(text: &str) -> Vec<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_chinese_decade_is_a_year() {
+        assert!(number_values("建于上世纪九十年代的老小区").contains(&"1990".to_string()));
+        assert!(!number_values("九十年").contains(&"1990".to_string()));
+        let r = Request::new("长宁区一个建于上世纪九十年代的老小区。", Language::Zh, Language::En);
+        assert!(!r.check("长宁区一个建于上世纪九十年代的老小区。", "An old estate built in the 1990s.").iter().any(|p| matches!(p, Problem::AddedNumber(_))));
+    }
 
     #[test]
     fn chinese_numerals_and_months_count_as_numbers() {

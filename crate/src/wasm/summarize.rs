@@ -16,6 +16,14 @@ fn summary_options(options: JsValue) -> Result<SummaryOptions, JsError> {
     SummaryOptions::from_input(options_object::<SummaryOptionsInput>(options, "summary options")?).map_err(to_js)
 }
 
+/// Installs the zh-en lexicon (CC-CEDICT text, see `eval/support/lexicon.py`) that the
+/// translation check uses to see mistranslated words; once per page, before summaries that
+/// translate. Returns false when one was installed already. Without it the check is skipped.
+#[wasm_bindgen(js_name = loadLexicon)]
+pub fn load_lexicon(cedict: &str) -> bool {
+    crate::summarize::lexicon::install(crate::summarize::lexicon::Lexicon::parse(cedict))
+}
+
 /// Extractive key points (the LLM is not needed): the result object (see `summarizeResult`).
 /// Options that need the LLM (tldr, teaser, headline, another output language) throw
 /// `Unsupported`.

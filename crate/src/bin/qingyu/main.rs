@@ -26,6 +26,19 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     }
+    // The zh-en lexicon of the translation check's word check (eval/support/lexicon.py fetches
+    // it), for any command that checks sentences: summarize, bench-summarize, check-support.
+    if let Some(file) = flag(&args, "--lexicon") {
+        match std::fs::read_to_string(file) {
+            Ok(text) => {
+                qingyu::summarize::lexicon::install(qingyu::summarize::lexicon::Lexicon::parse(&text));
+            }
+            Err(e) => {
+                eprintln!("qingyu: --lexicon {file}: {e}");
+                return ExitCode::FAILURE;
+            }
+        }
+    }
     let result = match args.first().map(String::as_str) {
         Some("bench-llm") => bench_llm(&args[1..]),
         Some("generate") => generate(&args[1..]),
@@ -40,7 +53,7 @@ fn main() -> ExitCode {
             println!("qingyu caption IMG... [--lang zh|en] [--detail brief|full] [--json] [--models DIR (default models/dist)] [--gguf PATH (for --detail full)] [--write-alt DIR (writes DIR/alt.json)]");
             println!("qingyu bench-summarize [--articles DIR] [--types key-points:medium,tldr:medium,teaser:short,headline:short] [--only zh-01,en-01] [--gguf PATH]");
             println!("qingyu bench-llm [--gguf PATH] [--prompts 64,512,1024] [--decode N] [--weights packed|expanded] [--json]");
-            println!("every command: [--threads N] (kernel threads; default one per core)");
+            println!("every command: [--threads N] (kernel threads; default one per core) [--lexicon CEDICT.txt] (the translation check's word check; python3 eval/support/lexicon.py fetches it)");
             Ok(())
         }
         Some(other) => Err(format!("unknown command {other:?}; try `qingyu help`")),

@@ -181,8 +181,24 @@ pub fn bench_summarize(args: &[String]) -> Result<(), String> {
     Ok(())
 }
 
+/// The lexicon word check's thresholds for translations into `lang` from `--words-LANG-*` flags.
+fn words(args: &[String], lang: &str, defaults: qingyu::summarize::lexicon::WordThresholds) -> Result<qingyu::summarize::lexicon::WordThresholds, String> {
+    let parse = |name: &str, default: f64| -> Result<f64, String> {
+        let name = format!("--words-{lang}-{name}");
+        flag(args, &name).map_or(Ok(default), str::parse).map_err(|e| format!("{name}: {e}"))
+    };
+    Ok(qingyu::summarize::lexicon::WordThresholds {
+        min_chars: parse("min-chars", defaults.min_chars as f64)? as usize,
+        min_unbacked: parse("min-unbacked", defaults.min_unbacked as f64)? as usize,
+        max_share: parse("max-share", defaults.max_share)?,
+        nouns_only: parse("nouns-only", f64::from(u8::from(defaults.nouns_only)))? != 0.0,
+        max_entries: parse("max-entries", defaults.max_entries as f64)? as usize,
+    })
+}
+
 /// `qingyu check-support LABELS.jsonl [--window N] [--min-coverage X] [--clause-max-novel X]
-/// [--clause-min-terms N] [--articles DIR]`: the
+/// [--clause-min-terms N] [--lexicon CEDICT.txt (read in main)] [--words-{zh,en}-{min-chars,min-unbacked,max-share,
+/// nouns-only,max-entries} X] [--articles DIR]`: the
 /// checks' verdict on each labelled sentence (`{id, article, sentence, sourceUnit?}` lines),
 /// one JSON line each, for eval/support/score.mjs.
 pub fn check_support(args: &[String]) -> Result<(), String> {
@@ -195,6 +211,8 @@ pub fn check_support(args: &[String]) -> Result<(), String> {
         min_coverage: parse("--min-coverage", defaults.min_coverage)?,
         clause_max_novel: parse("--clause-max-novel", defaults.clause_max_novel)?,
         clause_min_terms: parse("--clause-min-terms", defaults.clause_min_terms as f64)? as usize,
+        words_zh: words(args, "zh", defaults.words_zh)?,
+        words_en: words(args, "en", defaults.words_en)?,
     };
     let mut articles = std::collections::HashMap::new();
     for line in std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))?.lines().filter(|l| !l.trim().is_empty()) {
