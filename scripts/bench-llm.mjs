@@ -498,7 +498,7 @@ function printTable(o, rows, meta) {
   // Same ids in, greedy ids out: our engine against llama.cpp (a sanity check, not a gate —
   // Q5_0 rounding differences may flip a near-tie after a few tokens).
   const d = get('d');
-  for (const key of rows.map((x) => x.key).filter((k) => /^[ab]/.test(k))) {
+  for (const key of rows.map((x) => x.key).filter((k) => /^[abr]/.test(k))) {
     const r = get(key);
     if (!r || r.error || !d || d.error || !Array.isArray(r.decode_ids) || !Array.isArray(d.decode_ids)) continue;
     let prefix = 0;

@@ -7,46 +7,41 @@
 
 use std::ops::Range;
 
-#[cfg(not(target_arch = "wasm32"))]
+/// rayon's pool with one team per forward pass (`team.rs`): natively, and in the threaded wasm
+/// build, where the engine worker leads and may block at the end of a pass while the helpers
+/// return to the pool (a worker may; the page's main thread may not, which is why the engine
+/// lives in a worker). Only `threads()` differs between the two.
+#[cfg(any(not(target_arch = "wasm32"), feature = "threads"))]
 mod pool {
     use super::super::team;
 
+    #[cfg(not(target_arch = "wasm32"))]
     pub fn threads() -> usize {
         rayon::current_num_threads()
     }
 
-    pub fn for_each<T: Send>(items: &mut [T], f: impl Fn(usize, &mut T) + Sync) {
-        if !team::for_each(items, &f) {
-            use rayon::prelude::*;
-            items.par_iter_mut().enumerate().for_each(|(i, item)| f(i, item));
-        }
-    }
-
-    pub fn enter<R: Send>(f: impl FnOnce() -> R + Send) -> R {
-        if threads() <= 1 || team::leading() {
-            return f();
-        }
-        team::run(threads() - 1, f)
-    }
-}
-
-/// In the browser the pool exists only once the page has started it (`startThreads`): until
-/// then everything runs on the caller, and rayon's global pool is never touched (touching it
-/// would build a default one that the page's workers could no longer join).
-#[cfg(all(target_arch = "wasm32", feature = "threads"))]
-mod pool {
-    use super::super::team;
-    use std::sync::atomic::{AtomicUsize, Ordering};
-
-    static STARTED: AtomicUsize = AtomicUsize::new(0);
-
-    /// Called once the pool's workers are up.
-    pub fn started(threads: usize) {
-        STARTED.store(threads, Ordering::Release);
-    }
-
+    /// In the browser the pool exists only once the page has started it (`startThreads`):
+    /// until then everything runs on the caller, and rayon's global pool is never touched
+    /// (touching it would build a default one that the page's workers could no longer join).
+    #[cfg(target_arch = "wasm32")]
     pub fn threads() -> usize {
-        STARTED.load(Ordering::Acquire).max(1)
+        started::get()
+    }
+
+    #[cfg(target_arch = "wasm32")]
+    pub mod started {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+
+        static STARTED: AtomicUsize = AtomicUsize::new(0);
+
+        /// Called once the pool's workers are up.
+        pub fn set(threads: usize) {
+            STARTED.store(threads, Ordering::Release);
+        }
+
+        pub fn get() -> usize {
+            STARTED.load(Ordering::Acquire).max(1)
+        }
     }
 
     pub fn for_each<T: Send>(items: &mut [T], f: impl Fn(usize, &mut T) + Sync) {
@@ -59,9 +54,6 @@ mod pool {
         }
     }
 
-    /// The engine worker leads; it may block at the end of the pass while the helpers return
-    /// to the pool (a worker may; the page's main thread may not, which is why the engine
-    /// lives in a worker).
     pub fn enter<R: Send>(f: impl FnOnce() -> R + Send) -> R {
         if threads() <= 1 || team::leading() {
             return f();
@@ -88,8 +80,9 @@ mod pool {
 }
 
 pub use pool::{enter, for_each, threads};
+/// Called by `startThreads` once the page's pool of workers is up.
 #[cfg(all(target_arch = "wasm32", feature = "threads"))]
-pub use pool::started;
+pub use pool::started::set as started;
 
 /// Natively: size the pool before first use (`--threads`); by default it has one thread per
 /// core. In the browser the page's worker sizes it (`startThreads`).

@@ -36,7 +36,8 @@ pub struct Q8Matrix {
     pub quants: Vec<i8>,
     /// What, added to every quant, puts it in 0..=127: the unsigned 7-bit operand the
     /// relaxed-SIMD dot product needs (Q5_0 16, Q6_K 32, Q4_K 0). `None` when the values can
-    /// span all of i8 (Q8_0, f32); the relaxed build then uses the SIMD128 kernel.
+    /// span all of i8 (Q8_0, f32); the relaxed build then uses the SIMD128 kernel (as for Q6_K,
+    /// see `wasm_relaxed::relaxed_shift`).
     pub unsigned_shift: Option<i8>,
 }
 
@@ -219,10 +220,10 @@ pub struct Q8Vector {
     /// Per block: scale · Σ quants (for matrices with mins).
     pub sums: Vec<f32>,
     /// Relaxed-SIMD builds only (else empty): the quants as i8 (|q| ≤ 127, the signed operand
-    /// of the relaxed dot), and scale · Σ quants per 16 values (to take a weight shift back
-    /// out of matrices with one scale per 16).
+    /// of the relaxed dot), and per block `[−16·Σ q[0..16], −16·Σ q[16..32], 0, 0]`: what takes
+    /// a weight shift of 16 back out, as the dot instruction's starting accumulator.
     pub bytes: Vec<i8>,
-    pub sums16: Vec<f32>,
+    pub unshift16: Vec<[i32; 4]>,
 }
 
 impl Q8Vector {
@@ -232,7 +233,7 @@ impl Q8Vector {
         self.quants.clear();
         self.sums.clear();
         self.bytes.clear();
-        self.sums16.clear();
+        self.unshift16.clear();
         for block in x.chunks_exact(BLOCK) {
             let (d, q) = quantize_block(block);
             self.scales.push(d);
@@ -240,7 +241,8 @@ impl Q8Vector {
             self.quants.extend_from_slice(&q);
             if RELAXED {
                 self.bytes.extend(q.iter().map(|&v| v as i8));
-                self.sums16.extend(q.chunks_exact(16).map(|h| d * h.iter().map(|&v| v as i32).sum::<i32>() as f32));
+                let half = |h: &[i16]| -16 * h.iter().map(|&v| v as i32).sum::<i32>();
+                self.unshift16.push([half(&q[..16]), half(&q[16..]), 0, 0]);
             }
         }
     }

@@ -1,74 +1,63 @@
 //! Relaxed-SIMD weight products (`i32x4.relaxed_dot_i8x16_i7x16_add`), for builds with
 //! `+relaxed-simd`; everything else comes from `wasm_simd`.
 //!
-//! The instruction multiplies i8 by i7 lanes and sums each four products into an i32. Its
+//! The instruction multiplies i8 by i7 lanes and sums each four products into an i32 lane. Its
 //! result is implementation-defined only when the second operand has its top bit set, so the
 //! weights go in as that operand, shifted into 0..=127 (`Q8Matrix::unsigned_shift`: Q5_0 + 16,
-//! Q6_K + 32, Q4_K as stored), and the activations (|q| ≤ 127) as the signed one. Each block's
-//! integer sum is exact on every engine. The shift comes back out after the rows, like Q4_K's
-//! mins: Σ s·d·Σ(w + k)·x − k · Σ s·(d·Σx), one short dot per row (1/32 of the work), so the
-//! inner loop is two dot instructions per 32 weights instead of four widenings and four i16
-//! dots. Results differ from the scalar reference only by float rounding (as SIMD128's do).
+//! Q4_K as stored), and the activations (|q| ≤ 127) as the signed one. The shift comes back out
+//! in integers: the dot starts from `−16·Σx` of each half block (`Q8Vector::unshift16`), so
+//! every block's integer sum is exact on every engine, as in the SIMD128 path; only the float
+//! accumulation over lanes is ordered differently (four consecutive values per lane).
+//! Per 32 weights: two dot instructions instead of four widenings and four i16 dots.
+//! Q8_0 (all of i8) and Q6_K (see `relaxed_shift`) stay on the SIMD128 kernel.
 
 use super::q4_k::Q4Matrix;
 use super::q5_0::Q5Matrix;
 use super::quant::{Q8Matrix, Q8Vector, BLOCK};
 use super::scalar::{subtract_block_mins, subtract_mins};
-use super::wasm_simd::{self, dot, hsum, load};
+use super::wasm_simd::{self, hsum, load};
 use core::arch::wasm32::*;
 use std::ops::Range;
 
-/// One activation block's 32 quants as two i8x16.
+/// One activation block: its 32 quants as two i8x16, and `−16·Σx` of each half (lanes 0, 1).
+struct ActBlock {
+    q: [v128; 2],
+    unshift16: v128,
+}
+
 #[inline(always)]
-unsafe fn act_block(x: &Q8Vector, b: usize) -> [v128; 2] {
+unsafe fn act_block(x: &Q8Vector, b: usize) -> ActBlock {
     let p = x.bytes.as_ptr().add(b * BLOCK) as *const u8;
-    [load(p), load(p.add(16))]
+    ActBlock { q: [load(p), load(p.add(16))], unshift16: load(x.unshift16.as_ptr().add(b) as *const u8) }
 }
 
-/// Adds one block's contribution to `acc`: one scale per block, or one per 16 values (`g16`,
-/// a constant in every caller); `s` points at the block's first scale.
+/// Adds one block's contribution to `acc` (one scale per block; `s` points at it), its weights
+/// shifted by `shift` (0 or 16): the dot starts from `−16·Σx` of each half (lanes 0 and 1).
 #[inline(always)]
-unsafe fn accumulate(g16: bool, acc: v128, w: &[v128; 2], x: &[v128; 2], s: *const f32, xs: f32) -> v128 {
-    let zero = i32x4_splat(0);
-    if g16 {
-        let lo = i32x4_relaxed_dot_i8x16_i7x16_add(x[0], w[0], zero);
-        let hi = i32x4_relaxed_dot_i8x16_i7x16_add(x[1], w[1], zero);
-        let acc = f32x4_add(acc, f32x4_mul(f32x4_splat(*s * xs), f32x4_convert_i32x4(lo)));
-        f32x4_add(acc, f32x4_mul(f32x4_splat(*s.add(1) * xs), f32x4_convert_i32x4(hi)))
-    } else {
-        let d = i32x4_relaxed_dot_i8x16_i7x16_add(x[1], w[1], i32x4_relaxed_dot_i8x16_i7x16_add(x[0], w[0], zero));
-        f32x4_add(acc, f32x4_mul(f32x4_splat(*s * xs), f32x4_convert_i32x4(d)))
-    }
-}
-
-/// `out[i] −= k · Σ_g scale[row, g] · x.sum[g]` over rows `rows`: the shift `k` taken back out,
-/// with one scale per `group` values (32 or 16).
-fn unshift(scales: &[f32], group: usize, k: i8, x: &Q8Vector, rows: Range<usize>, out: &mut [f32]) {
-    if k == 0 {
-        return;
-    }
-    let (sums, k) = (if group == 16 { &x.sums16 } else { &x.sums }, k as f32);
-    let per_row = sums.len();
-    for (o, r) in out.iter_mut().zip(rows) {
-        *o -= k * dot(&scales[r * per_row..(r + 1) * per_row], sums);
-    }
+unsafe fn accumulate(shift: i8, acc: v128, w: &[v128; 2], x: &ActBlock, s: *const f32, xs: f32) -> v128 {
+    let start = if shift == 0 { i32x4_splat(0) } else { x.unshift16 };
+    let d = i32x4_relaxed_dot_i8x16_i7x16_add(x.q[1], w[1], i32x4_relaxed_dot_i8x16_i7x16_add(x.q[0], w[0], start));
+    f32x4_add(acc, f32x4_mul(f32x4_splat(*s * xs), f32x4_convert_i32x4(d)))
 }
 
 /// A weight layout as these kernels see it: block `idx` as two u7x16 halves (already shifted)
 /// and where its scales start.
 trait Blocks {
-    const G16: bool;
+    /// The weights' shift into 0..=127: 0 or 16.
+    fn shift(&self) -> i8;
     fn blocks_per_row(&self) -> usize;
     /// SAFETY: `idx` < rows × blocks_per_row.
     unsafe fn block(&self, idx: usize) -> [v128; 2];
     unsafe fn scales(&self, idx: usize) -> *const f32;
 }
 
-/// The expanded layout, for matrices whose `unsigned_shift` is known.
-struct Expanded<'a, const G16: bool>(&'a Q8Matrix, i8);
+/// The expanded layout with one scale per block, for matrices shifted by 0 or 16.
+struct Expanded<'a>(&'a Q8Matrix, i8);
 
-impl<const G: bool> Blocks for Expanded<'_, G> {
-    const G16: bool = G;
+impl Blocks for Expanded<'_> {
+    fn shift(&self) -> i8 {
+        self.1
+    }
     fn blocks_per_row(&self) -> usize {
         self.0.blocks_per_row()
     }
@@ -80,7 +69,7 @@ impl<const G: bool> Blocks for Expanded<'_, G> {
     }
     #[inline(always)]
     unsafe fn scales(&self, idx: usize) -> *const f32 {
-        self.0.scales.as_ptr().add(idx * if G { 2 } else { 1 })
+        self.0.scales.as_ptr().add(idx)
     }
 }
 
@@ -89,7 +78,9 @@ impl<const G: bool> Blocks for Expanded<'_, G> {
 struct PackedQ5<'a>(&'a Q5Matrix);
 
 impl Blocks for PackedQ5<'_> {
-    const G16: bool = false;
+    fn shift(&self) -> i8 {
+        16
+    }
     fn blocks_per_row(&self) -> usize {
         self.0.blocks_per_row()
     }
@@ -114,7 +105,9 @@ impl Blocks for PackedQ5<'_> {
 struct PackedQ4<'a>(&'a Q4Matrix);
 
 impl Blocks for PackedQ4<'_> {
-    const G16: bool = false;
+    fn shift(&self) -> i8 {
+        0
+    }
     fn blocks_per_row(&self) -> usize {
         self.0.blocks_per_row()
     }
@@ -129,20 +122,21 @@ impl Blocks for PackedQ4<'_> {
     }
 }
 
+/// The shift an expanded matrix goes into the relaxed dot with, or `None` for the SIMD128
+/// kernel: values over all of i8 (Q8_0), and Q6_K (a scale per 16 values and a shift of 32: taking
+/// that back out per half costs more than the relaxed dot saves, measured by `./qy bench kernels`).
+fn relaxed_shift(w: &Q8Matrix) -> Option<i8> {
+    w.unsigned_shift.filter(|&k| w.group == BLOCK && (k == 0 || k == 16))
+}
+
 pub fn matvec_q8(w: &Q8Matrix, x: &Q8Vector, rows: Range<usize>, out: &mut [f32]) {
-    let Some(k) = w.unsigned_shift else { return wasm_simd::matvec_q8(w, x, rows, out) };
-    if w.group == 16 {
-        matvec(&Expanded::<true>(w, k), x, rows.clone(), out)
-    } else {
-        matvec(&Expanded::<false>(w, k), x, rows.clone(), out)
-    }
-    unshift(&w.scales, w.group, k, x, rows.clone(), out);
+    let Some(shift) = relaxed_shift(w) else { return wasm_simd::matvec_q8(w, x, rows, out) };
+    matvec(&Expanded(w, shift), x, rows.clone(), out);
     subtract_mins(w, x, rows, out);
 }
 
 pub fn matvec_q5(w: &Q5Matrix, x: &Q8Vector, rows: Range<usize>, out: &mut [f32]) {
-    matvec(&PackedQ5(w), x, rows.clone(), out);
-    unshift(&w.scales, BLOCK, 16, x, rows, out);
+    matvec(&PackedQ5(w), x, rows, out)
 }
 
 pub fn matvec_q4(w: &Q4Matrix, x: &Q8Vector, rows: Range<usize>, out: &mut [f32]) {
@@ -151,7 +145,7 @@ pub fn matvec_q4(w: &Q4Matrix, x: &Q8Vector, rows: Range<usize>, out: &mut [f32]
 }
 
 fn matvec<B: Blocks>(w: &B, x: &Q8Vector, rows: Range<usize>, out: &mut [f32]) {
-    let bpr = w.blocks_per_row();
+    let (bpr, shift) = (w.blocks_per_row(), w.shift());
     let start = rows.start;
     let n = rows.len();
     let mut i = 0;
@@ -165,7 +159,7 @@ fn matvec<B: Blocks>(w: &B, x: &Q8Vector, rows: Range<usize>, out: &mut [f32]) {
                 let xb = act_block(x, b);
                 for k in 0..4 {
                     let idx = (r + k) * bpr + b;
-                    acc[k] = accumulate(B::G16, acc[k], &w.block(idx), &xb, w.scales(idx), x.scales[b]);
+                    acc[k] = accumulate(shift, acc[k], &w.block(idx), &xb, w.scales(idx), x.scales[b]);
                 }
             }
         }
@@ -181,7 +175,7 @@ fn matvec<B: Blocks>(w: &B, x: &Q8Vector, rows: Range<usize>, out: &mut [f32]) {
             // SAFETY: as above.
             unsafe {
                 let idx = r * bpr + b;
-                acc = accumulate(B::G16, acc, &w.block(idx), &act_block(x, b), w.scales(idx), x.scales[b]);
+                acc = accumulate(shift, acc, &w.block(idx), &act_block(x, b), w.scales(idx), x.scales[b]);
             }
         }
         out[i] = hsum(acc);
@@ -190,26 +184,16 @@ fn matvec<B: Blocks>(w: &B, x: &Q8Vector, rows: Range<usize>, out: &mut [f32]) {
 }
 
 pub fn matmul_q8(w: &Q8Matrix, xs: &[Q8Vector], rows: Range<usize>, out: &mut [f32]) {
-    let Some(k) = w.unsigned_shift else { return wasm_simd::matmul_q8(w, xs, rows, out) };
-    if w.group == 16 {
-        matmul(&Expanded::<true>(w, k), xs, rows.clone(), out)
-    } else {
-        matmul(&Expanded::<false>(w, k), xs, rows.clone(), out)
-    }
+    let Some(shift) = relaxed_shift(w) else { return wasm_simd::matmul_q8(w, xs, rows, out) };
+    matmul(&Expanded(w, shift), xs, rows.clone(), out);
     let n = rows.len();
     for (t, x) in xs.iter().enumerate() {
-        let out = &mut out[t * n..(t + 1) * n];
-        unshift(&w.scales, w.group, k, x, rows.clone(), out);
-        subtract_mins(w, x, rows.clone(), out);
+        subtract_mins(w, x, rows.clone(), &mut out[t * n..(t + 1) * n]);
     }
 }
 
 pub fn matmul_q5(w: &Q5Matrix, xs: &[Q8Vector], rows: Range<usize>, out: &mut [f32]) {
-    matmul(&PackedQ5(w), xs, rows.clone(), out);
-    let n = rows.len();
-    for (t, x) in xs.iter().enumerate() {
-        unshift(&w.scales, BLOCK, 16, x, rows.clone(), &mut out[t * n..(t + 1) * n]);
-    }
+    matmul(&PackedQ5(w), xs, rows, out)
 }
 
 pub fn matmul_q4(w: &Q4Matrix, xs: &[Q8Vector], rows: Range<usize>, out: &mut [f32]) {
@@ -221,7 +205,7 @@ pub fn matmul_q4(w: &Q4Matrix, xs: &[Q8Vector], rows: Range<usize>, out: &mut [f
 }
 
 fn matmul<B: Blocks>(w: &B, xs: &[Q8Vector], rows: Range<usize>, out: &mut [f32]) {
-    let bpr = w.blocks_per_row();
+    let (bpr, shift) = (w.blocks_per_row(), w.shift());
     // out holds rows.len() results per token.
     let (start, n) = (rows.start, rows.len());
     const T: usize = 4;
@@ -238,7 +222,7 @@ fn matmul<B: Blocks>(w: &B, xs: &[Q8Vector], rows: Range<usize>, out: &mut [f32]
                     let s = w.scales(idx);
                     for k in 0..T {
                         let x = &xs[t + k];
-                        acc[k] = accumulate(B::G16, acc[k], &wv, &act_block(x, b), s, x.scales[b]);
+                        acc[k] = accumulate(shift, acc[k], &wv, &act_block(x, b), s, x.scales[b]);
                     }
                 }
             }
