@@ -6,53 +6,23 @@ import { test, expect } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { repoRoot } from './testdata.js';
+import { textModuleWorker, runWorker } from './webutil.js';
 
 const GGUF = '/models/qwen2.5-coder-0.5b-instruct-q5_0-tied.gguf';
 const fixture = JSON.parse(readFileSync(path.join(repoRoot, 'crate/tests/fixtures/llm_llamacpp.json'), 'utf8'));
 
 test.describe.configure({ mode: 'serial', timeout: 300_000 });
 
-test('relaxed-SIMD modules: kernels match the scalar reference, tokens equal llama.cpp, threads give one thread\'s tokens', async ({ page }) => {
+test('relaxed-SIMD modules: kernels match the scalar reference, tokens equal llama.cpp, threads give one thread\'s tokens', async ({ page, baseURL }) => {
   await page.goto('/index.html?nosw');
   const zh = fixture.cases.find((c) => c.name === 'zh-short');
-  const r = await page.evaluate(async ({ url, promptIds }) => {
-    const longIds = Array.from({ length: 300 }, (_, i) => (i * 7919 + 13) % 150000);
-    // Runs in the page (one thread) or in a worker (threads: its pool blocks the calling thread).
-    const body = (moduleUrl, threads) => `
-      const qy = await import(${JSON.stringify(new URL(moduleUrl, location.href).href)});
-      await qy.default();
-      if (${threads} > 1) await qy.startThreads(${threads});
-      const out = { threads: qy.kernelThreads(), build: qy.buildInfo() };
-      out.simd = qy.kernelSelfTest(20261203, 200);
-      if (${threads} > 1) out.split = qy.kernelSplitTest(7);
-      const run = async (weights) => {
-        const resp = await fetch(${JSON.stringify(new URL(url, location.href).href)});
-        const loader = new qy.LlmLoader(Number(resp.headers.get('content-length')), weights);
-        const reader = resp.body.getReader();
-        for (let c = await reader.read(); !c.done; c = await reader.read()) loader.write(c.value);
-        const llm = loader.finish(1024);
-        const info = llm.info();
-        llm.start(llm.detokenize(Uint32Array.from(${JSON.stringify(promptIds)})), { maxTokens: 12 });
-        while (llm.step() !== undefined);
-        const zh = Array.from(llm.generatedTokens());
-        const first = llm.benchPrefill(Uint32Array.from(${JSON.stringify(longIds)}));
-        const long = [first, ...Array.from(llm.benchDecode(6))];
-        llm.free();
-        return { info, zh, long };
-      };
-      out.packed = await run('packed');
-      out.expanded = await run('expanded');
-    `;
-    const inWorker = (source) => new Promise((resolve) => {
-      const blob = URL.createObjectURL(new Blob([`${source}\npostMessage(out);`], { type: 'text/javascript' }));
-      const w = new Worker(blob, { type: 'module' });
-      w.onmessage = (e) => { resolve(e.data); w.terminate(); };
-      w.onerror = (e) => { resolve({ error: e.message }); w.terminate(); };
-    });
-    const single = await inWorker(body('/pkg/relaxed/qingyu_text.js', 1));
-    const threaded = await inWorker(body('/pkg/threads-relaxed/qingyu_text.js', 2));
-    return { isolated: self.crossOriginIsolated, single, threaded };
-  }, { url: GGUF, promptIds: zh.prompt_ids });
+  const worker = (moduleUrl, threads) => textModuleWorker({
+    moduleUrl: new URL(moduleUrl, baseURL).href, ggufUrl: new URL(GGUF, baseURL).href, promptIds: zh.prompt_ids, threads,
+  });
+  const r = await page.evaluate(async ({ single, threaded, run }) => {
+    const runWorker = eval(run);
+    return { isolated: self.crossOriginIsolated, single: await runWorker(single), threaded: await runWorker(threaded) };
+  }, { single: worker('/pkg/relaxed/qingyu_text.js', 1), threaded: worker('/pkg/threads-relaxed/qingyu_text.js', 2), run: String(runWorker) });
 
   console.log(`relaxed modules: kernels ${r.single.simd} / ${r.threaded.simd}; long prompt ${JSON.stringify(r.single.packed?.long)}`);
   expect(r.isolated).toBe(true);

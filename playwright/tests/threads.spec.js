@@ -7,6 +7,7 @@ import { test, expect } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { repoRoot } from './testdata.js';
+import { textModuleWorker, runWorker } from './webutil.js';
 
 const GGUF = '/models/qwen2.5-coder-0.5b-instruct-q5_0-tied.gguf';
 const fixture = JSON.parse(readFileSync(path.join(repoRoot, 'crate/tests/fixtures/llm_llamacpp.json'), 'utf8'));
@@ -15,47 +16,16 @@ const plainHost = (baseURL) => baseURL.replace(/:(\d+)$/, (_, p) => `:${Number(p
 
 test.describe.configure({ mode: 'serial', timeout: 300_000 });
 
-test('threaded module: kernels match the scalar reference and one thread, tokens equal llama.cpp and the single-thread module', async ({ page }) => {
+test('threaded module: kernels match the scalar reference and one thread, tokens equal llama.cpp and the single-thread module', async ({ page, baseURL }) => {
   await page.goto('/index.html');
   const zh = fixture.cases.find((c) => c.name === 'zh-short');
-  const r = await page.evaluate(async ({ url, promptIds }) => {
-    // A long prompt: prefill runs several-token products (split per part, copied back) and
-    // decode runs one-token products (split in place).
+  const source = textModuleWorker({
+    moduleUrl: new URL('/pkg/threads/qingyu_text.js', baseURL).href, ggufUrl: new URL(GGUF, baseURL).href, promptIds: zh.prompt_ids, threads: 2,
+  });
+  const r = await page.evaluate(async ({ url, source, run }) => {
+    const threaded = await eval(run)(source);
+    // The same long prompt as the worker's (webutil.js textModuleWorker).
     const longIds = Array.from({ length: 300 }, (_, i) => (i * 7919 + 13) % 150000);
-    // The threaded module must run in a worker: its pool blocks the calling thread while it works.
-    const source = `
-      const qy = await import(${JSON.stringify(new URL('/pkg/threads/qingyu_text.js', location.href).href)});
-      await qy.default();
-      const before = qy.kernelThreads();
-      await qy.startThreads(2);
-      const out = { before, threads: qy.kernelThreads(), build: qy.buildInfo() };
-      out.simd = qy.kernelSelfTest(20261203, 200);
-      out.split = qy.kernelSplitTest(7);
-      const run = async (weights) => {
-        const resp = await fetch(${JSON.stringify(new URL(url, location.href).href)});
-        const loader = new qy.LlmLoader(Number(resp.headers.get('content-length')), weights);
-        const reader = resp.body.getReader();
-        for (let c = await reader.read(); !c.done; c = await reader.read()) loader.write(c.value);
-        const llm = loader.finish(1024);
-        const info = llm.info();
-        llm.start(llm.detokenize(Uint32Array.from(${JSON.stringify(promptIds)})), { maxTokens: 12 });
-        while (llm.step() !== undefined);
-        const zh = Array.from(llm.generatedTokens());
-        const first = llm.benchPrefill(Uint32Array.from(${JSON.stringify(longIds)}));
-        const decoded = Array.from(llm.benchDecode(6));
-        llm.free();
-        return { info, zh, long: [first, ...decoded] };
-      };
-      out.packed = await run('packed');
-      out.expanded = await run('expanded');
-      postMessage(out);
-    `;
-    const blob = URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
-    const threaded = await new Promise((resolve) => {
-      const w = new Worker(blob, { type: 'module' });
-      w.onmessage = (e) => { resolve(e.data); w.terminate(); };
-      w.onerror = (e) => { resolve({ error: e.message }); w.terminate(); };
-    });
     // The single-thread full module on the page, same long prompt.
     const one = await import('/pkg/qingyu.js');
     await one.default();
@@ -64,7 +34,7 @@ test('threaded module: kernels match the scalar reference and one thread, tokens
     const single = [first, ...Array.from(llm.benchDecode(6))];
     llm.free();
     return { isolated: self.crossOriginIsolated, threaded, single, singleThreads: one.kernelThreads(), singleBuild: one.buildInfo() };
-  }, { url: GGUF, promptIds: zh.prompt_ids });
+  }, { url: GGUF, source, run: String(runWorker) });
 
   const t = r.threaded;
   console.log(`threaded module: ${t.threads} threads, split check cut products into ${t.split?.parts} parts; ` +

@@ -48,3 +48,51 @@ export const bullets = (s) => s.split('\n').filter((l) => /^\s*(?:[-*•·]|\d+[
 
 export const articles = () => JSON.parse(readFileSync(path.join(repoRoot, 'www/samples/articles.json'), 'utf8'));
 export const modelFile = (name) => path.join(repoRoot, 'models/dist', name);
+
+/**
+ * Source of a module worker that loads a text module (`moduleUrl`) on `threads` kernel threads,
+ * runs its kernel checks, then streams the GGUF at `ggufUrl` into an `LlmLoader` in both weight
+ * layouts and runs the fixture prompt (`promptIds`, 12 tokens) and a 300-token prefill plus 6
+ * decode steps. It posts `{before, threads, build, simd, split?, packed, expanded}`, or
+ * `{error}`. URLs are absolute (a blob worker has no base URL); run it with `runWorker`.
+ */
+export function textModuleWorker({ moduleUrl, ggufUrl, promptIds, threads }) {
+  const longIds = Array.from({ length: 300 }, (_, i) => (i * 7919 + 13) % 150000);
+  return `
+    const qy = await import(${JSON.stringify(moduleUrl)});
+    await qy.default();
+    const before = qy.kernelThreads();
+    if (${threads} > 1) await qy.startThreads(${threads});
+    const out = { before, threads: qy.kernelThreads(), build: qy.buildInfo() };
+    out.simd = qy.kernelSelfTest(20261203, 200);
+    if (${threads} > 1) out.split = qy.kernelSplitTest(7);
+    const run = async (weights) => {
+      const resp = await fetch(${JSON.stringify(ggufUrl)});
+      const loader = new qy.LlmLoader(Number(resp.headers.get('content-length')), weights);
+      const reader = resp.body.getReader();
+      for (let c = await reader.read(); !c.done; c = await reader.read()) loader.write(c.value);
+      const llm = loader.finish(1024);
+      const info = llm.info();
+      llm.start(llm.detokenize(Uint32Array.from(${JSON.stringify(promptIds)})), { maxTokens: 12 });
+      while (llm.step() !== undefined);
+      const zh = Array.from(llm.generatedTokens());
+      // A long prompt: prefill runs several-token products, decode one-token products.
+      const first = llm.benchPrefill(Uint32Array.from(${JSON.stringify(longIds)}));
+      const long = [first, ...Array.from(llm.benchDecode(6))];
+      llm.free();
+      return { info, zh, long };
+    };
+    out.packed = await run('packed');
+    out.expanded = await run('expanded');
+    postMessage(out);
+  `;
+}
+
+/** In the page: runs a worker source (a threaded module must run in a worker: its pool blocks
+ *  the calling thread) and resolves with what it posts, or `{error}`. Pass to `page.evaluate`
+ *  as a string: `(${runWorker})(source)`. */
+export const runWorker = (source) => new Promise((resolve) => {
+  const w = new Worker(URL.createObjectURL(new Blob([source], { type: 'text/javascript' })), { type: 'module' });
+  w.onmessage = (e) => { resolve(e.data); w.terminate(); };
+  w.onerror = (e) => { resolve({ error: e.message }); w.terminate(); };
+});
