@@ -174,6 +174,29 @@ function compliant(type, length, text) {
   return sentences <= [1, 3, 5][idx];
 }
 
+/**
+ * A headline a newsroom could print, judged here independently of the summarizer's own rule:
+ * one sentence (no colon or semicolon splice; "2:11" is a time), 6–14 English words or 10–24
+ * Chinese characters (a Latin word counts as two), in the language it is written in, paired marks closed (not "《2026城市") and not ending on a word that needs a
+ * continuation ("…won the men's race in", "…的"). null for other types.
+ */
+const DANGLING_EN = new Set(['a', 'an', 'the', 'of', 'in', 'on', 'at', 'to', 'for', 'from', 'by', 'with', 'and', 'or', 'but', 'that', 'which', 'who', 'as', 'than', 'while', 'its', 'their']);
+const DANGLING_ZH = new Set([...'的在和与及或从对把被将于《“（、，']);
+function oneSentence(type, text, language) {
+  if (type !== 'headline') return null;
+  const t = text.trim().replace(/[。.]$/, '');
+  if (!t || /[:：;；\n]/.test(t.replace(/(\d):(?=\d)/g, '$1'))) return false;
+  const count = (c) => [...t].filter((x) => x === c).length;
+  if ([['《', '》'], ['“', '”'], ['（', '）'], ['(', ')']].some(([a, b]) => count(a) !== count(b)) || count('"') % 2) return false;
+  if (language === 'zh') {
+    // Characters, a Latin word (a name: "Kestrel") counting as two.
+    const n = [...t.replace(/[A-Za-z]+/g, 'ww').replace(/\s/g, '')].length;
+    return n >= 10 && n <= 24 && !DANGLING_ZH.has([...t].pop());
+  }
+  const words = t.split(/\s+/).filter(Boolean);
+  return words.length >= 6 && words.length <= 14 && !DANGLING_EN.has(words[words.length - 1].toLowerCase().replace(/[^a-z]/g, ''));
+}
+
 // ---------------------------------------------------------------------------------------------
 // engines
 // ---------------------------------------------------------------------------------------------
@@ -264,6 +287,7 @@ function summarizeRuns(articles, runs, plan, labels, o) {
             fallbacks: rs.filter((r) => r.result.fallback).length,
             languageFallbacks: rs.filter((r) => r.result.fallbackReason).length,
             compliance: rs.filter((r) => compliant(type, length, r.result.text)).length / rs.length,
+            oneSentence: type === 'headline' ? rs.filter((r) => oneSentence(type, r.result.text, r.result.outputLanguage || want)).length / rs.length : null,
             dropped: rs.reduce((s, r) => s + (r.result.dropped?.length || 0), 0),
             prefillMs: t('prefillMs'), decodeMs: t('decodeMs'),
             wallMs: median(rs.map((r) => r.wallMs)),
@@ -277,14 +301,15 @@ function summarizeRuns(articles, runs, plan, labels, o) {
 
 function printTable(results) {
   const head = ['engine', 'split', 'type', 'length', 'direction', 'n', 'recall', 'in language', 'mixed script', 'supported (labelled/shown)',
-    'invented numbers', 'names left', 'fallbacks (language)', 'dropped', 'length ok', 'prefill ms', 'decode ms', 'total ms'];
+    'invented numbers', 'names left', 'fallbacks (language)', 'dropped', 'length ok', 'one sentence', 'prefill ms', 'decode ms', 'total ms'];
   const rows = [];
   for (const [engine, r] of Object.entries(results)) {
     if (r.error) { rows.push([engine, `n/a: ${r.error}`]); continue; }
     for (const s of r.table) {
       rows.push([engine, s.split, s.type, s.length, s.direction, s.n, f(s.recall, 2), `${f(100 * s.language)}%`, s.mixed ?? 'n/a',
         s.labelled ? `${f(100 * s.supported)}% (${s.labelled}/${s.shown})` : `– (0/${s.shown})`, s.invented, s.remaining,
-        `${s.fallbacks} (${s.languageFallbacks})`, s.dropped, `${f(100 * s.compliance)}%`, f(s.prefillMs), f(s.decodeMs), f(s.wallMs)]);
+        `${s.fallbacks} (${s.languageFallbacks})`, s.dropped, `${f(100 * s.compliance)}%`,
+        s.oneSentence == null ? '–' : `${f(100 * s.oneSentence)}%`, f(s.prefillMs), f(s.decodeMs), f(s.wallMs)]);
     }
   }
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i] ?? '').length)));

@@ -41,6 +41,19 @@ impl Constraints {
         Self { banned }
     }
 
+    /// Also bans every token whose text contains one of `chars` (a headline's colon). A mask
+    /// built with `Default` (no mask) becomes one.
+    pub fn ban_chars(&mut self, tokenizer: &Tokenizer, chars: &[char]) {
+        let size = tokenizer.vocab_size();
+        self.banned.resize(size, false);
+        for (id, banned) in self.banned.iter_mut().enumerate() {
+            let bytes = tokenizer.token_bytes(id as u32);
+            if !*banned && !tokenizer.is_eog(id as u32) && chars.iter().any(|c| contains_char(bytes, *c)) {
+                *banned = true;
+            }
+        }
+    }
+
     pub fn is_banned(&self, id: u32) -> bool {
         self.banned.get(id as usize).copied().unwrap_or(false)
     }
@@ -62,6 +75,12 @@ fn has_cjk_bytes(bytes: &[u8]) -> bool {
     bytes.iter().enumerate().any(|(i, &b)| {
         (0xE3..=0xE9).contains(&b) || (b == 0xEF && bytes.get(i + 1).is_none_or(|&n| (0xBC..=0xBF).contains(&n)))
     })
+}
+
+fn contains_char(bytes: &[u8], c: char) -> bool {
+    let mut buf = [0u8; 4];
+    let needle = c.encode_utf8(&mut buf).as_bytes();
+    bytes.windows(needle.len()).any(|w| w == needle)
 }
 
 /// The runs of ASCII letters in a token, lowercased ("Mate" → "mate", " iPhone15" → "iphone").
@@ -90,6 +109,13 @@ mod tests {
     fn latin_runs_are_lowercased_letter_runs() {
         assert_eq!(latin_runs(b" iPhone15 Pro").collect::<Vec<_>>(), ["iphone", "pro"]);
         assert_eq!(latin_runs("的80".as_bytes()).count(), 0);
+    }
+
+    #[test]
+    fn chars_are_found_whole_inside_tokens() {
+        assert!(contains_char("报告：".as_bytes(), '：'));
+        assert!(contains_char(b"Freight:", ':'));
+        assert!(!contains_char("，".as_bytes(), '：'));
     }
 
     #[test]

@@ -14,7 +14,8 @@
 //! language silently.
 
 use super::guard::{self, Violation};
-use super::postprocess::{cut, headline_problems, join_units, limit_headline, unit_limit, unit_prefix};
+use super::headline::{self, cut_headline, headline_problems, limit_headline, SPLICE_CHARS};
+use super::postprocess::{cut, join_units, unit_limit, unit_prefix};
 use super::support::SupportIndex;
 use super::translate::{self, script_problems, Request};
 use super::{compress, extract, prepare, prompt, Language, Prepared, SummaryOptions, SummaryType};
@@ -238,7 +239,10 @@ impl SummaryJob {
         let summary_language = if job.cross.is_some() { job.prepared.language } else { job.output_language };
         let prompt = prompt::build(&compressed.text, &job.options, job.prepared.language, summary_language);
         // Latin letters in Chinese only where the source has them (names such as "Mate 80").
-        let mask = guarded::script_mask(&engine.tokenizer, summary_language, &job.source_latin);
+        let mut mask = guarded::script_mask(&engine.tokenizer, summary_language, &job.source_latin);
+        if job.options.kind == SummaryType::Headline {
+            mask.ban_chars(&engine.tokenizer, SPLICE_CHARS);
+        }
         let generate = guarded::greedy(prompt.max_tokens, Some(mask));
         job.tokens.prompt = session.start(engine, &prompt.text, generate)?;
         job.tokens.reused = session.reused_tokens;
@@ -322,23 +326,28 @@ impl SummaryJob {
                 // Nothing translated yet: translate the extractive summary instead.
                 cross.tried_extractive = true;
                 let tried = cross.source_units.clone();
-                let n = match self.options.kind {
-                    SummaryType::KeyPoints => self.options.length.key_points(),
-                    SummaryType::Headline => 1,
-                    _ => self.options.length.sentences(),
+                let fallback = match self.options.kind {
+                    SummaryType::KeyPoints => extract(&self.prepared, self.options.length.key_points()),
+                    // Not the key sentence cut to length: its translation would end mid-phrase.
+                    SummaryType::Headline => self.extractive_headlines(false),
+                    _ => extract(&self.prepared, self.options.length.sentences()),
                 };
-                cross.source_units.extend(extract(&self.prepared, n).into_iter().filter(|u| !tried.contains(u)));
+                cross.source_units.extend(fallback.into_iter().filter(|u| !tried.contains(u)));
                 self.fallback = true;
                 return Ok(String::new());
             }
             let unit = cross.source_units[cross.next].clone();
             cross.next += 1;
             let request = Request::in_article(&unit, from, to, &self.article_names);
+            let mut constraints = request.constraints(&engine.tokenizer);
+            if self.options.kind == SummaryType::Headline {
+                constraints.ban_chars(&engine.tokenizer, SPLICE_CHARS);
+            }
             let generate = GenerateOptions {
                 max_tokens: request.max_tokens(&engine.tokenizer),
                 stop: vec!["\n".into()],
                 sampling: SamplingOptions { temperature: 0.0, repetition_penalty: 1.0, ..Default::default() },
-                constraints: Some(std::sync::Arc::new(request.constraints(&engine.tokenizer))),
+                constraints: Some(std::sync::Arc::new(constraints)),
                 ..Default::default()
             };
             self.tokens.prompt += session.start(engine, &request.prompt(), generate)?;
@@ -360,7 +369,14 @@ impl SummaryJob {
         let full = clean_unit(raw.trim());
         let mut problems: Vec<String> = request.check(unit, &full).iter().map(|p| p.reason()).collect();
         let translation = if self.options.kind == SummaryType::Headline {
-            limit_headline(&full, self.options.length.headline_words())
+            let (cut, clean) = cut_headline(&full, self.options.length.headline_words());
+            if !clean {
+                problems.push(CUT_MID_PHRASE.to_string());
+            }
+            // A translation may run a little longer than the source headline, but it must
+            // still say what happened ("Jiangzhou, a city with…" lost its verb to the cut).
+            problems.extend(headline_problems(&cut, self.output_language).into_iter().filter(|p| p.ends_with("no verb")));
+            cut
         } else {
             full
         };
@@ -429,17 +445,28 @@ impl SummaryJob {
             return String::new();
         }
         self.fallback = true;
-        let n = match self.options.kind {
-            SummaryType::KeyPoints => self.options.length.key_points(),
-            SummaryType::Headline => 1,
-            _ => self.options.length.sentences(),
+        self.accepted = match self.options.kind {
+            SummaryType::KeyPoints => extract(&self.prepared, self.options.length.key_points()),
+            SummaryType::Headline => self.extractive_headlines(true).into_iter().take(1).collect(),
+            _ => extract(&self.prepared, self.options.length.sentences()),
         };
-        let mut units = extract(&self.prepared, n);
-        if self.options.kind == SummaryType::Headline {
-            units = units.into_iter().map(|u| limit_headline(&u, self.options.length.headline_words())).collect();
-        }
-        self.accepted = units;
         self.text()
+    }
+
+    /// Headlines taken from the article's key sentences, best first: clause spans with a
+    /// headline's shape, then (`with_cut`, if none has it) the key sentence cut to the length.
+    fn extractive_headlines(&self, with_cut: bool) -> Vec<String> {
+        let words = self.options.length.headline_words();
+        let best = extract(&self.prepared, 1);
+        let mut key = best.clone();
+        key.extend(extract(&self.prepared, 3).into_iter().filter(|s| !best.contains(s)));
+        let mut out = headline::extractive(&key, self.prepared.language, words);
+        for cut in best.iter().filter(|_| with_cut).map(|s| limit_headline(s, words)) {
+            if !out.contains(&cut) {
+                out.push(cut);
+            }
+        }
+        out
     }
 
     fn text(&self) -> String {
@@ -484,6 +511,8 @@ impl SummaryJob {
 struct UnitChecks<'a> {
     kind: SummaryType,
     headline_words: usize,
+    /// The headline being checked had to be cut mid-phrase to fit.
+    cut_mid_phrase: bool,
     language: Language,
     source: &'a guard::Source,
     support: &'a SupportIndex,
@@ -500,15 +529,17 @@ impl<'a> UnitChecks<'a> {
         source_latin: &'a [String],
         found: &'a mut Vec<Violation>,
     ) -> Self {
-        Self { kind: options.kind, headline_words: options.length.headline_words(), language, source, support, source_latin, found }
+        Self { kind: options.kind, headline_words: options.length.headline_words(), cut_mid_phrase: false, language, source, support, source_latin, found }
     }
 }
 
 impl UnitCheck for UnitChecks<'_> {
-    /// A headline is cut to its length before it is checked.
+    /// A headline is cut to its length (at a comma if it can) before it is checked.
     fn shape(&mut self, unit: String) -> String {
         if self.kind == SummaryType::Headline {
-            limit_headline(&unit, self.headline_words)
+            let (cut, clean) = cut_headline(&unit, self.headline_words);
+            self.cut_mid_phrase = !clean;
+            cut
         } else {
             unit
         }
@@ -518,6 +549,9 @@ impl UnitCheck for UnitChecks<'_> {
         let mut reasons: Vec<String> = script_problems(unit, self.language, self.source_latin).iter().map(|p| p.reason()).collect();
         if self.kind == SummaryType::Headline {
             reasons.extend(headline_problems(unit, self.language));
+            if self.cut_mid_phrase {
+                reasons.push(CUT_MID_PHRASE.to_string());
+            }
         }
         let violations = self.source.check(unit);
         reasons.extend(violations.iter().map(|v| format!("{} not in the source: {}", if v.kind == guard::FactKind::Number { "number" } else { "name" }, v.text)));
@@ -526,6 +560,8 @@ impl UnitCheck for UnitChecks<'_> {
         reasons
     }
 }
+
+const CUT_MID_PHRASE: &str = "headline: too long, and no comma to cut it at";
 
 /// The distinct Latin words of a text (computed once per summary, read for every unit).
 fn source_latin(text: &str) -> Vec<String> {

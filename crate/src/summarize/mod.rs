@@ -5,6 +5,7 @@
 
 pub mod compress;
 pub mod guard;
+pub mod headline;
 pub mod job;
 pub mod lexicon;
 pub mod names;

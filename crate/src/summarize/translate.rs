@@ -226,7 +226,7 @@ impl Request {
             // "Approves" in a title-case summary headline is not a name to keep in Latin letters.
             names.retain(|r| !r.target.is_ascii() || article.has(&r.source));
         }
-        let prepared = render_quantities(&names::substitute(sentence, &names), to);
+        let prepared = render_units(&render_quantities(&names::substitute(sentence, &names), to), to);
         Self { prepared: render_dates(&prepared, to), names, from, to, article: article.clone() }
     }
 
@@ -455,6 +455,39 @@ fn unit_changes(source: &str, translation: &str) -> Vec<Problem> {
 /// A number in the target language's way of scaling it, so the model only has to copy it:
 /// "$96.4 million" → "9640万美元", "1.38 billion" → "13.8亿"; "9640万" → "96.4 million",
 /// "1.24万" → "12,400". Plain numbers stay as they are.
+/// Units the small translator converts instead of translating ("20 mph" → "20公里每小时",
+/// "12.3个百分点" → "12.3%"), written for it in the target language after their number. Longer
+/// spellings first; English ones are whole lowercase words.
+const UNIT_RENDERINGS: &[(&str, &str, Language)] = &[
+    ("mph", "英里/小时", Language::Zh), ("miles", "英里", Language::Zh), ("mile", "英里", Language::Zh),
+    ("square feet", "平方英尺", Language::Zh), ("feet", "英尺", Language::Zh), ("acres", "英亩", Language::Zh),
+    ("percentage points", "个百分点", Language::Zh), ("个百分点", " percentage points", Language::En),
+    ("亩", " mu", Language::En), ("公里", " km", Language::En), ("公斤", " kg", Language::En),
+];
+
+/// The request's units in the target language, right after their number ("20 mph" → "20英里/小时").
+pub fn render_units(text: &str, to: Language) -> String {
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut rest = text;
+    while let Some(start) = rest.find(|c: char| c.is_ascii_digit()) {
+        let len = number_len(&rest[start..]).max(1);
+        out.push_str(&rest[..start + len]);
+        rest = &rest[start + len..];
+        let spaced = rest.trim_start();
+        let unit = UNIT_RENDERINGS.iter().find(|(from, _, lang)| {
+            *lang == to
+                && spaced.starts_with(from)
+                && (!from.is_ascii() || !spaced[from.len()..].starts_with(|c: char| c.is_ascii_alphanumeric()))
+        });
+        if let Some((from, rendered, _)) = unit {
+            out.push_str(rendered);
+            rest = &spaced[from.len()..];
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 pub fn render_quantities(text: &str, to: Language) -> String {
     let mut out = String::with_capacity(text.len() + 16);
     let mut rest = text;
@@ -961,6 +994,8 @@ mod tests {
     fn a_number_must_keep_its_kind_of_unit() {
         let changed = |source: &str, translation: &str| unit_changes(source, translation).len();
         assert_eq!(changed("about 310 miles of streets, at 20 mph", "约310公里的街道，时速20公里每小时"), 2);
+        assert_eq!(render_units("about 310 miles of streets, at 20 mph, 5 milestones", Language::Zh), "about 310英里 of streets, at 20英里/小时, 5 milestones");
+        assert_eq!(render_units("提高了12.3个百分点，种了60亩", Language::En), "提高了12.3 percentage points，种了60 mu");
         assert_eq!(changed("about 310 miles of streets, at 20 mph", "约310英里的街道，时速20英里/小时"), 0);
         assert_eq!(changed("去年种了60亩，投入1200万元", "grew 60 acres and invested $12 million"), 2);
         assert_eq!(changed("去年种了60亩，投入1200万元", "grew 60 mu and invested 12 million yuan"), 0);

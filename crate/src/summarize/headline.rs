@@ -1,0 +1,333 @@
+//! Headlines: the shape a headline must have (one sentence of 6–14 words / 10–24 characters
+//! with a verb), cutting one to the requested length, and the extractive headline — a clause
+//! span of the article's own key sentences that has that shape — used when the model's
+//! headline fails the checks, instead of the key sentence cut off mid-phrase.
+
+use super::Language;
+use crate::text::{is_han, jieba};
+
+/// Characters a headline never contains: a colon or semicolon makes two sentences
+/// ("Meridian Freight: revenue up 6.2%"). Also banned while the model writes one.
+pub const SPLICE_CHARS: &[char] = &[':', '：', ';', '；'];
+
+/// Headline length: words for English, characters / 2 for Chinese (Chrome's rule).
+pub fn limit_headline(headline: &str, words: usize) -> String {
+    cut_headline(headline, words).0
+}
+
+/// The fewest characters / words a headline has (the shape rule's lower bounds).
+const MIN_ZH_CHARS: usize = 10;
+const MIN_EN_WORDS: usize = 6;
+
+/// `headline` within `words`, and whether that was clean: it fitted, or it was cut at a clause
+/// boundary (a comma) that leaves a whole headline. An unclean cut ends mid-phrase ("…won the
+/// men's race in"): the last resort only.
+pub fn cut_headline(headline: &str, words: usize) -> (String, bool) {
+    let headline = headline.lines().next().unwrap_or("").trim().trim_end_matches(['。', '.']);
+    let han = headline.chars().filter(|&c| is_han(c)).count();
+    if han * 2 > headline.chars().count() {
+        let max = words * 2;
+        let chars: Vec<char> = headline.chars().collect();
+        if chars.len() <= max {
+            return (headline.to_string(), true);
+        }
+        let boundary = chars[..max].iter().rposition(|&c| matches!(c, '，' | '、' | ' ')).filter(|&i| i >= MIN_ZH_CHARS);
+        let cut = boundary.unwrap_or(max);
+        return (chars[..cut].iter().collect::<String>().trim_end_matches(['，', '：', '、']).to_string(), boundary.is_some());
+    }
+    let all: Vec<&str> = headline.split_whitespace().collect();
+    if all.len() <= words {
+        return (all.join(" "), true);
+    }
+    // The last word before the limit that ends a clause (", "); else the words that fit, which
+    // read as a headline unless the last one needs a continuation ("…won the race in").
+    let boundary = (MIN_EN_WORDS..=words).rev().find(|&n| all[n - 1].ends_with([',', ';']));
+    let n = boundary.unwrap_or(words);
+    let last = all[n - 1].trim_matches(|c: char| !c.is_alphanumeric()).to_lowercase();
+    (all[..n].join(" ").trim_end_matches([',', ':', ';']).to_string(), boundary.is_some() || !DANGLING_EN.contains(&last.as_str()))
+}
+
+/// English words a phrase cannot end on.
+const DANGLING_EN: &[&str] = &[
+    "a", "an", "the", "of", "in", "on", "at", "to", "for", "from", "by", "with", "and", "or", "but", "that", "which", "who",
+    "as", "than", "while", "its", "their",
+];
+
+/// English words that make a headline a sentence (auxiliaries and common headline verbs that
+/// carry no -s / -ed ending).
+const EN_VERBS: &[&str] = &[
+    "is", "are", "was", "were", "will", "can", "may", "must", "has", "have", "had", "to", "get", "set", "win", "hit",
+    "cut", "put", "let", "run", "see", "say", "take", "make", "open", "close", "plan", "face", "push", "urge", "warn",
+    "add", "drop", "rise", "fall", "hire", "sell", "buy", "pay", "back", "ban", "bring", "keep", "launch", "join",
+    "won", "rose", "fell", "grew", "made", "took", "saw", "said", "began", "gave", "found", "led", "left", "held",
+];
+
+/// Why `headline` is not one news sentence: 6–14 words (English) or 10–24 characters
+/// (Chinese), no colon splice, and a verb (jieba's tags for Chinese; for English a known verb
+/// or a word ending in -s / -ed after the first word — "Kestrel Home Recalls 12,400 Units").
+pub fn headline_problems(headline: &str, language: Language) -> Vec<String> {
+    let mut out = Vec::new();
+    if has_splice(headline) {
+        out.push("headline: not one sentence (colon)".to_string());
+    }
+    if language == Language::Zh {
+        let chars = zh_length(headline);
+        if !(10..=24).contains(&chars) {
+            out.push(format!("headline: {chars} characters (10–24)"));
+        }
+        let has_verb = jieba().tag(headline, true).iter().any(|t| t.tag.starts_with('v'));
+        if !has_verb {
+            out.push("headline: no verb".to_string());
+        }
+    } else {
+        let words = en_words(headline);
+        if !(6..=14).contains(&words.len()) {
+            out.push(format!("headline: {} words (6–14)", words.len()));
+        }
+        let verb = words.iter().enumerate().any(|(i, w)| {
+            EN_VERBS.contains(&w.as_str())
+                || (i > 0 && w.len() > 3 && w.chars().all(|c| c.is_ascii_alphabetic()) && (w.ends_with("ed") || (w.ends_with('s') && !w.ends_with("ss"))))
+        });
+        if !verb {
+            out.push("headline: no verb".to_string());
+        }
+    }
+    out
+}
+
+/// A Chinese headline's length in characters; a Latin word (a name such as "Kestrel") counts
+/// as two, as in Chrome's words = characters / 2.
+pub fn zh_length(text: &str) -> usize {
+    let mut n = 0;
+    let mut in_word = false;
+    for c in text.chars() {
+        let letter = c.is_ascii_alphabetic();
+        n += match (letter, in_word) {
+            _ if c.is_whitespace() => 0,
+            (true, true) => 0,
+            (true, false) => 2,
+            _ => 1,
+        };
+        in_word = letter;
+    }
+    n
+}
+
+/// A Chinese clause whose verbs all sit before its last 的 is a noun phrase ("长宁区一个建于
+/// 上世纪九十年代的老小区"), not a sentence.
+fn zh_predicate_after_de(text: &str) -> bool {
+    let mut after_de = false;
+    for t in jieba().tag(text, true).iter() {
+        if t.word == "的" {
+            after_de = false;
+        } else if t.tag.starts_with('v') {
+            after_de = true;
+        }
+    }
+    after_de
+}
+
+/// A colon or semicolon that joins two phrases; "2:11:37" is a time, not a splice.
+fn has_splice(text: &str) -> bool {
+    let chars: Vec<char> = text.chars().collect();
+    chars.iter().enumerate().any(|(i, c)| {
+        let time = *c == ':' && i > 0 && chars[i - 1].is_ascii_digit() && chars.get(i + 1).is_some_and(|n| n.is_ascii_digit());
+        SPLICE_CHARS.contains(c) && !time
+    })
+}
+
+/// An English verb written in lower case: in a sentence taken from the article a capitalised
+/// "-s" word is a name ("Tomas Reyes"), not a verb.
+fn has_lowercase_verb(text: &str) -> bool {
+    text.split_whitespace().skip(1).map(|w| w.trim_matches(|c: char| !c.is_alphanumeric())).any(|w| {
+        w.chars().all(|c| c.is_ascii_lowercase())
+            && (EN_VERBS.contains(&w) || (w.len() > 3 && (w.ends_with("ed") || (w.ends_with('s') && !w.ends_with("ss")))))
+    })
+}
+
+fn en_words(text: &str) -> Vec<String> {
+    text.split_whitespace().map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()).to_lowercase()).filter(|w| !w.is_empty()).collect()
+}
+
+/// Clauses that open with who said it rather than what happened ("据…", "报告显示",
+/// "记者从…获悉", "According to…"): a headline does not start there.
+fn is_attribution(clause: &str, language: Language) -> bool {
+    if language == Language::Zh {
+        const SAID: &[&str] = &["显示", "表示", "获悉", "介绍", "指出", "认为", "称", "说", "透露", "了解到"];
+        // Prepositional openings ("在受访的…居民中", "随着…") and connectives that continue the
+        // sentence before ("就有…", "而…").
+        const LEAD: &[&str] = &[
+            "据", "在", "从", "自", "截至", "比", "随着", "对于", "根据", "为了", "经过", "通过", "就", "而", "但", "并", "也", "还", "即", "且",
+            "同时", "此外", "其中", "因此", "所以", "不过", "然而",
+        ];
+        return LEAD.iter().any(|l| clause.starts_with(l)) || SAID.iter().any(|s| clause.ends_with(s));
+    }
+    let first = en_words(clause).into_iter().next().unwrap_or_default();
+    // A lead-in phrase ("By segment", "On Monday", "According to officials").
+    const LEAD: &[&str] = &[
+        "by", "on", "in", "at", "for", "after", "before", "during", "since", "from", "with", "according", "as", "while", "when", "but",
+        "and", "or", "so", "yet", "although", "though", "because", "if", "including", "mostly", "mainly",
+    ];
+    LEAD.contains(&first.as_str())
+}
+
+/// Words that point back to an earlier sentence: a headline cannot start with them.
+fn starts_with_pronoun(span: &str, language: Language) -> bool {
+    if language == Language::Zh {
+        return ["该", "这", "此", "其", "他", "她", "它", "我们", "记者"].iter().any(|p| span.starts_with(p));
+    }
+    const PRONOUNS: &[&str] = &["he", "she", "it", "they", "this", "that", "these", "those", "its", "their", "his", "her", "we", "i"];
+    en_words(span).first().is_some_and(|w| PRONOUNS.contains(&w.as_str()))
+}
+
+/// Paired marks left open by a cut ("《2026城市", "(the").
+fn balanced(span: &str) -> bool {
+    let count = |c: char| span.chars().filter(|&x| x == c).count();
+    [('《', '》'), ('“', '”'), ('（', '）'), ('(', ')'), ('「', '」')].iter().all(|&(a, b)| count(a) == count(b)) && count('"') % 2 == 0
+}
+
+/// A sentence's clauses as byte ranges: split after Chinese commas/semicolons, or after an
+/// English ", " / "; " (not inside "12,400").
+fn clauses(sentence: &str, language: Language) -> Vec<(usize, usize)> {
+    let text = sentence.trim_end_matches(['。', '.', '！', '？', '!', '?']);
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut chars = text.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        let next_is_space = chars.peek().is_some_and(|&(_, n)| n == ' ');
+        let ends = match language {
+            Language::Zh => matches!(c, '，' | '；' | ',' | ';'),
+            _ => matches!(c, ',' | ';') && next_is_space,
+        };
+        if ends {
+            out.push((start, i));
+            start = i + c.len_utf8();
+        }
+    }
+    out.push((start, text.len()));
+    out.into_iter()
+        .map(|(a, b)| {
+            let s = &text[a..b];
+            let lead = s.len() - s.trim_start().len();
+            (a + lead, a + lead + s.trim().len())
+        })
+        .filter(|(a, b)| b > a)
+        .collect()
+}
+
+/// The earliest, then longest, run of whole clauses of `sentence` that reads as a headline within `words`:
+/// the headline shape, balanced quotes, no attribution or pronoun at its start. English may
+/// drop one appositive after a short name ("Tomas Reyes, a 27-year-old teacher, won the race"
+/// → "Tomas Reyes won the race").
+fn clause_headline(sentence: &str, language: Language, words: usize) -> Option<String> {
+    let text = sentence.trim_end_matches(['。', '.', '！', '？', '!', '?']);
+    let parts = clauses(sentence, language);
+    // (first clause, text): the earliest start wins (the subject is usually there), then the longest.
+    let mut spans: Vec<(usize, String)> = Vec::new();
+    for i in 0..parts.len() {
+        if is_attribution(&text[parts[i].0..parts[i].1], language) {
+            continue;
+        }
+        for j in i..parts.len().min(i + 3) {
+            spans.push((i, text[parts[i].0..parts[j].1].to_string()));
+        }
+        let appositive = parts.get(i + 1).map(|p| &text[p.0..p.1]).filter(|a| ["a ", "an ", "the "].iter().any(|d| a.starts_with(d)));
+        if language != Language::Zh && appositive.is_some() && en_words(&text[parts[i].0..parts[i].1]).len() <= 3 {
+            if let Some(rest) = parts.get(i + 2) {
+                spans.push((i, format!("{} {}", &text[parts[i].0..parts[i].1], &text[rest.0..rest.1])));
+            }
+        }
+    }
+    let fits = |s: &str| match language {
+        Language::Zh => s.chars().filter(|c| !c.is_whitespace()).count() <= words * 2,
+        _ => en_words(s).len() <= words,
+    };
+    // A relative clause (", who sponsored the measure") hangs off a noun: its verb is not the
+    // headline's.
+    let relative = |s: &str| [", who ", ", which ", ", where ", ", whose "].iter().any(|r| s.contains(r));
+    let verb = |s: &str| if language == Language::Zh { zh_predicate_after_de(s) } else { has_lowercase_verb(s) };
+    spans
+        .into_iter()
+        .filter(|(_, s)| fits(s) && balanced(s) && !starts_with_pronoun(s, language) && !relative(s) && verb(s))
+        .filter(|(_, s)| headline_problems(s, language).is_empty())
+        .min_by_key(|(i, s)| (*i, std::cmp::Reverse(s.chars().count())))
+        .map(|(_, s)| capitalize(&s))
+}
+
+fn capitalize(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(c) if c.is_ascii_lowercase() => c.to_ascii_uppercase().to_string() + chars.as_str(),
+        _ => s.to_string(),
+    }
+}
+
+/// Extractive headlines from the article's key sentences (most important first), in the
+/// order to try them; each is a clause span of one sentence, so every fact in it is the
+/// article's, and none is cut mid-phrase.
+pub fn extractive(key_sentences: &[String], language: Language, words: usize) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for s in key_sentences {
+        if let Some(h) = clause_headline(s, language, words) {
+            if !out.contains(&h) {
+                out.push(h);
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headline_limits_words_and_chinese_characters() {
+        assert_eq!(limit_headline("One two three four five six seven eight nine ten eleven twelve thirteen", 12).split(' ').count(), 12);
+        let zh = limit_headline("青溪镇首条社区微循环公交正式开通运营，串联十四个站点方便居民出行", 12);
+        assert!(zh.chars().count() <= 24 && zh.starts_with("青溪镇"), "{zh}");
+        assert_eq!(limit_headline("Short headline.", 12), "Short headline");
+        // A comma close to the start still makes a clean cut; no comma means a cut mid-phrase.
+        assert_eq!(cut_headline("临江村推出错峰预约措施，每日游客量控制在两千人左右并分时段入园", 12), ("临江村推出错峰预约措施".to_string(), true));
+        assert!(!cut_headline("The new harbour ferry will start carrying passengers between the two islands in May", 10).1);
+        assert!(cut_headline("The new harbour ferry will start carrying passengers between the two islands in May", 12).1);
+        assert!(cut_headline("The harbour ferry starts in May, carrying passengers between the two islands every day", 12).1);
+    }
+
+    #[test]
+    fn headlines_are_one_sentence_with_a_verb() {
+        assert!(headline_problems("Kestrel Home recalls 12,400 smart thermostats over battery fires", Language::En).is_empty());
+        assert!(!headline_problems("Apple's Q4 AI rollout: China and other languages will be partners", Language::En).is_empty());
+        assert!(!headline_problems("New bus line", Language::En).is_empty());
+        assert!(headline_problems("青溪镇首条社区微循环公交正式开通", Language::Zh).is_empty());
+        assert!(!headline_problems("城市年轻人的种菜新风尚", Language::Zh).is_empty());
+        assert!(headline_problems("Local teacher wins the city marathon in 2:11:37", Language::En).is_empty());
+        assert_eq!(zh_length("Kestrel Home Inc. 召回电池"), 11);
+    }
+
+    // Sentences written for this test (not from eval/articles).
+    #[test]
+    fn extractive_headlines_are_whole_clauses() {
+        let zh = ["据市交通局3月5日发布的消息，南湖大桥将于下月起封闭维修，预计工期为四个月。".to_string()];
+        assert_eq!(extractive(&zh, Language::Zh, 12), ["南湖大桥将于下月起封闭维修，预计工期为四个月"]);
+        let noun_phrase = ["河西区一座建于八十年代的老厂房，改成了社区图书馆。".to_string(), "河西区一座建于八十年代的老厂房。".to_string()];
+        assert_eq!(extractive(&noun_phrase, Language::Zh, 12), ["河西区一座建于八十年代的老厂房，改成了社区图书馆"]);
+        let zh_pronoun = ["记者从市图书馆获悉，该馆本周起延长开放时间。".to_string()];
+        assert!(extractive(&zh_pronoun, Language::Zh, 12).is_empty());
+        let en = ["Maria Lopez, a 41-year-old nurse from Dunmore, won the city's chess open on Sunday, beating the defending champion.".to_string()];
+        assert_eq!(extractive(&en, Language::En, 12), ["Maria Lopez won the city's chess open on Sunday"]);
+        let lead_in = ["On Tuesday, the harbour authority approved a new ferry route to Pell Island, ending years of debate.".to_string()];
+        assert_eq!(extractive(&lead_in, Language::En, 12), ["The harbour authority approved a new ferry route to Pell Island"]);
+        let name_only = ["Council member Ada Brook, who proposed the plan, spoke first.".to_string()];
+        assert!(extractive(&name_only, Language::En, 12).iter().all(|h| !h.contains("who")));
+        let apposition_only = ["Ines Marlowe, a 38-year-old baker from Tarrow".to_string()];
+        assert!(extractive(&apposition_only, Language::En, 12).is_empty());
+    }
+
+    #[test]
+    fn a_cut_quote_is_not_a_headline() {
+        assert!(!balanced("平台发布的《2026城市"));
+        assert!(balanced("平台发布《报告》"));
+        assert_eq!(clauses("Sales rose 12,400 units, up 3%.", Language::En).len(), 2);
+    }
+}
