@@ -20,6 +20,7 @@
 //          --directions same,cross   --split tune,check
 //          --engines native,wasm,wasm-threads   --threads N (wasm-threads; default the cores, ≤ 8)
 //          --only zh-01,en-01   --native-bin PATH   --json-out PATH
+//          --quality fast|best   (best: three candidates per LLM summary, the best-covering one shown)
 //          --from-json A.json[,B.json]   tabulate earlier runs (e.g. a tune and a check run) without running
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -45,6 +46,7 @@ function parseArgs(argv) {
       case '--types': o.types = v(); break;
       case '--engines': o.engines = v().split(','); break;
       case '--only': o.only = v().split(','); break;
+      case '--quality': o.quality = v(); if (!['fast', 'best'].includes(o.quality)) throw new Error('--quality: fast or best'); break;
       case '--directions': o.directions = v().split(','); break;
       case '--split': o.splits = v().split(','); break;
       case '--from-json': o.fromJson = v().split(',').map((p) => path.resolve(p)); break;
@@ -204,7 +206,7 @@ function runNative(o, articles) {
   return new Promise((resolve) => {
     if (!fs.existsSync(o.nativeBin)) { resolve({ error: `${o.nativeBin} not built` }); return; }
     const args = ['bench-summarize', '--types', [...o.plan.map((p) => `${p.type}:${p.length}`)].join(','),
-      '--only', articles.map((a) => a.id).join(','), '--directions', o.directions.join(',')];
+      '--only', articles.map((a) => a.id).join(','), '--directions', o.directions.join(','), ...(o.quality ? ['--quality', o.quality] : [])];
     const child = spawn(o.nativeBin, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
@@ -232,7 +234,7 @@ function runNative(o, articles) {
 }
 
 function runWasm(o, articles, threads = 1) {
-  return withBenchPage(`bench/summarize.html?threads=${threads}`, log, async (page) => {
+  return withBenchPage(`bench/summarize.html?threads=${threads}${o.quality ? `&quality=${o.quality}` : ''}`, log, async (page) => {
     const plain = articles.map(({ id, text, language }) => ({ id, text, language }));
     return page.evaluate(async ([a, plan, lat, directions]) => {
       const runs = [];

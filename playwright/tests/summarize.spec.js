@@ -32,6 +32,7 @@ test('extractive key points: zh and en, bullet counts, typed errors, options as 
       huge: err('好'.repeat(100_001), {}),
       binary: err('\u0001\u0002\u0003\u0004\uFFFD'.repeat(100), {}),
       badType: err(zh, { type: 'poem' }),
+      badQuality: err(zh, { quality: 'max' }),
       needsLlm: err(zh, { type: 'tldr' }),
       // Options cross the boundary as objects (serde-wasm-bindgen): a wrong type names its field.
       defaults: run(zh, undefined).units.length,
@@ -55,6 +56,7 @@ test('extractive key points: zh and en, bullet counts, typed errors, options as 
   expect(r.huge).toMatch(/^InvalidInput: .*100001 characters; the limit is 100000/);
   expect(r.binary).toMatch(/^InvalidInput: .*does not look like text/);
   expect(r.badType).toMatch(/^Unsupported: type "poem".*key-points, tldr, teaser, headline/);
+  expect(r.badQuality).toMatch(/^Unsupported: quality "max".*fast, best/);
   expect(r.needsLlm).toMatch(/^Unsupported: .*language model/);
   expect(r.defaults).toBe(r.nullOptions);
   expect(r.wrongFieldType).toMatch(/^InvalidInput: summary options: type: invalid type/);
@@ -63,7 +65,7 @@ test('extractive key points: zh and en, bullet counts, typed errors, options as 
   expect(r.anArray).toMatch(/^InvalidInput: summary options must be an object/);
 });
 
-test('LLM tl;dr in wasm: streamed, guarded, cancellable', async ({ page }) => {
+test('LLM tl;dr in wasm: streamed, guarded, cancellable; quality best chooses among three generations', async ({ page }) => {
   await page.goto('/index.html');
   const zh = article('zh-01').text;
   const r = await page.evaluate(async ({ url, zh }) => {
@@ -83,7 +85,19 @@ test('LLM tl;dr in wasm: streamed, guarded, cancellable', async ({ page }) => {
     llm.cancel();
     let afterCancel = null;
     try { llm.summarizeStep(); } catch (e) { afterCancel = e.message; }
-    return { started, streamed, result, ms, afterCancel };
+    // quality 'best': three generations; the chosen one's text arrives once all are done.
+    llm.summarizeStart(zh, { type: 'headline', length: 'short', quality: 'best' });
+    let bestStreamed = '';
+    for (let p = llm.summarizeStep(); p !== undefined; p = llm.summarizeStep()) bestStreamed += p;
+    const best = llm.summarizeResult();
+    llm.free();
+    // The library checks the option before anything loads.
+    const { Qingyu } = await import('/lib/qingyu.js');
+    const lib = await Qingyu.create();
+    let libError = null;
+    try { await lib.summarize(zh, { type: 'tldr', quality: 'max' }); } catch (e) { libError = `${e.name}: ${e.message}`; }
+    lib.destroy();
+    return { started, streamed, result, ms, afterCancel, best, bestStreamed, libError };
   }, { url: GGUF, zh });
   console.log(`wasm tldr in ${r.ms.toFixed(0)} ms (prefill ${r.result.timing.prefillMs.toFixed(0)} ms, ` +
     `decode ${r.result.timing.decodeMs.toFixed(0)} ms): ${r.result.text}`);
@@ -93,4 +107,11 @@ test('LLM tl;dr in wasm: streamed, guarded, cancellable', async ({ page }) => {
   expect(r.result.units.length).toBe(1);
   expect(r.result.violations.remaining).toBe(0);
   expect(r.afterCancel).toMatch(/^InvalidInput: no summary started/);
+  console.log(`quality best headline: ${r.best.text} ${JSON.stringify(r.best.candidates)}`);
+  expect(r.best.candidates.scores.length).toBe(3);
+  expect(r.best.candidates.chosen).toBeGreaterThanOrEqual(0);
+  expect(r.best.candidates.chosen).toBeLessThan(3);
+  expect(r.bestStreamed).toBe(r.best.text);
+  expect(r.best.text.length).toBeGreaterThan(0);
+  expect(r.libError).toMatch(/^Unsupported: Unsupported: quality "max".*fast, best/);
 });

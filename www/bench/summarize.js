@@ -5,10 +5,13 @@
 //
 // ?threads=N (N > 1): the threaded text module with N kernel threads. It must run in a worker
 // (its pool blocks the calling thread), so the page then runs this same file as a module worker
-// and forwards runSummarizeBench / runDraftBench to it.
+// and forwards runSummarizeBench / runDraftBench to it. ?quality=best: LLM summaries with
+// three candidates each.
 const params = new URLSearchParams(location.search);
 const GGUF = params.get('gguf') || '/models/qwen2.5-coder-0.5b-instruct-q5_0-tied.gguf';
 const THREADS = Math.max(1, Number(params.get('threads') || 1));
+// ?quality=best: every LLM summary generates three candidates and shows the best-covering one.
+const QUALITY = params.get('quality') || undefined;
 const IN_WORKER = typeof document === 'undefined';
 const logEl = IN_WORKER ? null : document.getElementById('log');
 const log = (msg) => {
@@ -76,7 +79,7 @@ const runSummarizeBench = async (articles, types, length, extra = [], directions
     for (const type of types) {
       for (const direction of directions) {
         const outputLanguage = outputFor(a, direction);
-        const options = { type, length, format: 'plain-text', ...(outputLanguage ? { outputLanguage } : {}) };
+        const options = { type, length, format: 'plain-text', ...(outputLanguage ? { outputLanguage } : {}), ...(QUALITY ? { quality: QUALITY } : {}) };
         const r = summarizeOnce(a.text, options);
         log(`${a.id} ${type} ${direction}: ${r.wallMs.toFixed(0)} ms — ${r.result.text.replace(/\n/g, ' / ').slice(0, 120)}`);
         runs.push({ article: a.id, type, length, direction, ...r });
@@ -106,7 +109,7 @@ const runDraftBench = async (articles, plan, policies, directions = ['same']) =>
       for (const { type, length } of plan) {
         for (const direction of directions) {
           const outputLanguage = outputFor(a, direction);
-          const options = { type, length, format: 'plain-text', ...(outputLanguage ? { outputLanguage } : {}) };
+          const options = { type, length, format: 'plain-text', ...(outputLanguage ? { outputLanguage } : {}), ...(QUALITY ? { quality: QUALITY } : {}) };
           llm.setDraft('0');
           const plain = summarizeOnce(a.text, options).result;
           const drafts = policies.map((policy) => {

@@ -28,6 +28,7 @@ const SUMMARY_TYPES = ['key-points', 'tldr', 'teaser', 'headline'];
 const LENGTHS = ['short', 'medium', 'long'];
 const FORMATS = ['plain-text', 'markdown'];
 const LANGS = ['zh', 'en'];
+const QUALITIES = ['fast', 'best'];
 /** How long a cancelled job may keep the worker busy before the worker is replaced. */
 const CANCEL_GRACE_MS = 900;
 
@@ -174,6 +175,7 @@ function checkSummaryOptions(o) {
   if (o.length !== undefined && !LENGTHS.includes(o.length)) throw bad('length', o.length, LENGTHS);
   if (o.format !== undefined && !FORMATS.includes(o.format)) throw bad('format', o.format, FORMATS);
   if (o.outputLanguage !== undefined && !LANGS.includes(o.outputLanguage)) throw bad('outputLanguage', o.outputLanguage, LANGS);
+  if (o.quality !== undefined && !QUALITIES.includes(o.quality)) throw bad('quality', o.quality, QUALITIES);
   if (o.context !== undefined && o.context !== null && !['string', 'number', 'boolean'].includes(typeof o.context)) {
     throw typedError('InvalidInput', `InvalidInput: context must be a string, not ${describeValue(o.context)}`);
   }
@@ -374,7 +376,7 @@ export class Qingyu {
     this.simd = resolveSimd(o.simd);
     // Summary defaults, as Chrome's Summarizer.create({type, length, format, outputLanguage, sharedContext}).
     this.defaults = {};
-    for (const k of ['type', 'length', 'format', 'outputLanguage']) if (o[k] !== undefined) this.defaults[k] = o[k];
+    for (const k of ['type', 'length', 'format', 'outputLanguage', 'quality']) if (o[k] !== undefined) this.defaults[k] = o[k];
     if (o.sharedContext !== undefined) {
       if (typeof o.sharedContext === 'symbol' || (typeof o.sharedContext === 'object' && o.sharedContext !== null)) {
         throw typedError('InvalidInput', `InvalidInput: sharedContext must be a string, not ${describeValue(o.sharedContext)}`);

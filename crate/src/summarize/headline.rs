@@ -167,6 +167,8 @@ fn is_attribution(clause: &str, language: Language) -> bool {
     const LEAD: &[&str] = &[
         "by", "on", "in", "at", "for", "after", "before", "during", "since", "from", "with", "according", "as", "while", "when", "but",
         "and", "or", "so", "yet", "although", "though", "because", "if", "including", "mostly", "mainly",
+        // A relative clause ("which took effect on March 1") belongs to the clause before it.
+        "which", "who", "whom", "whose", "where",
     ];
     LEAD.contains(&first.as_str())
 }
@@ -320,6 +322,8 @@ mod tests {
         assert_eq!(extractive(&lead_in, Language::En, 12), ["The harbour authority approved a new ferry route to Pell Island"]);
         let name_only = ["Council member Ada Brook, who proposed the plan, spoke first.".to_string()];
         assert!(extractive(&name_only, Language::En, 12).iter().all(|h| !h.contains("who")));
+        let relative = ["The fee rose to 30 cents, which took effect in May after a long council debate.".to_string()];
+        assert_eq!(extractive(&relative, Language::En, 12), ["The fee rose to 30 cents"]);
         let apposition_only = ["Ines Marlowe, a 38-year-old baker from Tarrow".to_string()];
         assert!(extractive(&apposition_only, Language::En, 12).is_empty());
     }

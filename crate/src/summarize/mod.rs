@@ -3,6 +3,7 @@
 //! guard), and LLM `tldr` / `teaser` / `headline` / rephrased key points checked by the
 //! faithfulness guard.
 
+pub mod candidates;
 pub mod compress;
 pub mod guard;
 pub mod headline;
@@ -21,7 +22,7 @@ pub mod translate;
 
 pub use job::{needs_llm, summarize, SummaryJob, SummaryResult};
 pub use crate::text::Language;
-pub use options::{Format, Length, SummaryOptions, SummaryOptionsInput, SummaryType};
+pub use options::{Format, Length, Quality, SummaryOptions, SummaryOptionsInput, SummaryType};
 
 use crate::text::is_han;
 use crate::{Error, Result};

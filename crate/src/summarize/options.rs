@@ -67,6 +67,26 @@ impl Length {
     }
 }
 
+/// How much generation an LLM summary may spend on being right.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Quality {
+    /// One greedy generation, streamed unit by unit as it passes the checks.
+    #[default]
+    Fast,
+    /// Several generations (greedy and seeded samples); the one whose checked units cover the
+    /// article's key sentences best is shown, when all are done. About 2–3× the decoding time.
+    Best,
+}
+
+impl Quality {
+    pub fn name(self) -> &'static str {
+        match self {
+            Quality::Fast => "fast",
+            Quality::Best => "best",
+        }
+    }
+}
+
 /// Longest `context` accepted, in characters (it goes into every prompt).
 pub const MAX_CONTEXT_CHARS: usize = 1_000;
 
@@ -82,6 +102,7 @@ pub struct SummaryOptions {
     /// `key-points` by the LLM instead of extracted sentences (also implied when the output
     /// language differs from the input's).
     pub rephrase: bool,
+    pub quality: Quality,
 }
 
 impl Default for SummaryOptions {
@@ -94,6 +115,7 @@ impl Default for SummaryOptions {
             output_language: None,
             context: None,
             rephrase: false,
+            quality: Quality::Fast,
         }
     }
 }
@@ -112,6 +134,7 @@ pub struct SummaryOptionsInput {
     pub context: Option<String>,
     pub shared_context: Option<String>,
     pub rephrase: Option<bool>,
+    pub quality: Option<String>,
 }
 
 fn unsupported(what: &str, got: &str, accepted: &str) -> Error {
@@ -152,7 +175,18 @@ impl SummaryOptions {
             },
             context: None,
             rephrase: false,
+            quality: Quality::Fast,
         })
+    }
+
+    /// `quality` from the API's string; `None` means `fast`.
+    pub fn with_quality(mut self, quality: Option<&str>) -> Result<Self> {
+        self.quality = match quality {
+            None | Some("fast") => Quality::Fast,
+            Some("best") => Quality::Best,
+            Some(other) => return Err(unsupported("quality", other, "fast, best")),
+        };
+        Ok(self)
     }
 
     /// From the JS options object (`{"type": "tldr", "length": "short", …}`); `""` or `"{}"`
@@ -168,7 +202,8 @@ impl SummaryOptions {
 
     /// Checks the options object's values (the types were checked when it was deserialized).
     pub fn from_input(raw: SummaryOptionsInput) -> Result<Self> {
-        let mut options = Self::parse(raw.kind.as_deref(), raw.length.as_deref(), raw.format.as_deref(), raw.output_language.as_deref())?;
+        let mut options = Self::parse(raw.kind.as_deref(), raw.length.as_deref(), raw.format.as_deref(), raw.output_language.as_deref())?
+            .with_quality(raw.quality.as_deref())?;
         let context: Vec<String> = [raw.shared_context, raw.context].into_iter().flatten().map(|c| c.trim().to_string()).filter(|c| !c.is_empty()).collect();
         if !context.is_empty() {
             let context = context.join("\n");

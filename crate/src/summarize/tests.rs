@@ -15,6 +15,10 @@ fn options_accept_chrome_values_and_name_the_alternatives() {
     assert!(matches!(SummaryOptions::parse(None, Some("huge"), None, None), Err(Error::Unsupported(_))));
     assert!(matches!(SummaryOptions::parse(None, None, Some("html"), None), Err(Error::Unsupported(_))));
     assert!(matches!(SummaryOptions::parse(None, None, None, Some("fr")), Err(Error::Unsupported(_))));
+    assert_eq!(SummaryOptions::from_json(r#"{"type":"tldr","quality":"best"}"#).unwrap().quality, Quality::Best);
+    assert_eq!(SummaryOptions::from_json(r#"{"type":"tldr"}"#).unwrap().quality, Quality::Fast);
+    let err = SummaryOptions::from_json(r#"{"quality":"max"}"#).unwrap_err().to_string();
+    assert!(err.starts_with("Unsupported: quality \"max\"") && err.contains("fast, best"), "{err}");
 }
 
 #[test]

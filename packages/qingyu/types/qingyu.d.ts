@@ -97,7 +97,17 @@ export interface SummaryDefaults {
   format?: SummaryFormat;
   outputLanguage?: Language;
   sharedContext?: string;
+  /** See `SummarizeOptions.quality`. */
+  quality?: SummaryQuality;
 }
+
+/**
+ * `'fast'` (default): one greedy generation, streamed unit by unit as each passes the checks.
+ * `'best'`: three generations (the greedy one and two seeded samples); the one whose checked
+ * units cover the article's key sentences best is shown once all are done, so a stream gets the
+ * text at the end. About 2–3× the decoding time. Extracted key points ignore it.
+ */
+export type SummaryQuality = 'fast' | 'best';
 
 /** See `CreateOptions.weights`. */
 export type WeightLayout = 'packed' | 'expanded';
@@ -151,6 +161,7 @@ export interface SummarizeOptions {
   context?: string;
   /** Key points rephrased by the LLM instead of extracted sentences. */
   useModel?: boolean;
+  quality?: SummaryQuality;
   signal?: AbortSignal;
   /** Resolve to the whole SummaryResult instead of its text. */
   details?: boolean;
@@ -194,6 +205,8 @@ export interface SummaryResult {
     input: number; prompt: number; reused: number; generated: number;
     drafted: number; draftAccepted: number; draftPasses: number;
   };
+  /** `quality: 'best'`: each generation's score (0 = greedy) and the one shown. */
+  candidates?: { scores: number[]; chosen: number };
   stats: LlmStats | { totalMs: number };
 }
 

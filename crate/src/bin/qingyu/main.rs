@@ -49,9 +49,9 @@ fn main() -> ExitCode {
         Some("help") | None => {
             println!("qingyu generate PROMPT [--system TEXT] [--max-tokens N] [--temperature T] [--seed N] [--gguf PATH]");
             println!("qingyu check-support LABELS.jsonl [--window N] [--min-coverage X]   (eval/support/score.mjs)");
-            println!("qingyu summarize FILE|- [--type key-points|tldr|teaser|headline] [--length short|medium|long] [--format plain-text|markdown] [--lang zh|en] [--context TEXT] [--rephrase] [--json] [--gguf PATH]");
+            println!("qingyu summarize FILE|- [--type key-points|tldr|teaser|headline] [--length short|medium|long] [--format plain-text|markdown] [--lang zh|en] [--context TEXT] [--rephrase] [--quality fast|best] [--json] [--gguf PATH]");
             println!("qingyu caption IMG... [--lang zh|en] [--detail brief|full] [--json] [--models DIR (default models/dist)] [--gguf PATH (for --detail full)] [--write-alt DIR (writes DIR/alt.json)]");
-            println!("qingyu bench-summarize [--articles DIR] [--types key-points:medium,tldr:medium,teaser:short,headline:short] [--only zh-01,en-01] [--gguf PATH]");
+            println!("qingyu bench-summarize [--articles DIR] [--types key-points:medium,tldr:medium,teaser:short,headline:short] [--only zh-01,en-01] [--quality fast|best] [--gguf PATH]");
             println!("qingyu bench-llm [--gguf PATH] [--prompts 64,512,1024] [--decode N] [--weights packed|expanded] [--json]");
             println!("every command: [--threads N] (kernel threads; default one per core) [--lexicon CEDICT.txt] (the translation check's word check; python3 eval/support/lexicon.py fetches it)");
             Ok(())

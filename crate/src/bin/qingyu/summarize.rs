@@ -27,6 +27,7 @@ fn parse_draft(spec: &str) -> Result<DraftPolicy, String> {
 
 fn options_from_flags(args: &[String]) -> Result<SummaryOptions, String> {
     let mut o = SummaryOptions::parse(flag(args, "--type"), flag(args, "--length"), flag(args, "--format"), flag(args, "--lang"))
+        .and_then(|o| o.with_quality(flag(args, "--quality")))
         .map_err(|e| e.to_string())?;
     o.context = flag(args, "--context").map(str::to_string);
     o.rephrase = args.iter().any(|a| a == "--rephrase");
@@ -104,7 +105,8 @@ fn report(r: &SummaryResult) {
 }
 
 /// For every article JSON in --articles (default eval/articles) and every --types entry
-/// (`type:length`), prints `{"article", "type", "length", "wallMs", "result"}` as one JSON line.
+/// (`type:length`), prints `{"article", "type", "length", "wallMs", "result"}` as one JSON line
+/// (`--quality best`: every summary with several candidates).
 pub fn bench_summarize(args: &[String]) -> Result<(), String> {
     let dir = flag(args, "--articles").unwrap_or("eval/articles");
     // "type" or "type:length" entries.
@@ -153,7 +155,9 @@ pub fn bench_summarize(args: &[String]) -> Result<(), String> {
                     ("cross", _) => Some("zh"),
                     _ => None,
                 };
-                let options = SummaryOptions::parse(Some(kind), Some(length), Some("plain-text"), output).map_err(|e| e.to_string())?;
+                let options = SummaryOptions::parse(Some(kind), Some(length), Some("plain-text"), output)
+                    .and_then(|o| o.with_quality(flag(args, "--quality")))
+                    .map_err(|e| e.to_string())?;
                 let mut plain = None;
                 let mut drafts = Vec::new();
                 if !compare.is_empty() {
