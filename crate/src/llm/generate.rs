@@ -65,6 +65,7 @@ pub struct Generation {
     pending: Vec<u32>,
     /// Everything the model has seen or produced, for the repetition penalty.
     history: Vec<u32>,
+    prompt_len: usize,
     generated: usize,
     logits: Option<Vec<f32>>,
     /// Tokens a verification pass confirmed (already in the cache), handed out one per step.
@@ -92,6 +93,7 @@ impl Generation {
             options,
             sampler,
             pending: prompt[cached.min(prompt.len() - 1)..].to_vec(),
+            prompt_len: prompt.len(),
             history: prompt,
             generated: 0,
             logits: None,
@@ -187,7 +189,8 @@ impl Generation {
     /// The next token after the history from `logits` (masked and penalized in place).
     fn choose(&mut self, logits: &mut [f32]) -> u32 {
         if let Some(c) = &self.options.constraints {
-            c.apply(logits);
+            // The history's tail after the prompt, draft tokens under verification included.
+            c.apply_after(logits, &self.history[self.prompt_len..]);
         }
         self.sampler.sample(logits, &self.history)
     }

@@ -12,6 +12,9 @@
 //! translation is checked (script, numbers, names) before it is shown. If nothing in the
 //! requested language passes, the result says so (`fallbackReason`) instead of switching
 //! language silently.
+//!
+//! With `quality: 'best'` the summary is generated three times (`candidates`) and only the
+//! chosen generation's units are shown (or translated), once all are done.
 
 use super::guard::{self, Violation};
 use super::candidates::{self, Candidate, Choice, BEST_OF};

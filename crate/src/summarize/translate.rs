@@ -248,9 +248,23 @@ impl Request {
         16 + 2 * tokenizer.encode(&self.prepared, false).len()
     }
 
-    /// The script mask for the target language (Latin names the translation may keep).
+    /// The script mask for the target language (Latin names the translation may keep), and a
+    /// copy bias towards what the check requires: the names (begun or not) and the numbers of
+    /// the prepared sentence (once their first digit is written).
     pub fn constraints(&self, tokenizer: &Tokenizer) -> Constraints {
-        script_mask(tokenizer, self.to, &self.allowed_latin())
+        let mut c = script_mask(tokenizer, self.to, &self.allowed_latin());
+        for run in self.required_names() {
+            c.copy_span(tokenizer, &run.join(" "), true);
+        }
+        let mut rest = self.prepared.as_str();
+        while let Some(start) = rest.find(|ch: char| ch.is_ascii_digit()) {
+            let len = number_len(&rest[start..]).max(1);
+            if len > 1 {
+                c.copy_span(tokenizer, &rest[start..start + len], false);
+            }
+            rest = &rest[start + len..];
+        }
+        c
     }
 
     /// Latin words a Chinese translation may contain: the sentence's words that the article
