@@ -157,10 +157,12 @@ fn is_attribution(clause: &str, language: Language) -> bool {
         // Prepositional openings ("在受访的…居民中", "随着…") and connectives that continue the
         // sentence before ("就有…", "而…").
         const LEAD: &[&str] = &[
-            "据", "在", "从", "自", "截至", "比", "随着", "对于", "根据", "为了", "经过", "通过", "就", "而", "但", "并", "也", "还", "即", "且",
-            "同时", "此外", "其中", "因此", "所以", "不过", "然而",
+            "据", "据悉", "据了解", "在", "从", "自", "截至", "比", "随着", "对于", "根据", "为了", "经过", "通过", "就", "而", "但", "并", "也",
+            "还", "即", "且", "同时", "此外", "其中", "因此", "所以", "不过", "然而",
         ];
-        return LEAD.iter().any(|l| clause.starts_with(l)) || SAID.iter().any(|s| clause.ends_with(s));
+        // Compared as the first word, so 比亚迪 or 自然资源部 are not read as 比… / 自….
+        let first = jieba().cut(clause, true).into_iter().next().map(|t| t.word).unwrap_or_default();
+        return LEAD.contains(&first) || SAID.iter().any(|s| clause.ends_with(s));
     }
     let first = en_words(clause).into_iter().next().unwrap_or_default();
     // A lead-in phrase ("By segment", "On Monday", "According to officials").
@@ -314,6 +316,8 @@ mod tests {
         assert_eq!(extractive(&zh, Language::Zh, 12), ["南湖大桥将于下月起封闭维修，预计工期为四个月"]);
         let noun_phrase = ["河西区一座建于八十年代的老厂房，改成了社区图书馆。".to_string(), "河西区一座建于八十年代的老厂房。".to_string()];
         assert_eq!(extractive(&noun_phrase, Language::Zh, 12), ["河西区一座建于八十年代的老厂房，改成了社区图书馆"]);
+        let company = ["比亚迪发布新款电动客车，续航达到六百公里。".to_string()];
+        assert_eq!(extractive(&company, Language::Zh, 12), ["比亚迪发布新款电动客车，续航达到六百公里"]);
         let zh_pronoun = ["记者从市图书馆获悉，该馆本周起延长开放时间。".to_string()];
         assert!(extractive(&zh_pronoun, Language::Zh, 12).is_empty());
         let en = ["Maria Lopez, a 41-year-old nurse from Dunmore, won the city's chess open on Sunday, beating the defending champion.".to_string()];
