@@ -32,9 +32,9 @@ struct CopySpan {
     start: bool,
 }
 
-/// Logit bonuses of the copy bias: finishing a span once begun, and beginning a name. Fixed,
-/// not fitted: large enough to tip a near tie ("North|vale" vs 南), small next to a confident
-/// choice (a typical top logit leads the next by several units).
+/// Logit bonuses of the copy bias: finishing a span once begun, and beginning a name. Fixed
+/// before any run, not fitted: meant to tip a near tie ("North|vale" vs 南) and leave a
+/// confident choice alone.
 const CONTINUE_BONUS: f32 = 3.0;
 const START_BONUS: f32 = 1.5;
 

@@ -105,6 +105,27 @@ fn guard_drops_units_with_invented_numbers_and_names() {
 }
 
 #[test]
+fn a_rejected_headline_falls_back_to_whole_clauses_of_the_article() {
+    for id in ["zh-04", "en-04"] {
+        let text = article(id)["text"].as_str().unwrap().to_string();
+        // A colon splice, which the shape rule rejects.
+        let (_, r) = SummaryJob::replay(&text, opts(SummaryType::Headline, Length::Short), "Report: city gardens grow", 4).unwrap();
+        assert!(r.fallback && r.units.len() == 1, "{id}: {:?}", r.units);
+        let headline = &r.units[0];
+        let language = if id.starts_with("zh") { Language::Zh } else { Language::En };
+        assert!(super::headline::headline_problems(headline, language).is_empty(), "{id}: {headline}");
+        // Taken from the article: Chinese clauses verbatim, English words (an appositive may be skipped).
+        if language == Language::Zh {
+            assert!(headline.split('，').all(|piece| text.contains(piece)), "{id}: {headline}");
+        } else {
+            let lower = text.to_lowercase();
+            assert!(headline.split_whitespace().all(|w| lower.contains(&w.to_lowercase())), "{id}: {headline}");
+        }
+        assert!(!headline.ends_with([',', '，']), "{id}: {headline}");
+    }
+}
+
+#[test]
 fn all_units_invented_falls_back_to_extractive() {
     let text = article("en-01")["text"].as_str().unwrap().to_string();
     let model = "Mayor John Smith opened a $40 million stadium in Boston.";
