@@ -7,7 +7,8 @@
 // one-at-a-time vs drafted and their ratio, per engine × split × summary type × policy.
 //
 // Options: --split tune,check (default: both)   --types tldr:medium,teaser:short
-//          --directions same,cross   --draft 3:2[,3:2:b,…] (K:N[:b], N defaults to 2, b = back off after a miss)   --engines native,wasm
+//          --directions same,cross   --draft 3:2[,3:2:b,…] (K:N[:b], N defaults to 2, b = back off after a miss)
+//          --engines native,wasm,wasm-relaxed (wasm: the SIMD128 module; wasm-relaxed: the relaxed-SIMD text module)
 //          --only zh-01,en-01   --native-bin PATH   --json-out PATH   --from-json PATH
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -65,8 +66,8 @@ function runNative(o, articles) {
   });
 }
 
-function runWasm(o, articles) {
-  return withBenchPage('bench/summarize.html', log, async (page) => {
+function runWasm(o, articles, relaxed = false) {
+  return withBenchPage(`bench/summarize.html${relaxed ? '?simd=relaxed' : ''}`, log, async (page) => {
     const input = articles.map(({ id, text, language }) => ({ id, text, language }));
     return page.evaluate(([a, plan, p, dirs]) => window.runDraftBench(a, plan, p, dirs), [input, o.plan, o.drafts, o.directions]);
   });
@@ -122,6 +123,7 @@ async function main() {
     results = {};
     if (o.engines.includes('native')) { log(`native: ${articles.length} articles`); results.native = await runNative(o, articles); }
     if (o.engines.includes('wasm')) { log(`wasm: ${articles.length} articles`); results.wasm = await runWasm(o, articles); }
+    if (o.engines.includes('wasm-relaxed')) { log(`wasm-relaxed: ${articles.length} articles`); results['wasm-relaxed'] = await runWasm(o, articles, true); }
     fs.mkdirSync(path.dirname(o.jsonOut), { recursive: true });
     fs.writeFileSync(o.jsonOut, JSON.stringify({ date: new Date().toISOString(), options: o, results }, null, 1));
     log(`runs saved to ${path.relative(ROOT, o.jsonOut)}`);

@@ -6,12 +6,15 @@
 // ?threads=N (N > 1): the threaded text module with N kernel threads. It must run in a worker
 // (its pool blocks the calling thread), so the page then runs this same file as a module worker
 // and forwards runSummarizeBench / runDraftBench to it. ?quality=best: LLM summaries with
-// three candidates each.
+// three candidates each. ?simd=relaxed: the relaxed-SIMD text module (what the library picks in
+// Chromium), one thread or threaded.
 const params = new URLSearchParams(location.search);
 const GGUF = params.get('gguf') || '/models/qwen2.5-coder-0.5b-instruct-q5_0-tied.gguf';
 const THREADS = Math.max(1, Number(params.get('threads') || 1));
 // ?quality=best: every LLM summary generates three candidates and shows the best-covering one.
 const QUALITY = params.get('quality') || undefined;
+const RELAXED = params.get('simd') === 'relaxed';
+const MODULE = THREADS > 1 ? (RELAXED ? 'threads-relaxed/qingyu_text.js' : 'threads/qingyu_text.js') : (RELAXED ? 'relaxed/qingyu_text.js' : 'qingyu.js');
 const IN_WORKER = typeof document === 'undefined';
 const logEl = IN_WORKER ? null : document.getElementById('log');
 const log = (msg) => {
@@ -30,11 +33,11 @@ const WARM_UP = {
 };
 
 async function loadModel() {
-  const mod = await import(THREADS > 1 ? '/pkg/threads/qingyu_text.js' : '/pkg/qingyu.js');
+  const mod = await import(`/pkg/${MODULE}`);
   await mod.default();
   if (THREADS > 1) await mod.startThreads(THREADS);
   ({ Llm, summarizeExtractive } = mod);
-  log(`module ${THREADS > 1 ? `threads/qingyu_text.js, ${mod.kernelThreads()} kernel threads` : 'qingyu.js, 1 thread'}`);
+  log(`module ${MODULE}, ${THREADS > 1 ? `${mod.kernelThreads()} kernel threads` : '1 thread'}`);
   const t0 = performance.now();
   const bytes = new Uint8Array(await (await fetch(GGUF)).arrayBuffer());
   const t1 = performance.now();
