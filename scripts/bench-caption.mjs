@@ -25,6 +25,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from '@playwright/test';
+import { loadGroups, tagRight } from '../eval/photos/match.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const WWW = path.join(ROOT, 'www');
@@ -39,6 +40,7 @@ const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
   '--disable-sync', '--no-first-run', '--disable-quic'];
 const SPLITS = ['tune', 'check'];
+const GROUPS = loadGroups(LABELS);
 const STAGES = [['decodeMs', 'dec'], ['classifyMs', 'cls'], ['detectMs', 'det'], ['ocrMs', 'ocr'], ['totalMs', 'total']];
 
 function parseArgs(argv) {
@@ -370,29 +372,26 @@ function namesNothing(item, lang) {
 }
 
 const wordRe = (w) => new RegExp(`(^|[^a-z])${escapeRe(w)}(s|es)?($|[^a-z])`);
-/** A tag is a false mention when none of its English names (wording, concept key, related concepts)
- * matches accept ∪ present: an annotated word as a whole word in a tag name (plural s/es allowed:
- * word "cat" ~ tag "tabby cat"), or a tag name as the last word of an annotated word (tag "tower" ~
- * word "Eiffel Tower"). Returns the false tags' names; null when the engine reports no tags. */
-function falseMentions(item, accept, present) {
+/** A tag is a false mention when it is not right for the photo by eval/photos/match.mjs (its English
+ * names — wording, concept key, related concepts — against accept ∪ present; a group it backed off
+ * to by the photo's category or an annotated member). Returns the false tags' names; null when the
+ * engine reports no tags. */
+function falseMentions(item, p) {
   if (!item || !Array.isArray(item.tags)) return null;
-  const words = [...accept, ...present].map((w) => w.toLowerCase());
-  return item.tags.filter((t) => {
-    const names = [t.name, t.concept, ...(t.related || [])].filter(Boolean).map((n) => n.toLowerCase().replace(/_/g, ' '));
-    return !names.some((n) => words.some((w) => wordRe(w).test(n) || w === n || w.endsWith(` ${n}`)));
-  }).map((t) => t.name || t.concept);
+  return item.tags.filter((t) => !tagRight([t.name, t.concept, ...(t.related || [])], t.concept, p, GROUPS))
+    .map((t) => t.name || t.concept);
 }
 
 /** Calibration of the wording: the caption's lead claim (its first tag's `level`: sure, likely =
  * "probably", possible = "possibly") and whether it holds — every tag named at that level is right
  * (matches accept ∪ present as for false mentions), or for "possibly A or B" one of them is. Null
  * when the engine reports no levels. */
-function leadClaim(item, accept, present) {
+function leadClaim(item, p) {
   const named = (item?.tags || []).filter((t) => t.level);
   if (!named.length) return null;
   const lead = named[0].level;
   const group = named.filter((t) => t.level === lead);
-  const wrong = new Set(falseMentions({ tags: group }, accept, present));
+  const wrong = new Set(falseMentions({ tags: group }, p));
   const ok = group.map((t) => !wrong.has(t.name || t.concept));
   return { level: lead, right: lead === 'possible' ? ok.some(Boolean) : ok.every(Boolean),
     claimed: Math.min(...group.map((t) => t.confidence ?? 0)) };
@@ -402,7 +401,7 @@ function leadClaim(item, accept, present) {
 function scorePhotos(photos, itemOf, key) {
   const rate = (xs) => { const v = xs.filter((x) => x != null); return { n: v.filter(Boolean).length, of: v.length }; };
   const items = photos.map((p) => [p, itemOf(key, p.file)]).filter(([, it]) => it);
-  const fm = items.map(([p, it]) => falseMentions(it, p.accept, p.present));
+  const fm = items.map(([p, it]) => falseMentions(it, p));
   const tagsTotal = items.reduce((a, [, it]) => a + (Array.isArray(it.tags) ? it.tags.length : 0), 0);
   return {
     photos: photos.length,
@@ -416,7 +415,7 @@ function scorePhotos(photos, itemOf, key) {
     false_mention: rate(fm.map((f) => (f == null ? null : f.length > 0))),
     false_tags: { n: fm.reduce((a, f) => a + (f ? f.length : 0), 0), of: tagsTotal },
     wording: Object.fromEntries(['sure', 'likely', 'possible'].map((lv) => {
-      const cs = items.map(([p, it]) => leadClaim(it, p.accept, p.present)).filter((c) => c?.level === lv);
+      const cs = items.map(([p, it]) => leadClaim(it, p)).filter((c) => c?.level === lv);
       return [lv, { n: cs.filter((c) => c.right).length, of: cs.length,
         claimed: cs.length ? cs.reduce((a, c) => a + c.claimed, 0) / cs.length : null }];
     })),
@@ -487,7 +486,8 @@ function printSplits(list, res, itemOf) {
     + 'an accept_zh string in the zh caption/labels/objects (zh text: in the zh caption alone), not inside a longer name of another '
     + 'concept (花 in 花瓶); "A photo." = the caption names '
     + 'no concept ("A photo." / "一张照片。" or no tags); false mention = photos with a tag none of whose English names matches '
-    + 'accept ∪ present; false tags = such tags / all tags');
+    + 'accept ∪ present (a group such as "animal" or "building": the photo\'s category, or an annotated member; eval/photos/match.mjs); '
+    + 'false tags = such tags / all tags');
   const E = [['a', 'native'], ['b', 'wasm'], ['c', 'ort']];
   const rows = [];
   for (const [k, n] of E) {
@@ -519,7 +519,7 @@ function printSplits(list, res, itemOf) {
   }
   const ka = q.a ? 'a' : q.b ? 'b' : null;
   if (ka) {
-    const wrong = list.photos.map((p) => [p, falseMentions(itemOf(ka, p.file), p.accept, p.present)]).filter(([, f]) => f?.length);
+    const wrong = list.photos.map((p) => [p, falseMentions(itemOf(ka, p.file), p)]).filter(([, f]) => f?.length);
     if (wrong.length) {
       console.log(`false mentions (${ka === 'a' ? 'native' : 'wasm'}): `
         + wrong.map(([p, f]) => `${p.file} [${p.split}]: ${f.join(', ')}`).join('; '));

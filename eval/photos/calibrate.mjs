@@ -24,6 +24,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { loadGroups, tagRight } from './match.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const args = process.argv.slice(2);
@@ -48,13 +49,13 @@ else {
 }
 if (runs.length !== photos.length) throw new Error(`${runs.length} captions for ${photos.length} photos`);
 
-// --- the bench's rule for "this name is right" (scripts/bench-caption.mjs falseMentions) ---
-const escapeRe = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-const wordRe = (w) => new RegExp(`(^|[^a-z])${escapeRe(w)}(s|es)?($|[^a-z])`);
-function right(names, p) {
-  const words = [...p.accept, ...(p.present || [])].map((w) => w.toLowerCase());
-  const ns = names.filter(Boolean).map((n) => n.toLowerCase().replace(/_/g, ' '));
-  return ns.some((n) => words.some((w) => wordRe(w).test(n) || w === n || w.endsWith(` ${n}`)));
+// --- the bench's rule for "this name is right" (eval/photos/match.mjs, shared with scripts/bench-caption.mjs) ---
+const GROUPS = loadGroups(path.join(ROOT, 'crate/src/vision/labels'));
+const right = (names, p, concept = null) => tagRight(names, concept, p, GROUPS);
+const groupOf = new Map();
+for (const l of fs.readFileSync(path.join(ROOT, 'crate/src/vision/labels/groups.tsv'), 'utf8').split('\n').slice(1).filter(Boolean)) {
+  const [g, members] = l.split('\t');
+  for (const m of members.split(' ')) groupOf.set(m, g);
 }
 
 // --- bins and the monotone fit ---
@@ -90,6 +91,7 @@ const DET_EDGES = [0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.6, 0.7, 0.8, 1.0001];
 const inetConcepts = new Set(fs.readFileSync(path.join(ROOT, 'crate/src/vision/labels/imagenet.tsv'), 'utf8')
   .split('\n').slice(1).filter(Boolean).map((l) => l.split('\t')[3]));
 const detUnbacked = []; const detNoClass = [];
+const groupSamples = [];
 const top1 = []; const clsObj = []; const clsScene = []; const det = []; const both = []; const ocr = []; const wording = [];
 runs.forEach((r, i) => {
   const p = photos[i];
@@ -111,6 +113,27 @@ runs.forEach((r, i) => {
     (a.kind === 'scene' ? clsScene : clsObj).push(s);
     if (dets.has(k) && a.score >= 0.05) both.push({ ...s, score: dets.get(k).score, cls: a.score });
   }
+  // Groups (tags.rs back_off_to_groups): the labels summed by group, where no member is sure
+  // (classifier ≥ 0.7), boxed (≥ 0.35; not an animal box below 0.7 the classifier does not back
+  // while it gives ≥ 0.3 to other animals: tags.rs drops those) or a family guess (its best
+  // member spread over ≥ 4 labels below 0.7), and no other concept outscores the group.
+  const otherAnimals = (k) => [...agg].filter(([c, a]) => c !== k && a.kind === 'animal').reduce((x, [, a]) => x + a.score, 0);
+  const boxed = (k) => {
+    const d = dets.get(k);
+    if (!d || d.score < 0.35) return false;
+    return d.kind !== 'animal' || d.score >= 0.7 || (agg.get(k)?.score || 0) >= 0.05 || otherAnimals(k) < 0.3;
+  };
+  const gsum = new Map();
+  for (const l of labels) { const g = groupOf.get(l.concept); if (g) gsum.set(g, (gsum.get(g) || 0) + l.score); }
+  for (const [g, score] of gsum) {
+    if (score < 0.2) continue;
+    const members = [...agg].filter(([k, a]) => groupOf.get(k) === g && a.kind !== 'scene');
+    if (members.some(([k, a]) => a.score >= 0.7) || [...dets.keys()].some((k) => groupOf.get(k) === g && boxed(k))) continue;
+    if ([...agg].some(([k, a]) => groupOf.get(k) !== g && a.kind !== 'scene' && a.score > score)) continue;
+    const best = members.sort((x, y) => y[1].score - x[1].score)[0];
+    if (best && labels.filter((l) => l.concept === best[0]).length >= 4 && best[1].score < 0.7) continue;
+    groupSamples.push({ score: Math.min(1, score), right: right([g], p, g), file: p.file, concept: g });
+  }
   for (const [k, a] of dets) {
     const s = { score: a.score, right: right(a.names, p), file: p.file, concept: k, n: a.n };
     det.push(s);
@@ -131,7 +154,7 @@ runs.forEach((r, i) => {
   if (named.length) {
     const lead = named[0].level;
     const group = named.filter((t) => t.level === lead);
-    const ok = group.map((t) => right([t.name, t.concept, ...(t.related || [])], p));
+    const ok = group.map((t) => right([t.name, t.concept, ...(t.related || [])], p, t.concept));
     // sure / likely: every tag stated at that level is right; possible: one of the candidates is
     wording.push({ file: p.file, level: lead, right: lead === 'possible' ? ok.some(Boolean) : ok.every(Boolean), text: r.text,
       claimed: Math.min(...group.map((t) => t.confidence ?? 0)) });
@@ -154,10 +177,13 @@ const result = {
   detector: table(det, DET_EDGES),
   detector_unbacked: table(detUnbacked, DET_EDGES),
   detector_no_classifier_class: table(detNoClass, DET_EDGES),
+  // every group tags.rs would weigh naming, with its summed score and whether it is right
+  group_candidates: groupSamples.map(({ file, concept, score, right: ok }) => ({ file, group: concept, score: +score.toFixed(3), right: ok })),
   // the coarse bins tags.rs uses (edges chosen from the tables above)
   coarse: {
     classifier_concepts: table(clsObj, [0, 0.1, 0.15, 0.6, 0.7, 1.0001]),
     classifier_scenes: table(clsScene, [0, 0.05, 0.5, 1.0001]),
+    groups: table(groupSamples, [0.2, 0.5, 1.0001]),
     agreement: table(both, [0.2, 0.35, 1.0001]),
     detector_unbacked: table(detUnbacked, [0.2, 0.35, 0.45, 0.7, 1.0001]),
     detector_no_classifier_class: table(detNoClass, [0.2, 0.35, 0.45, 0.7, 1.0001]),

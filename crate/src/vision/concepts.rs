@@ -5,7 +5,10 @@
 //! * `imagenet.tsv`: the classifier's 1,000 ImageNet classes, `index en zh concept`;
 //! * `coco.tsv`: the detector's 80 COCO classes, same columns;
 //! * `concepts.tsv`: the coarse concepts both tables point to,
-//!   `key en en_plural zh measure_zh kind`.
+//!   `key en en_plural zh measure_zh kind`;
+//! * `groups.tsv`: broader groups of concepts (`group members`: insect, fruit, building, …),
+//!   each group itself a concept, for captions that back off from an unsure guess to what it
+//!   surely is ("An animal." rather than "Possibly a wombat.").
 //!
 //! A class label keeps its specific name ("golden retriever / 金毛寻回犬"); its concept is the
 //! coarse thing the classifier and the detector can agree on ("dog / 狗", counted with 只).
@@ -23,9 +26,11 @@ pub const COCO_CLASSES: usize = 80;
 const CONCEPTS_TSV: &str = include_str!("labels/concepts.tsv");
 const IMAGENET_TSV: &str = include_str!("labels/imagenet.tsv");
 const COCO_TSV: &str = include_str!("labels/coco.tsv");
+const GROUPS_TSV: &str = include_str!("labels/groups.tsv");
 
 const CONCEPTS_HEADER: &str = "key\ten\ten_plural\tzh\tmeasure_zh\tkind";
 const CLASSES_HEADER: &str = "index\ten\tzh\tconcept";
+const GROUPS_HEADER: &str = "group\tmembers";
 
 /// What sort of thing a concept is; the composer words each kind differently
 /// (a scene is "at the seashore / 在海边", a drink is counted in cups, and so on).
@@ -209,6 +214,37 @@ pub fn coco(index: usize) -> Option<&'static ClassLabel> {
 /// text, recognised from the OCR lines; a landscape, from the natural scenes' summed scores).
 pub const COMPOSER_CONCEPTS: [&str; 3] = ["document", "screenshot", "landscape"];
 
+/// Concept index → the index of its group's concept, from `groups.tsv`.
+fn group_table() -> &'static HashMap<usize, usize> {
+    static TABLE: OnceLock<HashMap<usize, usize>> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        let file = "labels/groups.tsv";
+        let concepts = concept_table();
+        let index = |line_no: usize, key: &str| match concepts.by_key.get(key) {
+            Some(&i) => i,
+            None => panic!("{file}:{line_no}: unknown concept {key:?}"),
+        };
+        let mut groups = HashMap::new();
+        for (line_no, f) in rows(file, GROUPS_TSV, GROUPS_HEADER, 2) {
+            let group = index(line_no, f[0]);
+            for member in f[1].split(' ') {
+                if groups.insert(index(line_no, member), group).is_some() {
+                    panic!("{file}:{line_no}: concept {member:?} is in two groups");
+                }
+            }
+        }
+        groups
+    })
+}
+
+/// The broader group `c` belongs to (`wombat` → `animal`, `church` → `building`), if any; a
+/// group may contain the concept of the same name (`insect` → `insect`).
+pub fn group_of(c: &Concept) -> Option<&'static Concept> {
+    let table = concept_table();
+    let i = *table.by_key.get(c.key)?;
+    group_table().get(&i).map(|&g| &table.list[g])
+}
+
 /// The concept with this key, e.g. `concept("dog")`.
 pub fn concept(key: &str) -> Option<&'static Concept> {
     let table = concept_table();
@@ -297,6 +333,8 @@ mod tests {
         // No class maps to these: the caption composer names pages and screens from the OCR and
         // landscapes from the natural scenes.
         used.extend(COMPOSER_CONCEPTS);
+        // Groups are named by the caption when it backs off from an unsure member.
+        used.extend(all_concepts().iter().filter_map(group_of).map(|g| g.key));
         for c in all_concepts() {
             assert!(used.contains(c.key), "concept {} is not used by any class", c.key);
             assert!(std::ptr::eq(concept(c.key).unwrap(), c));
@@ -310,6 +348,25 @@ mod tests {
         let n = all_concepts().len();
         assert!((250..=480).contains(&n), "{n} concepts: coarser or finer than intended");
         assert!(concept("no such concept").is_none());
+    }
+
+    #[test]
+    fn groups_hold_concepts_of_their_sort() {
+        let group = |key: &str| group_of(concept(key).unwrap()).map(|g| g.key);
+        assert_eq!(group("wombat"), Some("animal"));
+        assert_eq!(group("butterfly"), Some("insect"));
+        assert_eq!(group("insect"), Some("insect"));
+        assert_eq!(group("penguin"), Some("bird"));
+        assert_eq!(group("church"), Some("building"));
+        assert_eq!(group("apple"), Some("fruit"));
+        assert_eq!(group("person"), None);
+        // A group of living things holds living things; a group never mixes food and objects.
+        for c in all_concepts() {
+            if let Some(g) = group_of(c) {
+                let same = c.kind == g.kind || (g.key == "building" && c.kind == Kind::Scene);
+                assert!(same, "{} ({:?}) in group {} ({:?})", c.key, c.kind, g.key, g.kind);
+            }
+        }
     }
 
     fn inet(en: &str) -> &'static ClassLabel {

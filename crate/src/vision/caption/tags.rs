@@ -25,6 +25,11 @@
 //! * when no scene is likely, the natural scenes' scores ([`NATURAL_SCENES`]: volcano, valley,
 //!   seashore …) summed from [`LANDSCAPE_MIN`] make a `landscape` scene ([`LANDSCAPE_TUNE`]):
 //!   the classifier's way of saying "hills under a sky" is often "volcano";
+//! * an unsure guess backs off to its group (`labels/groups.tsv`): the classifier's labels summed
+//!   by group from [`GROUP_MIN`] on ([`GROUP_CALIBRATION`]) replace hedged classifier-only members
+//!   the group is surer than ("An animal." for wombat 0.18 + wolves 0.12 + wallaby 0.05 on a
+//!   quokka; "A fruit." for Granny Smith 0.64 on a kiwi), unless a member is sure or boxed by the
+//!   detector, or the best member is a family guess (bird labels on blossoms);
 //! * every tag gets a confidence: a lower bound ([`lower_bound`]) of how often a concept with that
 //!   score was right on the tune half of eval/photos ([`CLS_CALIBRATION`], [`DET_CALIBRATION`],
 //!   [`AGREE_CALIBRATION`], [`SCENE_CALIBRATION`]: counts per bin, so a thin bin vouches for
@@ -32,7 +37,7 @@
 //!   "possibly" (possible); a tag below the possible level is dropped.
 
 use super::contradict::{contradicted, AnimalBox, Outlook};
-use crate::vision::concepts::{ClassLabel, Concept, Kind};
+use crate::vision::concepts::{group_of, ClassLabel, Concept, Kind};
 
 /// Lowest detector score counted as an object.
 pub const DET_MIN: f32 = 0.35;
@@ -73,6 +78,9 @@ pub const LANDSCAPE_TUNE: (u32, u32) = (3, 3);
 /// [`lower_bound`]`(1, 16)` = 0.02, not named.
 pub const SPREAD_TUNE: (u32, u32) = (1, 16);
 
+/// A group (`labels/groups.tsv`) whose members' labels sum to this is a candidate for naming.
+pub const GROUP_MIN: f32 = 0.2;
+
 /// One bin of a reliability table: concepts scoring from `lo` on were right `right` times out of
 /// `n` on the tune half of eval/photos.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -100,6 +108,10 @@ pub const CLS_CALIBRATION: &[Bin] = &[bin(0.0, 36, 176), bin(0.10, 4, 13), bin(0
 pub const DET_CALIBRATION: &[Bin] = &[bin(0.2, 5, 28), bin(0.35, 3, 12), bin(0.45, 8, 11), bin(0.7, 5, 5)];
 /// Both models name the concept (classifier ≥ [`AGREE_CLS_MIN`]), by the best box score.
 pub const AGREE_CALIBRATION: &[Bin] = &[bin(0.2, 2, 5), bin(0.35, 10, 10)];
+/// A group none of whose members is sure, boxed or a family guess and that no other concept
+/// outscores, by its members' summed labels (calibrate.mjs `coarse.groups`): 0.2–0.5 right 7 of
+/// 10 on tune (0.54, "possibly"), from 0.5 5 of 5 (0.83, sure).
+pub const GROUP_CALIBRATION: &[Bin] = &[bin(0.2, 7, 10), bin(0.5, 5, 5)];
 /// Scene concepts (classifier).
 pub const SCENE_CALIBRATION: &[Bin] = &[bin(0.0, 4, 15), bin(0.05, 4, 13), bin(0.5, 5, 5)];
 
@@ -237,6 +249,8 @@ pub fn build_tags(labels: &[ClassScore], objects: &[ObjectBox]) -> Vec<Tag> {
     let mut labels: Vec<ClassScore> = labels.iter().copied().filter(|l| l.score > 0.0).collect();
     labels.sort_by(|a, b| b.score.total_cmp(&a.score));
     let mut cls: Vec<Tag> = Vec::new();
+    // Concepts the classifier only guesses at as a family (see SPREAD_LABELS).
+    let mut family: Vec<&'static Concept> = Vec::new();
     // Labels per concept (parallel to `cls`).
     let mut spread: Vec<usize> = Vec::new();
     for l in &labels {
@@ -266,6 +280,7 @@ pub fn build_tags(labels: &[ClassScore], objects: &[ObjectBox]) -> Vec<Tag> {
         t.confidence = calibrated(table, t.score);
         if n >= SPREAD_LABELS && t.score < SPREAD_MAX {
             t.confidence = lower_bound(SPREAD_TUNE.0, SPREAD_TUNE.1);
+            family.push(t.concept);
         }
     }
     let outlook = Outlook::of(&cls);
@@ -362,6 +377,7 @@ pub fn build_tags(labels: &[ClassScore], objects: &[ObjectBox]) -> Vec<Tag> {
         tags.push(c);
     }
     tags.extend(det);
+    back_off_to_groups(&mut tags, &labels, &family);
     tags.retain(|t| t.level() >= Level::Possible && !contradicted(t, outlook, &animal_boxes));
     for t in &mut tags {
         if t.level() < Level::Sure || t.score < FINE_MIN {
@@ -380,6 +396,60 @@ pub fn build_tags(labels: &[ClassScore], objects: &[ObjectBox]) -> Vec<Tag> {
             .then(b.score.total_cmp(&a.score))
     });
     tags
+}
+
+/// Replaces hedged classifier-only guesses with their group where the group is at least as
+/// sure (see [`GROUP_CALIBRATION`]): the classifier that cannot tell a wombat from a wallaby
+/// still puts half its mass on animals. A group is left alone when one of its members is sure
+/// or boxed by the detector (that member says more), when its best member is a family guess
+/// (`family`: weak bird labels on blossoms are no surer as "a bird"), and when another
+/// classifier concept outscores the whole group.
+fn back_off_to_groups(tags: &mut Vec<Tag>, labels: &[ClassScore], family: &[&'static Concept]) {
+    let mut groups: Vec<(&'static Concept, f32)> = Vec::new();
+    for l in labels {
+        if let Some(g) = group_of(l.class.concept) {
+            match groups.iter_mut().find(|(c, _)| std::ptr::eq(*c, g)) {
+                Some(entry) => entry.1 += l.score,
+                None => groups.push((g, l.score)),
+            }
+        }
+    }
+    groups.sort_by(|a, b| b.1.total_cmp(&a.1));
+    for (group, score) in groups.into_iter().take_while(|&(_, s)| s >= GROUP_MIN) {
+        let score = score.min(1.0);
+        let member = |t: &Tag| group_of(t.concept).is_some_and(|g| std::ptr::eq(g, group));
+        if tags.iter().any(|t| member(t) && (t.is_sure() || t.source != Source::Classifier)) {
+            continue;
+        }
+        let best = tags.iter().filter(|t| member(t)).max_by(|a, b| a.score.total_cmp(&b.score));
+        if best.is_some_and(|b| family.iter().any(|f| std::ptr::eq(*f, b.concept))) {
+            continue;
+        }
+        // The group backs off from the classifier's best reading, not from a runner-up.
+        let rival = tags
+            .iter()
+            .filter(|t| t.source == Source::Classifier && t.kind() != Kind::Scene && !member(t))
+            .any(|t| t.score > score);
+        if rival {
+            continue;
+        }
+        let confidence = calibrated(GROUP_CALIBRATION, score);
+        if Level::of(confidence) < Level::Possible || best.is_some_and(|b| b.confidence > confidence) {
+            continue;
+        }
+        // Scenes stay: a likely shop front is still the place.
+        tags.retain(|t| !member(t) || t.kind() == Kind::Scene);
+        tags.push(Tag {
+            concept: group,
+            fine: None,
+            score,
+            count: 1,
+            bbox: None,
+            source: Source::Classifier,
+            objects: Vec::new(),
+            confidence,
+        });
+    }
 }
 
 #[cfg(test)]
@@ -446,8 +516,8 @@ pub(crate) mod tests {
         assert_eq!(level(&[inet("tabby cat", 0.75)], &[]), Level::Sure);
         // The thin 0.6–0.7 classifier bin (4 of 5) and unbacked boxes at 0.45–0.7 (8 of 11) do
         // not vouch for "probably".
-        assert_eq!(level(&[inet("tabby cat", 0.65)], &[]), Level::Possible);
-        assert_eq!(level(&[inet("tabby cat", 0.3)], &[]), Level::Possible);
+        assert_eq!(level(&[inet("lampshade", 0.65)], &[]), Level::Possible);
+        assert_eq!(level(&[inet("lampshade", 0.3)], &[]), Level::Possible);
         assert_eq!(level(&[], &[coco("cat", 0.75, B)]), Level::Sure);
         assert_eq!(level(&[], &[coco("cat", 0.5, B)]), Level::Possible);
         // The classifier backing a weak box (≥ 0.05) makes it sure: agreement was right 10/10.
@@ -458,7 +528,7 @@ pub(crate) mod tests {
         // Classifier labels of one concept add up: 0.45 + 0.3 → 0.75, sure.
         assert_eq!(level(&[inet("tabby cat", 0.45), inet("tiger cat", 0.3)], &[]), Level::Sure);
         // A hedged classifier tag is worded by its coarse concept.
-        assert!(build_tags(&[inet("tabby cat", 0.45)], &[])[0].fine.is_none());
+        assert!(build_tags(&[inet("lampshade", 0.45)], &[])[0].fine.is_none());
     }
 
     #[test]
@@ -486,8 +556,10 @@ pub(crate) mod tests {
         // Its hedged guess yields to the box, calibrated higher (contradict.rs): the dog stays…
         let tags = build_tags(&[inet("Egyptian cat", 0.25)], &[coco("dog", 0.5, B)]);
         assert_eq!(tags.iter().map(|t| t.concept.key).collect::<Vec<_>>(), ["dog"]);
-        // …and from OTHER_ANIMAL_MIN on each contradicts the other: neither animal is named.
-        assert!(build_tags(&[inet("Egyptian cat", 0.4)], &[coco("dog", 0.5, B)]).is_empty());
+        // …and from OTHER_ANIMAL_MIN on each contradicts the other: neither animal is named, only
+        // what both models agree on.
+        let tags = build_tags(&[inet("Egyptian cat", 0.4)], &[coco("dog", 0.5, B)]);
+        assert_eq!(tags.iter().map(|t| t.concept.key).collect::<Vec<_>>(), ["animal"]);
     }
 
     #[test]
@@ -547,6 +619,32 @@ pub(crate) mod tests {
         // A likely scene is the place itself.
         let tags = build_tags(&[inet("lakeside", 0.6), inet("valley", 0.1)], &[]);
         assert_eq!(tags.iter().map(|t| t.concept.key).collect::<Vec<_>>(), ["lakeside"]);
+    }
+
+    #[test]
+    fn an_unsure_guess_backs_off_to_its_group() {
+        let keys = |tags: &[Tag]| tags.iter().map(|t| (t.concept.key, t.level())).collect::<Vec<_>>();
+        // Wombat, wolves and a wallaby: the classifier is unsure which animal, sure it is one.
+        let quokka = [inet("wombat", 0.18), inet("white wolf", 0.07), inet("timber wolf", 0.07), inet("wallaby", 0.2)];
+        assert_eq!(keys(&build_tags(&quokka, &[])), [("animal", Level::Sure)]);
+        // A single weak guess becomes its group, hedged (0.54 against 0.49 for the guess).
+        assert_eq!(keys(&build_tags(&[inet("Granny Smith apple", 0.3)], &[])), [("fruit", Level::Possible)]);
+        // A sure member says more than its group.
+        assert_eq!(keys(&build_tags(&[inet("Granny Smith apple", 0.75)], &[]))[0].0, "apple");
+        // So does a member the detector boxed: it is counted.
+        let tags = build_tags(&[inet("wombat", 0.3), inet("Egyptian cat", 0.3)], &[coco("cat", 0.8, B)]);
+        assert_eq!(tags[0].concept.key, "cat");
+        assert!(tags.iter().all(|t| t.concept.key != "animal"), "{:?}", keys(&tags));
+        // A concept outscoring the whole group keeps the lead; the group backs off from the top.
+        let tags = build_tags(&[inet("lampshade", 0.3), inet("cup", 0.2)], &[]);
+        assert_eq!(tags[0].concept.key, "lamp");
+        assert!(tags.iter().all(|t| t.concept.key != "tableware"), "{:?}", keys(&tags));
+        // A family guess stays a family guess: five weak bird labels are no surer as "a bird".
+        let birds = ["house finch", "brambling", "magpie", "bee eater", "indigo bunting"];
+        let labels: Vec<ClassScore> = birds.iter().map(|b| inet(b, 0.09)).collect();
+        assert!(build_tags(&labels, &[]).is_empty());
+        // Below GROUP_MIN nothing is named.
+        assert!(build_tags(&[inet("Granny Smith apple", 0.1), inet("banana", 0.05)], &[]).is_empty());
     }
 
     #[test]
