@@ -50,6 +50,27 @@ fn chinese_tldr_and_english_headline_follow_the_rules() {
     assert_eq!(r.violations.remaining, 0);
 }
 
+#[test]
+fn a_summary_the_model_left_short_is_filled_from_the_article() {
+    // The model writes one sentence for en-09's three-sentence tl;dr; the article's next key
+    // sentences make up the count, verbatim, and the result says how many.
+    let e = engine();
+    let mut s = Session::new(e, 2048);
+    let text = article("en-09");
+    let mut streamed = String::new();
+    let r = summarize(&text, options(r#"{"type":"tldr","length":"medium","format":"plain-text"}"#), Some((e, &mut s)), |p| {
+        streamed.push_str(p);
+        true
+    })
+    .unwrap();
+    assert_eq!(streamed, r.text, "the stream adds up to the result");
+    assert!(!r.fallback && r.units.len() == 3 && r.filled >= 1, "{r:?}");
+    for unit in &r.units[r.units.len() - r.filled..] {
+        assert!(text.contains(unit.as_str()), "a filled unit is the article's own sentence: {unit}");
+    }
+    assert_eq!(r.violations.remaining, 0);
+}
+
 /// Han characters outside the parentheses that give a name's source spelling.
 fn han_outside_parentheses(s: &str) -> bool {
     let mut depth = 0;

@@ -5,7 +5,8 @@
 //! decode token by token; the model's text is cut into units (bullets / sentences / the
 //! headline), each unit is cleaned, checked by the faithfulness guard and only then emitted —
 //! so streamed text is never taken back. A unit with an invented number or name is dropped;
-//! if no unit survives, the extractive summary is the answer (`fallback`).
+//! if no unit survives, the extractive summary is the answer (`fallback`); if some survive but
+//! fewer than the count, the article's next key sentences make it up (`fill`, `filled`).
 //!
 //! A summary in the other language (zh → en, en → zh) is made in the source's language first
 //! (or, for key points, extracted), then translated sentence by sentence (`translate`); each
@@ -22,7 +23,7 @@ use super::headline::{self, cut_headline, headline_problems, limit_headline, SPL
 use super::postprocess::{cut, join_units, unit_limit, unit_prefix};
 use super::support::SupportIndex;
 use super::translate::{self, script_problems, Request};
-use super::{compress, extract, prepare, prompt, Language, Prepared, Quality, SummaryOptions, SummaryType};
+use super::{compress, extract, extract_ranked, fill, prepare, prompt, Language, Prepared, Quality, SummaryOptions, SummaryType};
 use crate::clock::now_ms;
 use crate::guarded::{self, clean_unit, CheckedUnits, Decoding, UnitCheck, Wrote};
 use crate::llm::generate::GenerateOptions;
@@ -99,6 +100,9 @@ pub struct SummaryResult {
     /// For a cross-language summary: the source-language sentence each unit translates.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub translated_from: Vec<String>,
+    /// Units that are the article's own key sentences (translated across languages), added
+    /// because the checks left the model's units short of the requested count.
+    pub filled: usize,
     pub dropped: Vec<Dropped>,
     pub violations: Violations,
     pub timing: Timing,
@@ -134,6 +138,8 @@ struct CrossLanguage {
     translated_from: Vec<String>,
     /// The extractive sentences were queued after the model's units all failed.
     tried_extractive: bool,
+    /// `source_units` from this index on were queued to fill the summary up to its count.
+    fill_from: Option<usize>,
     /// The source-language summary (or extraction) is complete.
     summary_done: bool,
 }
@@ -159,6 +165,8 @@ pub struct SummaryJob {
     dropped: Vec<Dropped>,
     fallback_reason: Option<String>,
     accepted: Vec<String>,
+    /// Of `accepted`, units added to make up the count (`fill`).
+    filled: usize,
     found: Vec<Violation>,
     pending_output: Option<String>,
     done: bool,
@@ -214,6 +222,7 @@ impl SummaryJob {
             dropped: Vec::new(),
             fallback_reason: None,
             accepted: Vec::new(),
+            filled: 0,
             found: Vec::new(),
             pending_output: None,
             done: false,
@@ -388,6 +397,9 @@ impl SummaryJob {
                 return Ok(self.complete());
             }
             if cross.next >= cross.source_units.len() {
+                if self.queue_fill(cross) {
+                    return Ok(String::new());
+                }
                 if !self.accepted.is_empty() || cross.tried_extractive {
                     return Ok(self.complete());
                 }
@@ -461,6 +473,9 @@ impl SummaryJob {
             out.push_str(&shown);
             self.accepted.push(shown);
             cross.translated_from.push(unit.clone());
+            if cross.fill_from.is_some_and(|from| cross.next > from) {
+                self.filled += 1;
+            }
         } else if !problems.is_empty() {
             self.dropped.push(Dropped { unit: translation, reasons: problems, source: Some(unit.clone()) });
         }
@@ -510,7 +525,7 @@ impl SummaryJob {
     /// Text to emit at the end: the extractive fallback when no unit survived.
     fn finish(&mut self) -> String {
         if !self.accepted.is_empty() {
-            return String::new();
+            return self.fill_up();
         }
         self.fallback = true;
         self.accepted = match self.options.kind {
@@ -519,6 +534,40 @@ impl SummaryJob {
             _ => extract(&self.prepared, self.options.length.sentences()),
         };
         self.text()
+    }
+
+    /// Makes up a short same-language summary's count with the article's next key sentences
+    /// (`fill`); the text to emit.
+    fn fill_up(&mut self) -> String {
+        let limit = unit_limit(self.options.kind, self.options.length);
+        if self.options.kind == SummaryType::Headline || self.accepted.len() >= limit {
+            return String::new();
+        }
+        let missing = limit - self.accepted.len();
+        let ranked = extract_ranked(&self.prepared, limit + missing + fill::EXTRA_TRIES);
+        let mut out = String::new();
+        for unit in fill::candidates(ranked, &[], &self.accepted).into_iter().take(missing) {
+            out.push_str(&unit_prefix(self.options.kind, self.options.format, self.output_language, self.accepted.len()));
+            out.push_str(&unit);
+            self.accepted.push(unit);
+            self.filled += 1;
+        }
+        out
+    }
+
+    /// Queues the article's next key sentences for translation when the translated summary is
+    /// short of its count (once per summary); false when there is nothing to queue.
+    fn queue_fill(&self, cross: &mut CrossLanguage) -> bool {
+        let limit = unit_limit(self.options.kind, self.options.length);
+        if cross.fill_from.is_some() || self.options.kind == SummaryType::Headline || self.accepted.is_empty() || self.accepted.len() >= limit {
+            return false;
+        }
+        let tries = limit - self.accepted.len() + fill::EXTRA_TRIES;
+        let ranked = extract_ranked(&self.prepared, cross.source_units.len() + limit + tries);
+        let queue: Vec<String> = fill::candidates(ranked, &cross.source_units, &cross.translated_from).into_iter().take(tries).collect();
+        cross.fill_from = Some(cross.source_units.len());
+        cross.source_units.extend(queue);
+        cross.next < cross.source_units.len()
     }
 
     /// Headlines taken from the article's key sentences, best first: clause spans with a
@@ -555,6 +604,7 @@ impl SummaryJob {
             fallback_reason: self.fallback_reason.clone(),
             source_units: self.cross.as_ref().map(|c| c.source_units.clone()).unwrap_or_default(),
             translated_from: self.cross.as_ref().filter(|_| self.fallback_reason.is_none()).map(|c| c.translated_from.clone()).unwrap_or_default(),
+            filled: self.filled,
             dropped: self
                 .units
                 .dropped()

@@ -5,6 +5,7 @@
 
 pub mod candidates;
 pub mod compress;
+pub mod fill;
 pub mod guard;
 pub mod headline;
 pub mod job;
@@ -79,6 +80,12 @@ pub fn key_points(text: &str, length: Length) -> Result<KeyPoints> {
 pub fn extract(prepared: &Prepared, count: usize) -> Vec<String> {
     let candidates = candidates(prepared);
     rank::select(&candidates, count).into_iter().map(|i| candidates[i].text.to_string()).collect()
+}
+
+/// The `count` best key sentences, best first (`extract` gives the same in article order).
+pub fn extract_ranked(prepared: &Prepared, count: usize) -> Vec<String> {
+    let candidates = candidates(prepared);
+    rank::select_ranked(&candidates, count).into_iter().map(|i| candidates[i].text.to_string()).collect()
 }
 
 /// The sentences as ranking candidates (terms and length computed once).

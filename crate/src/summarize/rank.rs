@@ -114,6 +114,14 @@ fn figure_count(text: &str) -> usize {
 
 /// Picks up to `k` indices by maximal marginal relevance; returned in text order.
 pub fn select(candidates: &[Candidate], k: usize) -> Vec<usize> {
+    let mut chosen = select_ranked(candidates, k);
+    chosen.sort_unstable();
+    chosen
+}
+
+/// As [`select`], in the order picked (best first): the first `k` of `select_ranked(c, k + n)`
+/// are `select(c, k)`'s.
+pub fn select_ranked(candidates: &[Candidate], k: usize) -> Vec<usize> {
     let importance = scores(candidates);
     let vecs = vectors(candidates);
     let max = importance.iter().copied().fold(f32::MIN_POSITIVE, f32::max);
@@ -131,6 +139,5 @@ pub fn select(candidates: &[Candidate], k: usize) -> Vec<usize> {
             None => break,
         }
     }
-    chosen.sort_unstable();
     chosen
 }

@@ -96,7 +96,9 @@ fn guard_drops_units_with_invented_numbers_and_names() {
     let model = "- 青溪1路于2026年3月2日开通。\n- 线路全长15公里，投资2亿元。\n- 北京市长王建国出席仪式。\n- 票价统一为1元。\n";
     let rephrase = SummaryOptions { rephrase: true, ..opts(SummaryType::KeyPoints, Length::Short) };
     let (streamed, r) = SummaryJob::replay(&text, rephrase, model, 3).unwrap();
-    assert_eq!(r.units, ["青溪1路于2026年3月2日开通。", "票价统一为1元。"]);
+    assert_eq!(r.units[..2], ["青溪1路于2026年3月2日开通。", "票价统一为1元。"]);
+    // The third point is the article's own next key sentence (fill.rs).
+    assert!(r.units.len() == 3 && r.filled == 1 && text.contains(&r.units[2]), "{:?}", r.units);
     assert_eq!(streamed, r.text, "streamed text is exactly the final text");
     assert!(r.violations.found >= 3 && r.violations.remaining == 0 && !r.fallback, "{:?}", r.violations);
     let found: Vec<&str> = r.violations.details.iter().map(|v| v.text.as_str()).collect();
@@ -157,8 +159,12 @@ fn length_rules_hold_when_the_model_ignores_them() {
 #[test]
 fn wrong_output_language_units_are_not_shown() {
     let text = article("zh-01")["text"].as_str().unwrap().to_string();
-    let (_, r) = SummaryJob::replay(&text, opts(SummaryType::Tldr, Length::Medium), "The bus line opened. 青溪1路正式开通。", 3).unwrap();
-    assert_eq!(r.units, ["青溪1路正式开通。"]);
+    let (streamed, r) = SummaryJob::replay(&text, opts(SummaryType::Tldr, Length::Medium), "The bus line opened. 青溪1路正式开通。", 3).unwrap();
+    assert_eq!(r.units[0], "青溪1路正式开通。");
+    // Filled up to the three sentences with the article's own (each says more than the kept one).
+    assert!(r.units.len() == 3 && r.filled == 2, "{:?}", r.units);
+    assert!(r.units[1..].iter().all(|u| text.contains(u.as_str())), "{:?}", r.units);
+    assert_eq!(streamed, r.text);
 }
 
 #[test]

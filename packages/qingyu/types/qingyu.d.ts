@@ -198,6 +198,9 @@ export interface SummaryResult {
   sourceUnits?: string[];
   /** Cross-language summaries: the source-language sentence each unit translates. */
   translatedFrom?: string[];
+  /** How many of the last units are the article's own key sentences (translated across
+   * languages), added because the checks left the model's units short of the requested count. */
+  filled: number;
   dropped: SummaryDropped[];
   violations: { found: number; repaired: number; remaining: number; details: SummaryViolation[] };
   timing: { extractMs: number; prefillMs: number; decodeMs: number };
