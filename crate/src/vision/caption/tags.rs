@@ -29,7 +29,8 @@
 //!   by group from [`GROUP_MIN`] on ([`GROUP_CALIBRATION`]) replace hedged classifier-only members
 //!   the group is surer than ("An animal." for wombat 0.18 + wolves 0.12 + wallaby 0.05 on a
 //!   quokka; "A fruit." for Granny Smith 0.64 on a kiwi), unless a member is sure or boxed by the
-//!   detector, or the best member is a family guess (bird labels on blossoms);
+//!   detector, the best member is a family guess (bird labels on blossoms), or another concept
+//!   outscores the whole group;
 //! * every tag gets a confidence: a lower bound ([`lower_bound`]) of how often a concept with that
 //!   score was right on the tune half of eval/photos ([`CLS_CALIBRATION`], [`DET_CALIBRATION`],
 //!   [`AGREE_CALIBRATION`], [`SCENE_CALIBRATION`]: counts per bin, so a thin bin vouches for
