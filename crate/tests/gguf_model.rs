@@ -1,11 +1,11 @@
 //! The real Qwen GGUF: metadata, tensor table, and our lossless repacking of every weight
-//! type it uses, against llama.cpp's own `gguf` package (fixture from
+//! type it uses (expanded and packed layouts), against llama.cpp's own `gguf` package (fixture from
 //! models/reference/dequant_fixture.py).
 
 mod common;
 
 use qingyu::gguf::{GgmlType, Gguf};
-use qingyu::kernels::Q8Matrix;
+use qingyu::kernels::{Matrix, Q4Matrix, Q5Matrix, Q6Matrix, Q8Matrix};
 use qingyu::llm::Qwen2Config;
 
 const GGUF: &str = "qwen2.5-coder-0.5b-instruct-q5_0-tied.gguf";
@@ -40,17 +40,25 @@ fn repacking_matches_llama_cpp_dequantization_for_every_weight_type() {
         let t = g.tensor(case["tensor"].as_str().unwrap()).unwrap();
         let (cols, rows) = (t.dims[0] as usize, t.dims[1] as usize);
         let data = g.data(t);
-        let m = match t.ty {
-            GgmlType::Q5_0 => Q8Matrix::from_q5_0(data, rows, cols),
-            GgmlType::Q8_0 => Q8Matrix::from_q8_0(data, rows, cols),
-            GgmlType::Q4K => Q8Matrix::from_q4_k(data, rows, cols),
-            GgmlType::Q6K => Q8Matrix::from_q6_k(data, rows, cols),
-            other => panic!("unexpected type {other:?}"),
-        }
-        .unwrap();
+        let expanded = Matrix::Expanded(
+            match t.ty {
+                GgmlType::Q5_0 => Q8Matrix::from_q5_0(data, rows, cols),
+                GgmlType::Q8_0 => Q8Matrix::from_q8_0(data, rows, cols),
+                GgmlType::Q4K => Q8Matrix::from_q4_k(data, rows, cols),
+                GgmlType::Q6K => Q8Matrix::from_q6_k(data, rows, cols),
+                other => panic!("unexpected type {other:?}"),
+            }
+            .unwrap(),
+        );
+        let packed = match t.ty {
+            GgmlType::Q5_0 => Some(Matrix::Q5(Q5Matrix::from_gguf(data, rows, cols).unwrap())),
+            GgmlType::Q4K => Some(Matrix::Q4(Q4Matrix::from_gguf(data, rows, cols).unwrap())),
+            GgmlType::Q6K => Some(Matrix::Q6(Q6Matrix::from_gguf(data, rows, cols).unwrap())),
+            _ => None,
+        };
         types.push(format!("{:?}", t.ty));
         let mut row = vec![0f32; cols];
-        for r in case["rows"].as_array().unwrap() {
+        for (r, m) in case["rows"].as_array().unwrap().iter().flat_map(|r| std::iter::once(&expanded).chain(&packed).map(move |m| (r, m))) {
             m.dequantize_row(r["row"].as_u64().unwrap() as usize, &mut row);
             for (i, want) in r["first"].as_array().unwrap().iter().enumerate() {
                 let want = want.as_f64().unwrap() as f32;

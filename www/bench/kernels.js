@@ -10,8 +10,9 @@ const RUNS = Math.max(3, Number(q.get('runs') || 15));
 const CASES = [
   ['q5', 896, 896, 1], ['q5', 896, 896, 16], ['q5x', 896, 896, 1], ['q5x', 896, 896, 16],
   ['q4', 896, 4864, 1], ['q4', 896, 4864, 16], ['q6', 896, 4864, 1], ['q6', 896, 4864, 16],
+  ['q6x', 896, 4864, 1], ['q6x', 896, 4864, 16],
 ];
-const LAYOUTS = { q5: 'Q5_0 packed', q5x: 'Q5_0 expanded', q4: 'Q4_K packed', q6: 'Q6_K expanded' };
+const LAYOUTS = { q5: 'Q5_0 packed', q5x: 'Q5_0 expanded', q4: 'Q4_K packed', q6: 'Q6_K packed', q6x: 'Q6_K expanded' };
 const logEl = document.getElementById('log');
 const log = (m) => { console.log(`[bench] ${m}`); logEl.textContent += `${m}\n`; };
 

@@ -2,7 +2,7 @@
 //! shapes, odd sizes included. Compiled into the library (not only tests) so the browser test
 //! can run the very same checks inside the shipped wasm module (`kernelSelfTest()`).
 
-use super::{quant::BLOCK, scalar, Matrix, Q4Matrix, Q5Matrix, Q8Matrix, Q8Vector};
+use super::{q6_k::BLOCKS_PER_SUPER, quant::BLOCK, scalar, Matrix, Q4Matrix, Q5Matrix, Q6Matrix, Q8Matrix, Q8Vector};
 use std::ops::Range;
 pub use crate::rng::Rng;
 
@@ -44,6 +44,15 @@ pub fn random_matrix(rng: &mut Rng, rows: usize, cols: usize, layout: usize) -> 
         w.unsigned_shift = Some(16);
     }
     w
+}
+
+/// A random packed Q6_K matrix: values 0..=63, int8 scales over their whole range, small `d`s.
+pub fn random_q6(rng: &mut Rng, rows: usize, cols: usize) -> Q6Matrix {
+    let blocks = rows * cols / BLOCK;
+    let values: Vec<u8> = (0..rows * cols).map(|_| rng.below(64) as u8).collect();
+    let sub_scales: Vec<i8> = (0..2 * blocks).map(|_| (rng.below(256) as i32 - 128) as i8).collect();
+    let d = rng.vec(blocks.div_ceil(BLOCKS_PER_SUPER), 0.001);
+    Q6Matrix::from_values(&values, sub_scales, d, rows, cols)
 }
 
 /// Largest Σ|terms| of any row · token product: the scale float rounding is relative to.
@@ -131,7 +140,9 @@ pub fn simd_matches_scalar(seed: u64, cases: usize) -> Result<(), String> {
         let values: Vec<i8> = (0..rows * cols).map(|_| rng.below(16) as i8).collect();
         let blocks = rows * cols / BLOCK;
         let q4 = Q4Matrix::from_values(&values, rng.vec(blocks, 0.05), rng.vec(blocks, 0.1), rows, cols);
-        check_packed("q4", &shape, &q4.to_q8(), &xs, rows_range, |x, r, o| super::matvec_q4(&q4, x, r, o), |o| super::matmul_q4(&q4, &xs, 0..q4.rows, o), |x, r, o| scalar::matvec_q4(&q4, x, r, o))?;
+        check_packed("q4", &shape, &q4.to_q8(), &xs, rows_range.clone(), |x, r, o| super::matvec_q4(&q4, x, r, o), |o| super::matmul_q4(&q4, &xs, 0..q4.rows, o), |x, r, o| scalar::matvec_q4(&q4, x, r, o))?;
+        let q6 = random_q6(&mut rng, rows, cols);
+        check_packed("q6", &shape, &q6.to_q8(), &xs, rows_range, |x, r, o| super::matvec_q6(&q6, x, r, o), |o| super::matmul_q6(&q6, &xs, 0..q6.rows, o), |x, r, o| scalar::matvec_q6(&q6, x, r, o))?;
 
         let n = 1 + rng.below(300);
         let a = rng.vec(n, 4.0);
@@ -191,7 +202,8 @@ pub fn split_matches_one_thread(seed: u64) -> Result<usize, String> {
         let values: Vec<i8> = (0..rows * cols).map(|_| rng.below(16) as i8).collect();
         let blocks = rows * cols / BLOCK;
         let q4 = Q4Matrix::from_values(&values, rng.vec(blocks, 0.05), rng.vec(blocks, 0.1), rows, cols);
-        for w in [Matrix::Expanded(expanded), Matrix::Q5(q5), Matrix::Q4(q4)] {
+        let q6 = random_q6(&mut rng, rows, cols);
+        for w in [Matrix::Expanded(expanded), Matrix::Q5(q5), Matrix::Q4(q4), Matrix::Q6(q6)] {
             for tokens in [1, 6] {
                 let xs: Vec<Q8Vector> = (0..tokens).map(|_| Q8Vector::from_f32(&rng.vec(cols, 3.0))).collect();
                 let (mut split, mut whole) = (vec![0.0; tokens * rows], vec![0.0; tokens * rows]);
@@ -217,9 +229,10 @@ pub struct ProductBench {
 }
 
 impl ProductBench {
-    /// `layout`: "q5" (packed Q5_0), "q4" (packed Q4_K), "q6" (expanded Q6_K), "q5x" (Q5_0 expanded).
+    /// `layout`: "q5" (packed Q5_0), "q4" (packed Q4_K), "q6" (packed Q6_K), "q5x" / "q6x" (Q5_0 /
+    /// Q6_K expanded).
     pub fn new(layout: &str, rows: usize, cols: usize, tokens: usize, seed: u64) -> Result<Self, String> {
-        let align = if matches!(layout, "q4" | "q6") { 256 } else { BLOCK };
+        let align = if matches!(layout, "q4" | "q6" | "q6x") { 256 } else { BLOCK };
         if rows == 0 || cols == 0 || cols % align != 0 || tokens == 0 {
             return Err(format!("{layout}: rows and tokens must be positive and cols a multiple of {align}, not {rows}×{cols}, {tokens} tokens"));
         }
@@ -234,9 +247,10 @@ impl ProductBench {
                 let values: Vec<i8> = (0..rows * cols).map(|_| rng.below(16) as i8).collect();
                 Matrix::Q4(Q4Matrix::from_values(&values, rng.vec(blocks, 0.05), rng.vec(blocks, 0.1), rows, cols))
             }
-            "q6" => Matrix::Expanded(random_matrix(&mut rng, rows, cols, 1)),
+            "q6" => Matrix::Q6(random_q6(&mut rng, rows, cols)),
+            "q6x" => Matrix::Expanded(random_q6(&mut rng, rows, cols).to_q8()),
             "q5x" => Matrix::Expanded(random_matrix(&mut rng, rows, cols, 3)),
-            other => return Err(format!("unknown layout {other:?} (q5, q4, q6, q5x)")),
+            other => return Err(format!("unknown layout {other:?} (q5, q4, q6, q5x, q6x)")),
         };
         let xs = (0..tokens).map(|_| Q8Vector::from_f32(&rng.vec(cols, 3.0))).collect();
         Ok(Self { w, xs, out: vec![0.0; rows * tokens] })

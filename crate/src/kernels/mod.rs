@@ -8,6 +8,7 @@ pub mod parallel;
 mod team;
 pub mod q4_k;
 pub mod q5_0;
+pub mod q6_k;
 pub mod quant;
 pub mod scalar;
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
@@ -19,16 +20,19 @@ pub mod x86;
 
 pub use q4_k::Q4Matrix;
 pub use q5_0::Q5Matrix;
+pub use q6_k::Q6Matrix;
 pub use quant::{Q8Matrix, Q8Vector, BLOCK};
 use std::ops::Range;
 
-/// A weight matrix in one of the kernel layouts: Q5_0 and Q4_K stay packed (unpacked in
-/// registers); Q6_K, Q8_0 and float matrices are expanded to one i8 per weight (`Q8Matrix`).
+/// A weight matrix in one of the kernel layouts: Q5_0, Q4_K and Q6_K packed (unpacked in
+/// registers), or expanded to one i8 per weight (`Q8Matrix`), as Q8_0 and float matrices
+/// always are.
 #[derive(Debug, Clone)]
 pub enum Matrix {
     Expanded(Q8Matrix),
     Q5(Q5Matrix),
     Q4(Q4Matrix),
+    Q6(Q6Matrix),
 }
 
 impl Matrix {
@@ -37,6 +41,7 @@ impl Matrix {
             Matrix::Expanded(m) => m.rows,
             Matrix::Q5(m) => m.rows,
             Matrix::Q4(m) => m.rows,
+            Matrix::Q6(m) => m.rows,
         }
     }
 
@@ -45,6 +50,7 @@ impl Matrix {
             Matrix::Expanded(m) => m.cols,
             Matrix::Q5(m) => m.cols,
             Matrix::Q4(m) => m.cols,
+            Matrix::Q6(m) => m.cols,
         }
     }
 
@@ -54,6 +60,7 @@ impl Matrix {
             Matrix::Expanded(m) => m.quants.len() + 4 * (m.scales.len() + m.mins.len()),
             Matrix::Q5(m) => m.bytes(),
             Matrix::Q4(m) => m.bytes(),
+            Matrix::Q6(m) => m.bytes(),
         }
     }
 
@@ -63,6 +70,7 @@ impl Matrix {
             Matrix::Expanded(m) => m.dequantize_row(row, out),
             Matrix::Q5(m) => m.dequantize_row(row, out),
             Matrix::Q4(m) => m.dequantize_row(row, out),
+            Matrix::Q6(m) => m.dequantize_row(row, out),
         }
     }
 }
@@ -99,6 +107,7 @@ pub fn matmul_rows(w: &Matrix, xs: &[Q8Vector], rows: Range<usize>, out: &mut [f
         Matrix::Expanded(m) => matmul_q8(m, xs, rows, out),
         Matrix::Q5(m) => matmul_q5(m, xs, rows, out),
         Matrix::Q4(m) => matmul_q4(m, xs, rows, out),
+        Matrix::Q6(m) => matmul_q6(m, xs, rows, out),
     }
 }
 
@@ -233,6 +242,42 @@ pub fn matmul_q4(w: &Q4Matrix, xs: &[Q8Vector], rows: Range<usize>, out: &mut [f
     let n = rows.len();
     for (t, x) in xs.iter().enumerate() {
         scalar::matvec_q4(w, x, rows.clone(), &mut out[t * n..(t + 1) * n]);
+    }
+}
+
+/// `matvec_q8` for packed Q6_K.
+pub fn matvec_q6(w: &Q6Matrix, x: &Q8Vector, rows: Range<usize>, out: &mut [f32]) {
+    debug_assert_eq!(w.cols, x.len());
+    debug_assert_eq!(out.len(), rows.len());
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128", target_feature = "relaxed-simd"))]
+    return wasm_relaxed::matvec_q6(w, x, rows, out);
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128", not(target_feature = "relaxed-simd")))]
+    return wasm_simd::matvec_q6(w, x, rows, out);
+    #[cfg(target_arch = "x86_64")]
+    if x86::available() {
+        // SAFETY: AVX2 presence checked at run time.
+        return unsafe { x86::matvec_q6(w, x, rows, out) };
+    }
+    #[allow(unreachable_code)]
+    scalar::matvec_q6(w, x, rows, out)
+}
+
+/// `matmul_q8` for packed Q6_K.
+pub fn matmul_q6(w: &Q6Matrix, xs: &[Q8Vector], rows: Range<usize>, out: &mut [f32]) {
+    debug_assert_eq!(out.len(), xs.len() * rows.len());
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128", target_feature = "relaxed-simd"))]
+    return wasm_relaxed::matmul_q6(w, xs, rows, out);
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128", not(target_feature = "relaxed-simd")))]
+    return wasm_simd::matmul_q6(w, xs, rows, out);
+    #[cfg(target_arch = "x86_64")]
+    if x86::available() {
+        // SAFETY: AVX2 presence checked at run time.
+        return unsafe { x86::matmul_q6(w, xs, rows, out) };
+    }
+    #[allow(unreachable_code)]
+    let n = rows.len();
+    for (t, x) in xs.iter().enumerate() {
+        scalar::matvec_q6(w, x, rows.clone(), &mut out[t * n..(t + 1) * n]);
     }
 }
 

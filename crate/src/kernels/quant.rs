@@ -8,9 +8,9 @@
 //! - Q4_K: q (0..=15), scale = d·sc, min = dmin·m (6-bit sc/m per 32 values);
 //! - Q6_K: q − 32 (−32..=31), scale = d·sc (int8 sc per 16 values), group 16.
 //! Structure of arrays keeps the quants 16-byte aligned for SIMD loads. Cost: ~36 bytes per
-//! 32 weights instead of Q5_0's 22, so the model keeps only Q6_K and Q8_0 (a sixth of its
-//! weights) this way; Q5_0 and Q4_K stay packed (`q5_0`, `q4_k`), and their expanded repacks
-//! here are the references those layouts are tested against.
+//! 32 weights instead of Q5_0's 22, so with packed weights only Q8_0 is held this way; Q5_0,
+//! Q4_K and Q6_K stay packed (`q5_0`, `q4_k`, `q6_k`), and their expanded repacks here are the
+//! references those layouts are tested against.
 //!
 //! **Activations** (`Q8Vector`): quantized per 32-block exactly like llama.cpp's Q8_0
 //! (`d = amax / 127` rounded to f16, `q = round(x / d)`), so our integer dot products equal

@@ -2,6 +2,7 @@
 
 use super::q4_k::Q4Matrix;
 use super::q5_0::Q5Matrix;
+use super::q6_k::Q6Matrix;
 use super::quant::{Q8Matrix, Q8Vector, BLOCK};
 
 /// `out[r] = Σ_g w.scale[r,g] · x.scale · Σ_i w.q · x.q − Σ_b w.min[r,b] · x.sum[b]` for
@@ -34,6 +35,25 @@ pub fn matvec_q5(w: &Q5Matrix, x: &Q8Vector, rows: std::ops::Range<usize>, out: 
 pub fn matvec_q4(w: &Q4Matrix, x: &Q8Vector, rows: std::ops::Range<usize>, out: &mut [f32]) {
     packed_rows(w.blocks_per_row(), |idx| w.block(idx), &w.scales, x, rows.clone(), out);
     subtract_block_mins(&w.mins, w.blocks_per_row(), x, rows, out);
+}
+
+/// The packed Q6_K product: the same sums, in the same order, as `matvec_q8` on `w.to_q8()`
+/// (two scales per block, each over 16 values).
+pub fn matvec_q6(w: &Q6Matrix, x: &Q8Vector, rows: std::ops::Range<usize>, out: &mut [f32]) {
+    let bpr = w.blocks_per_row();
+    for (o, r) in out.iter_mut().zip(rows) {
+        let mut acc = 0f32;
+        for b in 0..bpr {
+            let idx = r * bpr + b;
+            let (values, scales) = (w.block(idx), w.scales(idx));
+            for g in 0..2 {
+                let xq = &x.quants[b * BLOCK + g * 16..][..16];
+                let sumi: i32 = values[g * 16..][..16].iter().zip(xq).map(|(&a, &b)| a as i32 * b as i32).sum();
+                acc += scales[g] * x.scales[b] * sumi as f32;
+            }
+        }
+        *o = acc;
+    }
 }
 
 /// Rows of a packed layout with one scale per block, each block unpacked by `block(idx)`.

@@ -47,6 +47,22 @@ fn packed_q5_gives_the_same_bits_as_its_expanded_form() {
 }
 
 #[test]
+fn packed_q6_gives_the_same_bits_as_its_expanded_form() {
+    let mut rng = check::Rng::new(0x0066);
+    let (rows, cols, tokens) = (11, 16 * BLOCK, 6);
+    let q6 = check::random_q6(&mut rng, rows, cols);
+    let xs: Vec<Q8Vector> = (0..tokens).map(|_| Q8Vector::from_f32(&rng.vec(cols, 3.0))).collect();
+    let (mut packed, mut expanded) = (vec![0.0; rows * tokens], vec![0.0; rows * tokens]);
+    matmul_q6(&q6, &xs, 0..q6.rows, &mut packed);
+    matmul_q8(&q6.to_q8(), &xs, 0..q6.rows, &mut expanded);
+    assert_eq!(packed, expanded);
+    let (mut packed, mut expanded) = (vec![0.0; 6], vec![0.0; 6]);
+    matvec_q6(&q6, &xs[2], 4..10, &mut packed);
+    matvec_q8(&q6.to_q8(), &xs[2], 4..10, &mut expanded);
+    assert_eq!(packed, expanded);
+}
+
+#[test]
 fn rows_split_across_threads_give_the_same_bits_as_one_thread() {
     let parts = check::split_matches_one_thread(0x7ead).unwrap();
     if parallel::threads() > 1 {

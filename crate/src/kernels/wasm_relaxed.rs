@@ -12,10 +12,12 @@
 //! Tried: summing each block's lanes first and adding blocks in the scalar reference's order
 //! gives its very bits, but the transposes and strided scale loads cost all the gain (whole
 //! model in Chromium: 0.97× prefill, 0.94× decode vs SIMD128; this layout: 1.17×, 1.11×).
-//! Q8_0 (all of i8) and Q6_K (see `relaxed_shift`) stay on the SIMD128 kernel.
+//! Q8_0 (all of i8) and expanded Q6_K (see `relaxed_shift`) stay on the SIMD128 kernel; packed
+//! Q6_K, which the relaxed dot spares its −32 and its widening, takes two dots per block.
 
 use super::q4_k::Q4Matrix;
 use super::q5_0::Q5Matrix;
+use super::q6_k::{block_at, Q6Matrix};
 use super::quant::{Q8Matrix, Q8Vector, BLOCK};
 use super::scalar::{subtract_block_mins, subtract_mins};
 use super::wasm_simd::{self, hsum, load};
@@ -34,24 +36,35 @@ unsafe fn act_block(x: &Q8Vector, b: usize) -> ActBlock {
     ActBlock { q: [load(p), load(p.add(16))], unshift16: load(x.unshift16.as_ptr().add(b) as *const u8) }
 }
 
-/// Adds one block's contribution to `acc` (one scale per block; `s` points at it), its weights
-/// shifted by `shift` (0 or 16): the dot starts from `−16·Σx` of each half (lanes 0 and 1).
+/// Adds one block's contribution to `acc`, its weights shifted by `shift` (0 or 16): the dot
+/// starts from `−16·Σx` of each half (lanes 0 and 1). With `g16` (packed Q6_K, a constant in
+/// every caller) each half has its own scale and a shift of 32: two dots, each starting from
+/// `−32·Σx` of its half.
 #[inline(always)]
-unsafe fn accumulate(shift: i8, acc: v128, w: &[v128; 2], x: &ActBlock, s: *const f32, xs: f32) -> v128 {
+unsafe fn accumulate(g16: bool, shift: i8, acc: v128, w: &[v128; 2], x: &ActBlock, s: [f32; 2], xs: f32) -> v128 {
+    if g16 {
+        let (twice, zero) = (i32x4_shl(x.unshift16, 1), i32x4_splat(0));
+        let lo = i32x4_relaxed_dot_i8x16_i7x16_add(x.q[0], w[0], i32x4_shuffle::<0, 4, 4, 4>(twice, zero));
+        let hi = i32x4_relaxed_dot_i8x16_i7x16_add(x.q[1], w[1], i32x4_shuffle::<1, 4, 4, 4>(twice, zero));
+        let acc = f32x4_add(acc, f32x4_mul(f32x4_splat(s[0] * xs), f32x4_convert_i32x4(lo)));
+        return f32x4_add(acc, f32x4_mul(f32x4_splat(s[1] * xs), f32x4_convert_i32x4(hi)));
+    }
     let start = if shift == 0 { i32x4_splat(0) } else { x.unshift16 };
     let d = i32x4_relaxed_dot_i8x16_i7x16_add(x.q[1], w[1], i32x4_relaxed_dot_i8x16_i7x16_add(x.q[0], w[0], start));
-    f32x4_add(acc, f32x4_mul(f32x4_splat(*s * xs), f32x4_convert_i32x4(d)))
+    f32x4_add(acc, f32x4_mul(f32x4_splat(s[0] * xs), f32x4_convert_i32x4(d)))
 }
 
 /// A weight layout as these kernels see it: block `idx` as two u7x16 halves (already shifted)
-/// and where its scales start.
+/// and its scale (with `G16`, its two halves').
 trait Blocks {
-    /// The weights' shift into 0..=127: 0 or 16.
+    /// Two scales per block and a shift of 32 (packed Q6_K).
+    const G16: bool = false;
+    /// The weights' shift into 0..=127: 0 or 16 (32 with `G16`).
     fn shift(&self) -> i8;
     fn blocks_per_row(&self) -> usize;
     /// SAFETY: `idx` < rows × blocks_per_row.
     unsafe fn block(&self, idx: usize) -> [v128; 2];
-    unsafe fn scales(&self, idx: usize) -> *const f32;
+    unsafe fn scales(&self, idx: usize) -> [f32; 2];
 }
 
 /// The expanded layout with one scale per block, for matrices shifted by 0 or 16.
@@ -71,8 +84,8 @@ impl Blocks for Expanded<'_> {
         [i8x16_add(load(p), k), i8x16_add(load(p.add(16)), k)]
     }
     #[inline(always)]
-    unsafe fn scales(&self, idx: usize) -> *const f32 {
-        self.0.scales.as_ptr().add(idx)
+    unsafe fn scales(&self, idx: usize) -> [f32; 2] {
+        [*self.0.scales.get_unchecked(idx), 0.0]
     }
 }
 
@@ -99,8 +112,8 @@ impl Blocks for PackedQ5<'_> {
         [lo, hi]
     }
     #[inline(always)]
-    unsafe fn scales(&self, idx: usize) -> *const f32 {
-        self.0.scales.as_ptr().add(idx)
+    unsafe fn scales(&self, idx: usize) -> [f32; 2] {
+        [*self.0.scales.get_unchecked(idx), 0.0]
     }
 }
 
@@ -120,8 +133,38 @@ impl Blocks for PackedQ4<'_> {
         [v128_and(n, u8x16_splat(0x0F)), u8x16_shr(n, 4)]
     }
     #[inline(always)]
-    unsafe fn scales(&self, idx: usize) -> *const f32 {
-        self.0.scales.as_ptr().add(idx)
+    unsafe fn scales(&self, idx: usize) -> [f32; 2] {
+        [*self.0.scales.get_unchecked(idx), 0.0]
+    }
+}
+
+/// Packed Q6_K (GGUF's bit layout, see q6_k.rs) as q in 0..=63, each half one load of `ql`
+/// and one of `qh` with 16-bit shifts (as in `wasm_simd`); the −32 is the shift.
+struct PackedQ6<'a>(&'a Q6Matrix);
+
+impl Blocks for PackedQ6<'_> {
+    const G16: bool = true;
+    fn shift(&self) -> i8 {
+        32
+    }
+    fn blocks_per_row(&self) -> usize {
+        self.0.blocks_per_row()
+    }
+    #[inline(always)]
+    unsafe fn block(&self, idx: usize) -> [v128; 2] {
+        let (l, nibble_shift, h, crumb_shift) = block_at(idx);
+        let (ql, qh) = (self.0.ql.as_ptr().add(l), self.0.qh.as_ptr().add(h));
+        let half = |at: usize| {
+            // SAFETY: the block's 32 bytes of ql and qh are in bounds (block_at).
+            let (low, high) = unsafe { (load(ql.add(at)), load(qh.add(at))) };
+            let nibbles = v128_and(u16x8_shr(low, nibble_shift), u8x16_splat(0x0F));
+            v128_or(nibbles, v128_and(i16x8_shl(u16x8_shr(high, crumb_shift), 4), u8x16_splat(0x30)))
+        };
+        [half(0), half(16)]
+    }
+    #[inline(always)]
+    unsafe fn scales(&self, idx: usize) -> [f32; 2] {
+        self.0.scales(idx)
     }
 }
 
@@ -140,6 +183,10 @@ pub fn matvec_q8(w: &Q8Matrix, x: &Q8Vector, rows: Range<usize>, out: &mut [f32]
 
 pub fn matvec_q5(w: &Q5Matrix, x: &Q8Vector, rows: Range<usize>, out: &mut [f32]) {
     matvec(&PackedQ5(w), x, rows, out)
+}
+
+pub fn matvec_q6(w: &Q6Matrix, x: &Q8Vector, rows: Range<usize>, out: &mut [f32]) {
+    matvec(&PackedQ6(w), x, rows, out)
 }
 
 pub fn matvec_q4(w: &Q4Matrix, x: &Q8Vector, rows: Range<usize>, out: &mut [f32]) {
@@ -162,7 +209,7 @@ fn matvec<B: Blocks>(w: &B, x: &Q8Vector, rows: Range<usize>, out: &mut [f32]) {
                 let xb = act_block(x, b);
                 for k in 0..4 {
                     let idx = (r + k) * bpr + b;
-                    acc[k] = accumulate(shift, acc[k], &w.block(idx), &xb, w.scales(idx), x.scales[b]);
+                    acc[k] = accumulate(B::G16, shift, acc[k], &w.block(idx), &xb, w.scales(idx), x.scales[b]);
                 }
             }
         }
@@ -178,7 +225,7 @@ fn matvec<B: Blocks>(w: &B, x: &Q8Vector, rows: Range<usize>, out: &mut [f32]) {
             // SAFETY: as above.
             unsafe {
                 let idx = r * bpr + b;
-                acc = accumulate(shift, acc, &w.block(idx), &act_block(x, b), w.scales(idx), x.scales[b]);
+                acc = accumulate(B::G16, shift, acc, &w.block(idx), &act_block(x, b), w.scales(idx), x.scales[b]);
             }
         }
         out[i] = hsum(acc);
@@ -197,6 +244,10 @@ pub fn matmul_q8(w: &Q8Matrix, xs: &[Q8Vector], rows: Range<usize>, out: &mut [f
 
 pub fn matmul_q5(w: &Q5Matrix, xs: &[Q8Vector], rows: Range<usize>, out: &mut [f32]) {
     matmul(&PackedQ5(w), xs, rows, out)
+}
+
+pub fn matmul_q6(w: &Q6Matrix, xs: &[Q8Vector], rows: Range<usize>, out: &mut [f32]) {
+    matmul(&PackedQ6(w), xs, rows, out)
 }
 
 pub fn matmul_q4(w: &Q4Matrix, xs: &[Q8Vector], rows: Range<usize>, out: &mut [f32]) {
@@ -225,7 +276,7 @@ fn matmul<B: Blocks>(w: &B, xs: &[Q8Vector], rows: Range<usize>, out: &mut [f32]
                     let s = w.scales(idx);
                     for k in 0..T {
                         let x = &xs[t + k];
-                        acc[k] = accumulate(shift, acc[k], &wv, &act_block(x, b), s, x.scales[b]);
+                        acc[k] = accumulate(B::G16, shift, acc[k], &wv, &act_block(x, b), s, x.scales[b]);
                     }
                 }
             }

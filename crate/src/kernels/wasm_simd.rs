@@ -2,6 +2,7 @@
 
 use super::q4_k::Q4Matrix;
 use super::q5_0::Q5Matrix;
+use super::q6_k::{block_at, Q6Matrix};
 use super::quant::{Q8Matrix, Q8Vector, BLOCK};
 use super::scalar::{subtract_block_mins, subtract_mins};
 use core::arch::wasm32::*;
@@ -33,28 +34,28 @@ unsafe fn widen(w: *const i8) -> [v128; 4] {
 }
 
 /// Adds one block's contribution to `acc`, with one scale per block or one per 16 values
-/// (`g16`, a constant in every caller); `s` points at the block's first scale.
+/// (`g16`, a constant in every caller); `s` holds the block's scale (or its two halves').
 #[inline(always)]
-unsafe fn accumulate(g16: bool, acc: v128, w: &[v128; 4], x: &[v128; 4], s: *const f32, xs: f32) -> v128 {
+unsafe fn accumulate(g16: bool, acc: v128, w: &[v128; 4], x: &[v128; 4], s: [f32; 2], xs: f32) -> v128 {
     let lo = i32x4_add(i32x4_dot_i16x8(w[0], x[0]), i32x4_dot_i16x8(w[1], x[1]));
     let hi = i32x4_add(i32x4_dot_i16x8(w[2], x[2]), i32x4_dot_i16x8(w[3], x[3]));
     if g16 {
-        let acc = f32x4_add(acc, f32x4_mul(f32x4_splat(*s * xs), f32x4_convert_i32x4(lo)));
-        f32x4_add(acc, f32x4_mul(f32x4_splat(*s.add(1) * xs), f32x4_convert_i32x4(hi)))
+        let acc = f32x4_add(acc, f32x4_mul(f32x4_splat(s[0] * xs), f32x4_convert_i32x4(lo)));
+        f32x4_add(acc, f32x4_mul(f32x4_splat(s[1] * xs), f32x4_convert_i32x4(hi)))
     } else {
-        f32x4_add(acc, f32x4_mul(f32x4_splat(*s * xs), f32x4_convert_i32x4(i32x4_add(lo, hi))))
+        f32x4_add(acc, f32x4_mul(f32x4_splat(s[0] * xs), f32x4_convert_i32x4(i32x4_add(lo, hi))))
     }
 }
 
-/// A weight layout as the kernels see it: block `idx` as four i16x8 quarters, and where its
-/// scales start. One kernel frame (`matvec`, `matmul`) serves every layout.
+/// A weight layout as the kernels see it: block `idx` as four i16x8 quarters, and its scale
+/// (or, with `G16`, its two halves'). One kernel frame (`matvec`, `matmul`) serves every layout.
 trait Blocks {
     /// One scale per 16 values (Q6_K) instead of per block.
     const G16: bool;
     fn blocks_per_row(&self) -> usize;
     /// SAFETY: `idx` < rows × blocks_per_row.
     unsafe fn block(&self, idx: usize) -> [v128; 4];
-    unsafe fn scales(&self, idx: usize) -> *const f32;
+    unsafe fn scales(&self, idx: usize) -> [f32; 2];
 }
 
 /// The expanded layout (one i8 per weight), with G16 matching `m.group`.
@@ -70,8 +71,12 @@ impl<const G: bool> Blocks for Expanded<'_, G> {
         widen(self.0.quants.as_ptr().add(idx * BLOCK))
     }
     #[inline(always)]
-    unsafe fn scales(&self, idx: usize) -> *const f32 {
-        self.0.scales.as_ptr().add(idx * if G { 2 } else { 1 })
+    unsafe fn scales(&self, idx: usize) -> [f32; 2] {
+        if G {
+            [*self.0.scales.get_unchecked(2 * idx), *self.0.scales.get_unchecked(2 * idx + 1)]
+        } else {
+            [*self.0.scales.get_unchecked(idx), 0.0]
+        }
     }
 }
 
@@ -99,8 +104,8 @@ impl Blocks for PackedQ5<'_> {
         [i16x8_extend_low_i8x16(lo), i16x8_extend_high_i8x16(lo), i16x8_extend_low_i8x16(hi), i16x8_extend_high_i8x16(hi)]
     }
     #[inline(always)]
-    unsafe fn scales(&self, idx: usize) -> *const f32 {
-        self.0.scales.as_ptr().add(idx)
+    unsafe fn scales(&self, idx: usize) -> [f32; 2] {
+        [*self.0.scales.get_unchecked(idx), 0.0]
     }
 }
 
@@ -120,8 +125,41 @@ impl Blocks for PackedQ4<'_> {
         [u16x8_extend_low_u8x16(lo), u16x8_extend_high_u8x16(lo), u16x8_extend_low_u8x16(hi), u16x8_extend_high_u8x16(hi)]
     }
     #[inline(always)]
-    unsafe fn scales(&self, idx: usize) -> *const f32 {
-        self.0.scales.as_ptr().add(idx)
+    unsafe fn scales(&self, idx: usize) -> [f32; 2] {
+        [*self.0.scales.get_unchecked(idx), 0.0]
+    }
+}
+
+/// Packed Q6_K (GGUF's bit layout, see q6_k.rs) as q − 32: each 16-lane half is one load of
+/// `ql` shifted to its nibble and one of `qh` shifted to its crumb, with the same shifts in
+/// every lane (all of them 16-bit).
+struct PackedQ6<'a>(&'a Q6Matrix);
+
+impl Blocks for PackedQ6<'_> {
+    const G16: bool = true;
+    fn blocks_per_row(&self) -> usize {
+        self.0.blocks_per_row()
+    }
+    #[inline(always)]
+    unsafe fn block(&self, idx: usize) -> [v128; 4] {
+        let (l, nibble_shift, h, crumb_shift) = block_at(idx);
+        let (ql, qh) = (self.0.ql.as_ptr().add(l), self.0.qh.as_ptr().add(h));
+        let half = |at: usize| {
+            // SAFETY: the block's 32 bytes of ql and qh are in bounds (block_at).
+            let (low, high) = unsafe { (load(ql.add(at)), load(qh.add(at))) };
+            // 16-bit shifts (8-bit ones are emulated in V8), masked per byte after: the bits a
+            // byte takes from its neighbour fall outside the mask.
+            let nibbles = v128_and(u16x8_shr(low, nibble_shift), u8x16_splat(0x0F));
+            // Bits crumb_shift, crumb_shift + 1 of qh to bits 4, 5.
+            let crumb = i16x8_shl(u16x8_shr(high, crumb_shift), 4);
+            i8x16_sub(v128_or(nibbles, v128_and(crumb, u8x16_splat(0x30))), u8x16_splat(32))
+        };
+        let (lo, hi) = (half(0), half(16));
+        [i16x8_extend_low_i8x16(lo), i16x8_extend_high_i8x16(lo), i16x8_extend_low_i8x16(hi), i16x8_extend_high_i8x16(hi)]
+    }
+    #[inline(always)]
+    unsafe fn scales(&self, idx: usize) -> [f32; 2] {
+        self.0.scales(idx)
     }
 }
 
@@ -141,6 +179,10 @@ pub fn matvec_q5(w: &Q5Matrix, x: &Q8Vector, rows: Range<usize>, out: &mut [f32]
 pub fn matvec_q4(w: &Q4Matrix, x: &Q8Vector, rows: Range<usize>, out: &mut [f32]) {
     matvec(&PackedQ4(w), x, rows.clone(), out);
     subtract_block_mins(&w.mins, w.blocks_per_row(), x, rows, out);
+}
+
+pub fn matvec_q6(w: &Q6Matrix, x: &Q8Vector, rows: Range<usize>, out: &mut [f32]) {
+    matvec(&PackedQ6(w), x, rows, out)
 }
 
 fn matvec<B: Blocks>(w: &B, x: &Q8Vector, rows: Range<usize>, out: &mut [f32]) {
@@ -205,6 +247,10 @@ pub fn matmul_q4(w: &Q4Matrix, xs: &[Q8Vector], rows: Range<usize>, out: &mut [f
     for (t, x) in xs.iter().enumerate() {
         subtract_block_mins(&w.mins, w.blocks_per_row(), x, rows.clone(), &mut out[t * n..(t + 1) * n]);
     }
+}
+
+pub fn matmul_q6(w: &Q6Matrix, xs: &[Q8Vector], rows: Range<usize>, out: &mut [f32]) {
+    matmul(&PackedQ6(w), xs, rows, out)
 }
 
 fn matmul<B: Blocks>(w: &B, xs: &[Q8Vector], rows: Range<usize>, out: &mut [f32]) {

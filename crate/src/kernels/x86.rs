@@ -2,6 +2,7 @@
 
 use super::q4_k::Q4Matrix;
 use super::q5_0::Q5Matrix;
+use super::q6_k::{block_at, Q6Matrix};
 use super::quant::{Q8Matrix, Q8Vector, BLOCK};
 use super::scalar::{subtract_block_mins, subtract_mins};
 use std::arch::x86_64::*;
@@ -21,16 +22,16 @@ unsafe fn widen(w: *const i8) -> (__m256i, __m256i) {
 }
 
 /// Adds one block's contribution to `acc`, with one scale per block or one per 16 values
-/// (`g16`, a constant in every caller). `s` points at the block's first scale.
+/// (`g16`, a constant in every caller). `s` holds the block's scale (or its two halves').
 #[inline(always)]
-unsafe fn accumulate(g16: bool, acc: __m256, w: (__m256i, __m256i), x: *const i16, s: *const f32, xs: f32) -> __m256 {
+unsafe fn accumulate(g16: bool, acc: __m256, w: (__m256i, __m256i), x: *const i16, s: [f32; 2], xs: f32) -> __m256 {
     let lo = _mm256_madd_epi16(w.0, _mm256_loadu_si256(x as *const __m256i));
     let hi = _mm256_madd_epi16(w.1, _mm256_loadu_si256(x.add(16) as *const __m256i));
     if g16 {
-        let acc = _mm256_fmadd_ps(_mm256_set1_ps(*s * xs), _mm256_cvtepi32_ps(lo), acc);
-        _mm256_fmadd_ps(_mm256_set1_ps(*s.add(1) * xs), _mm256_cvtepi32_ps(hi), acc)
+        let acc = _mm256_fmadd_ps(_mm256_set1_ps(s[0] * xs), _mm256_cvtepi32_ps(lo), acc);
+        _mm256_fmadd_ps(_mm256_set1_ps(s[1] * xs), _mm256_cvtepi32_ps(hi), acc)
     } else {
-        _mm256_fmadd_ps(_mm256_set1_ps(*s * xs), _mm256_cvtepi32_ps(_mm256_add_epi32(lo, hi)), acc)
+        _mm256_fmadd_ps(_mm256_set1_ps(s[0] * xs), _mm256_cvtepi32_ps(_mm256_add_epi32(lo, hi)), acc)
     }
 }
 
@@ -43,13 +44,13 @@ unsafe fn hsum(v: __m256) -> f32 {
 }
 
 /// A weight layout as the kernels see it (see wasm_simd.rs): block `idx` as two i16x16
-/// halves, and where its scales start.
+/// halves, and its scale (or, with `G16`, its two halves').
 trait Blocks {
     const G16: bool;
     fn blocks_per_row(&self) -> usize;
     /// SAFETY: `idx` < rows × blocks_per_row, AVX2 present.
     unsafe fn block(&self, idx: usize) -> (__m256i, __m256i);
-    unsafe fn scales(&self, idx: usize) -> *const f32;
+    unsafe fn scales(&self, idx: usize) -> [f32; 2];
 }
 
 struct Expanded<'a, const G16: bool>(&'a Q8Matrix);
@@ -64,8 +65,12 @@ impl<const G: bool> Blocks for Expanded<'_, G> {
         widen(self.0.quants.as_ptr().add(idx * BLOCK))
     }
     #[inline(always)]
-    unsafe fn scales(&self, idx: usize) -> *const f32 {
-        self.0.scales.as_ptr().add(idx * if G { 2 } else { 1 })
+    unsafe fn scales(&self, idx: usize) -> [f32; 2] {
+        if G {
+            [*self.0.scales.get_unchecked(2 * idx), *self.0.scales.get_unchecked(2 * idx + 1)]
+        } else {
+            [*self.0.scales.get_unchecked(idx), 0.0]
+        }
     }
 }
 
@@ -94,8 +99,8 @@ impl Blocks for PackedQ5<'_> {
         (_mm256_cvtepi8_epi16(_mm256_castsi256_si128(q)), _mm256_cvtepi8_epi16(_mm256_extracti128_si256::<1>(q)))
     }
     #[inline(always)]
-    unsafe fn scales(&self, idx: usize) -> *const f32 {
-        self.0.scales.as_ptr().add(idx)
+    unsafe fn scales(&self, idx: usize) -> [f32; 2] {
+        [*self.0.scales.get_unchecked(idx), 0.0]
     }
 }
 
@@ -114,8 +119,34 @@ impl Blocks for PackedQ4<'_> {
         (_mm256_cvtepu8_epi16(_mm_and_si128(n, low4)), _mm256_cvtepu8_epi16(_mm_and_si128(_mm_srli_epi16::<4>(n), low4)))
     }
     #[inline(always)]
-    unsafe fn scales(&self, idx: usize) -> *const f32 {
-        self.0.scales.as_ptr().add(idx)
+    unsafe fn scales(&self, idx: usize) -> [f32; 2] {
+        [*self.0.scales.get_unchecked(idx), 0.0]
+    }
+}
+
+/// Packed Q6_K (GGUF's bit layout, see q6_k.rs) as q − 32: one 32-byte load of `ql` shifted
+/// to its nibble, one of `qh` shifted to its crumb; 16-bit shifts, masked per byte after.
+struct PackedQ6<'a>(&'a Q6Matrix);
+
+impl Blocks for PackedQ6<'_> {
+    const G16: bool = true;
+    fn blocks_per_row(&self) -> usize {
+        self.0.blocks_per_row()
+    }
+    #[inline(always)]
+    unsafe fn block(&self, idx: usize) -> (__m256i, __m256i) {
+        let (l, nibble_shift, h, crumb_shift) = block_at(idx);
+        let low = _mm256_loadu_si256(self.0.ql.as_ptr().add(l) as *const __m256i);
+        let high = _mm256_loadu_si256(self.0.qh.as_ptr().add(h) as *const __m256i);
+        let nibbles = _mm256_and_si256(_mm256_srl_epi16(low, _mm_cvtsi32_si128(nibble_shift as i32)), _mm256_set1_epi8(0x0F));
+        let crumbs = _mm256_slli_epi16::<4>(_mm256_srl_epi16(high, _mm_cvtsi32_si128(crumb_shift as i32)));
+        let q = _mm256_or_si256(nibbles, _mm256_and_si256(crumbs, _mm256_set1_epi8(0x30)));
+        let q = _mm256_sub_epi8(q, _mm256_set1_epi8(32));
+        (_mm256_cvtepi8_epi16(_mm256_castsi256_si128(q)), _mm256_cvtepi8_epi16(_mm256_extracti128_si256::<1>(q)))
+    }
+    #[inline(always)]
+    unsafe fn scales(&self, idx: usize) -> [f32; 2] {
+        self.0.scales(idx)
     }
 }
 
@@ -138,6 +169,11 @@ pub unsafe fn matvec_q5(w: &Q5Matrix, x: &Q8Vector, rows: Range<usize>, out: &mu
 pub unsafe fn matvec_q4(w: &Q4Matrix, x: &Q8Vector, rows: Range<usize>, out: &mut [f32]) {
     matvec(&PackedQ4(w), x, rows.clone(), out);
     subtract_block_mins(&w.mins, w.blocks_per_row(), x, rows, out);
+}
+
+#[target_feature(enable = "avx2,fma")]
+pub unsafe fn matvec_q6(w: &Q6Matrix, x: &Q8Vector, rows: Range<usize>, out: &mut [f32]) {
+    matvec(&PackedQ6(w), x, rows, out)
 }
 
 #[target_feature(enable = "avx2,fma")]
@@ -178,6 +214,11 @@ pub unsafe fn matmul_q4(w: &Q4Matrix, xs: &[Q8Vector], rows: Range<usize>, out: 
     for (t, x) in xs.iter().enumerate() {
         subtract_block_mins(&w.mins, w.blocks_per_row(), x, rows.clone(), &mut out[t * n..(t + 1) * n]);
     }
+}
+
+#[target_feature(enable = "avx2,fma")]
+pub unsafe fn matmul_q6(w: &Q6Matrix, xs: &[Q8Vector], rows: Range<usize>, out: &mut [f32]) {
+    matmul(&PackedQ6(w), xs, rows, out)
 }
 
 #[target_feature(enable = "avx2,fma")]

@@ -1,18 +1,18 @@
-//! Model weights, repacked from GGUF tensors into the kernel layouts (`kernels::Matrix`): Q5_0
-//! and Q4_K packed or expanded (`WeightLayout`), the other formats expanded to i8. The tensors come from a
+//! Model weights, repacked from GGUF tensors into the kernel layouts (`kernels::Matrix`): Q5_0,
+//! Q4_K and Q6_K packed or expanded (`WeightLayout`), the other formats expanded to i8. The tensors come from a
 //! `TensorSource`: a whole GGUF in memory, or a stream that repacked each tensor as it arrived
 //! (`stream_load`).
 
 use super::config::Qwen2Config;
 use crate::gguf::{GgmlType, Gguf, TensorInfo};
-use crate::kernels::{Matrix, Q4Matrix, Q5Matrix, Q8Matrix};
+use crate::kernels::{Matrix, Q4Matrix, Q5Matrix, Q6Matrix, Q8Matrix};
 use crate::{Error, Result};
 use half::f16;
 
-/// How Q5_0 and Q4_K matrices are held. Packed: 24 bytes per 32 weights, unpacked in
-/// registers (less memory; in wasm slower, since SIMD128 spends ~13 instructions per block
-/// on the unpack). Expanded: one i8 per weight (36–40 bytes per 32), the fastest kernels.
-/// Q6_K and Q8_0 are always expanded.
+/// How Q5_0, Q4_K and Q6_K matrices are held. Packed: 24–26.5 bytes per 32 weights, unpacked
+/// in registers (less memory; in wasm slower, since SIMD128 spends ~13 instructions per block
+/// on the unpack, ~20 for Q6_K). Expanded: one i8 per weight (36–40 bytes per 32), the
+/// fastest kernels. Q8_0 is always expanded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum WeightLayout {
     #[default]
@@ -71,6 +71,7 @@ pub fn repack(t: &TensorInfo, data: &[u8], layout: WeightLayout) -> Result<Tenso
                 GgmlType::Q8_0 => Matrix::Expanded(Q8Matrix::from_q8_0(data, rows, cols)?),
                 GgmlType::Q4K if layout == WeightLayout::Packed => Matrix::Q4(Q4Matrix::from_gguf(data, rows, cols)?),
                 GgmlType::Q4K => Matrix::Expanded(Q8Matrix::from_q4_k(data, rows, cols)?),
+                GgmlType::Q6K if layout == WeightLayout::Packed => Matrix::Q6(Q6Matrix::from_gguf(data, rows, cols)?),
                 GgmlType::Q6K => Matrix::Expanded(Q8Matrix::from_q6_k(data, rows, cols)?),
                 // Unquantized matrices (synthetic test models) are quantized to Q8 blocks.
                 GgmlType::F32 | GgmlType::F16 => {
