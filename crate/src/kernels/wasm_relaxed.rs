@@ -258,35 +258,61 @@ pub fn matmul_q4(w: &Q4Matrix, xs: &[Q8Vector], rows: Range<usize>, out: &mut [f
     }
 }
 
-fn matmul<B: Blocks>(w: &B, xs: &[Q8Vector], rows: Range<usize>, out: &mut [f32]) {
+/// Tokens per tile of the batched product.
+const TILE_TOKENS: usize = 4;
+
+/// Rows `r..r + R` × tokens `t..t + TILE_TOKENS` of the product, summed over all blocks: each
+/// weight block is unpacked once for the tile's tokens and each activation block loaded once
+/// for its rows. Every accumulator sees the same operations in the same order whatever `R`.
+/// SAFETY: the rows and tokens exist.
+#[inline(always)]
+unsafe fn tile<B: Blocks, const R: usize>(w: &B, xs: &[Q8Vector], r: usize, t: usize) -> [[v128; TILE_TOKENS]; R] {
     let (bpr, shift) = (w.blocks_per_row(), w.shift());
+    let mut acc = [[f32x4_splat(0.0); TILE_TOKENS]; R];
+    for b in 0..bpr {
+        let wv: [[v128; 2]; R] = std::array::from_fn(|i| w.block((r + i) * bpr + b));
+        let s: [[f32; 2]; R] = std::array::from_fn(|i| w.scales((r + i) * bpr + b));
+        for k in 0..TILE_TOKENS {
+            let x = xs.get_unchecked(t + k);
+            let xb = act_block(x, b);
+            for i in 0..R {
+                acc[i][k] = accumulate(B::G16, shift, acc[i][k], &wv[i], &xb, s[i], x.scales[b]);
+            }
+        }
+    }
+    acc
+}
+
+fn matmul<B: Blocks>(w: &B, xs: &[Q8Vector], rows: Range<usize>, out: &mut [f32]) {
     // out holds rows.len() results per token.
     let (start, n) = (rows.start, rows.len());
-    const T: usize = 4;
-    for r in rows {
+    let mut r = rows.start;
+    while r < rows.end {
+        // Two rows at a time where two are left: half the activation loads per dot. Not with
+        // two scales per block (packed Q6_K): its tile's registers spill, slower than one row.
+        let tile_rows = if !B::G16 && r + 2 <= rows.end { 2 } else { 1 };
         let mut t = 0;
-        // Four tokens at a time: each weight block is unpacked once and used four times.
-        while t + T <= xs.len() {
-            let mut acc = [f32x4_splat(0.0); T];
-            for b in 0..bpr {
-                let idx = r * bpr + b;
-                // SAFETY: block idx of w and block b of each x are in bounds.
-                unsafe {
-                    let wv = w.block(idx);
-                    let s = w.scales(idx);
-                    for k in 0..T {
-                        let x = &xs[t + k];
-                        acc[k] = accumulate(B::G16, shift, acc[k], &wv, &act_block(x, b), s, x.scales[b]);
-                    }
+        while t + TILE_TOKENS <= xs.len() {
+            let mut store = |i: usize, row: &[v128; TILE_TOKENS]| {
+                for (k, acc) in row.iter().enumerate() {
+                    out[(t + k) * n + r + i - start] = hsum(*acc);
+                }
+            };
+            // SAFETY: rows r..r + tile_rows and tokens t..t + TILE_TOKENS exist.
+            unsafe {
+                if tile_rows == 2 {
+                    let [a, b] = tile::<B, 2>(w, xs, r, t);
+                    store(0, &a);
+                    store(1, &b);
+                } else {
+                    store(0, &tile::<B, 1>(w, xs, r, t)[0]);
                 }
             }
-            for k in 0..T {
-                out[(t + k) * n + r - start] = hsum(acc[k]);
-            }
-            t += T;
+            t += TILE_TOKENS;
         }
         for (k, x) in xs.iter().enumerate().skip(t) {
-            matvec(w, x, r..r + 1, &mut out[k * n + r - start..][..1]);
+            matvec(w, x, r..r + tile_rows, &mut out[k * n + r - start..][..tile_rows]);
         }
+        r += tile_rows;
     }
 }
