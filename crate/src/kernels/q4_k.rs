@@ -8,8 +8,8 @@
 //! Value = scale · q − min with q in 0..=15. 24 bytes per 32 weights, against 40 expanded.
 //! The min term is the same scalar pass as the expanded layout's (`subtract_mins`).
 
-use super::quant::{Q8Matrix, BLOCK};
-use crate::{Error, Result};
+use super::quant::{check_size_k, Q8Matrix, BLOCK};
+use crate::Result;
 use half::f16;
 
 const SUPER: usize = 256;
@@ -32,18 +32,7 @@ impl Q4Matrix {
     /// Repacks GGUF Q4_K rows (per 256: f16 d, f16 dmin, 12 bytes of 6-bit scales/mins,
     /// 128 bytes of nibbles; each 64 values = low nibbles of 32 bytes, then their high nibbles).
     pub fn from_gguf(data: &[u8], rows: usize, cols: usize) -> Result<Self> {
-        if cols % SUPER != 0 {
-            return Err(Error::ModelLoad(format!("Q4_K row length {cols} is not a multiple of {SUPER}")));
-        }
-        let supers = rows * cols / SUPER;
-        if data.len() != supers * GGUF_SUPER_BYTES {
-            return Err(Error::ModelLoad(format!(
-                "Q4_K tensor of {rows}×{cols} needs {} bytes, got {}",
-                supers * GGUF_SUPER_BYTES,
-                data.len()
-            )));
-        }
-        let blocks = rows * cols / BLOCK;
+        let blocks = check_size_k("Q4_K", data, rows, cols, GGUF_SUPER_BYTES)? * (SUPER / BLOCK);
         let mut m = Self {
             rows,
             cols,

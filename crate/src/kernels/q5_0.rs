@@ -9,8 +9,8 @@
 //! block in registers and then share the expanded layout's integer dot product, so the results
 //! are bit-identical to it.
 
-use super::quant::{Q8Matrix, BLOCK};
-use crate::{Error, Result};
+use super::quant::{check_size, Q8Matrix, BLOCK};
+use crate::Result;
 use half::f16;
 
 /// GGUF's Q5_0 block: f16 d, u32 qh, 16 bytes of nibbles.
@@ -32,17 +32,7 @@ impl Q5Matrix {
 
     /// Splits GGUF Q5_0 rows into the three arrays (no unpacking).
     pub fn from_gguf(data: &[u8], rows: usize, cols: usize) -> Result<Self> {
-        if cols % BLOCK != 0 {
-            return Err(Error::ModelLoad(format!("Q5_0 row length {cols} is not a multiple of {BLOCK}")));
-        }
-        let blocks = rows * cols / BLOCK;
-        if data.len() != blocks * GGUF_BLOCK_BYTES {
-            return Err(Error::ModelLoad(format!(
-                "Q5_0 tensor of {rows}×{cols} needs {} bytes, got {}",
-                blocks * GGUF_BLOCK_BYTES,
-                data.len()
-            )));
-        }
+        check_size("Q5_0", data, rows, cols, GGUF_BLOCK_BYTES)?;
         let mut m = Self::with_capacity(rows, cols);
         for block in data.chunks_exact(GGUF_BLOCK_BYTES) {
             m.scales.push(f16::from_le_bytes([block[0], block[1]]).to_f32());

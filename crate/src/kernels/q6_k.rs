@@ -13,8 +13,8 @@
 //! stores, so the packed products are bit-identical to the expanded ones. 26.5 bytes per 32
 //! weights (GGUF's 26.25), against 40 expanded.
 
-use super::quant::{Q8Matrix, BLOCK};
-use crate::{Error, Result};
+use super::quant::{check_size_k, Q8Matrix, BLOCK};
+use crate::Result;
 use half::f16;
 
 const SUPER: usize = 256;
@@ -51,17 +51,7 @@ impl Q6Matrix {
 
     /// Keeps GGUF Q6_K rows' bits (per 256: 128 bytes `ql`, 64 bytes `qh`, 16 int8 scales, f16 d).
     pub fn from_gguf(data: &[u8], rows: usize, cols: usize) -> Result<Self> {
-        if cols % SUPER != 0 {
-            return Err(Error::ModelLoad(format!("Q6_K row length {cols} is not a multiple of {SUPER}")));
-        }
-        let supers = rows * cols / SUPER;
-        if data.len() != supers * GGUF_SUPER_BYTES {
-            return Err(Error::ModelLoad(format!(
-                "Q6_K tensor of {rows}×{cols} needs {} bytes, got {}",
-                supers * GGUF_SUPER_BYTES,
-                data.len()
-            )));
-        }
+        check_size_k("Q6_K", data, rows, cols, GGUF_SUPER_BYTES)?;
         let mut m = Self::with_capacity(rows, cols);
         for b in data.chunks_exact(GGUF_SUPER_BYTES) {
             m.ql.extend_from_slice(&b[..128]);

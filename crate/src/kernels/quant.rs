@@ -178,8 +178,8 @@ impl Q8Matrix {
     }
 }
 
-
-fn check_size_k(kind: &str, data: &[u8], rows: usize, cols: usize, block_bytes: usize) -> Result<usize> {
+/// Checks a GGUF tensor of 256-value super-blocks of `block_bytes` each; returns their count.
+pub(super) fn check_size_k(kind: &str, data: &[u8], rows: usize, cols: usize, block_bytes: usize) -> Result<usize> {
     if cols % 256 != 0 {
         return Err(Error::ModelLoad(format!("{kind} row length {cols} is not a multiple of 256")));
     }
@@ -194,7 +194,8 @@ fn check_size_k(kind: &str, data: &[u8], rows: usize, cols: usize, block_bytes: 
     Ok(supers)
 }
 
-fn check_size(kind: &str, data: &[u8], rows: usize, cols: usize, block_bytes: usize) -> Result<usize> {
+/// Checks a GGUF tensor of 32-value blocks of `block_bytes` each; returns their count.
+pub(super) fn check_size(kind: &str, data: &[u8], rows: usize, cols: usize, block_bytes: usize) -> Result<usize> {
     if cols % BLOCK != 0 {
         return Err(Error::ModelLoad(format!("{kind} row length {cols} is not a multiple of {BLOCK}")));
     }

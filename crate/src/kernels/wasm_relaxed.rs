@@ -283,22 +283,10 @@ unsafe fn tile<B: Blocks, const R: usize>(w: &B, xs: &[Q8Vector], r: usize, t: u
     acc
 }
 
-/// Tokens per pass over the rows: a long prompt's activations are taken in pieces small enough
-/// to stay in the core's cache while every row passes over them.
-const TOKENS_PER_PASS: usize = 64;
-
+/// Rows `rows` of the batched product, `out[t * rows.len() + i] = row (rows.start + i) · xs[t]`.
 fn matmul<B: Blocks>(w: &B, xs: &[Q8Vector], rows: Range<usize>, out: &mut [f32]) {
-    for first in (0..xs.len()).step_by(TOKENS_PER_PASS) {
-        let last = (first + TOKENS_PER_PASS).min(xs.len());
-        matmul_pass(w, &xs[first..last], first, rows.clone(), out);
-    }
-}
-
-/// `matmul` for the tokens `xs`, which start at token `first` of `out`.
-fn matmul_pass<B: Blocks>(w: &B, xs: &[Q8Vector], first: usize, rows: Range<usize>, out: &mut [f32]) {
     // out holds rows.len() results per token.
     let (start, n) = (rows.start, rows.len());
-    let out = &mut out[first * n..];
     let mut r = rows.start;
     while r < rows.end {
         // Two rows at a time where two are left: half the activation loads per dot. Not with

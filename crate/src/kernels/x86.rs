@@ -221,25 +221,12 @@ pub unsafe fn matmul_q6(w: &Q6Matrix, xs: &[Q8Vector], rows: Range<usize>, out: 
     matmul(&PackedQ6(w), xs, rows, out)
 }
 
-/// Tokens per pass over the rows: a long prompt's activations are taken in pieces small enough
-/// to stay in the core's cache while every row passes over them.
-const TOKENS_PER_PASS: usize = 64;
-
+/// Rows `rows` of the batched product, `out[t * rows.len() + i] = row (rows.start + i) · xs[t]`.
 #[target_feature(enable = "avx2,fma")]
 unsafe fn matmul<B: Blocks>(w: &B, xs: &[Q8Vector], rows: Range<usize>, out: &mut [f32]) {
-    for first in (0..xs.len()).step_by(TOKENS_PER_PASS) {
-        let last = (first + TOKENS_PER_PASS).min(xs.len());
-        matmul_pass(w, &xs[first..last], first, rows.clone(), out);
-    }
-}
-
-/// `matmul` for the tokens `xs`, which start at token `first` of `out`.
-#[target_feature(enable = "avx2,fma")]
-unsafe fn matmul_pass<B: Blocks>(w: &B, xs: &[Q8Vector], first: usize, rows: Range<usize>, out: &mut [f32]) {
     let bpr = w.blocks_per_row();
     // out holds rows.len() results per token.
     let (start, n) = (rows.start, rows.len());
-    let out = &mut out[first * n..];
     // Tokens in groups of 4: each weight block is unpacked once and used four times.
     const T: usize = 4;
     for r in rows {
