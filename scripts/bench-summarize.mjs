@@ -20,6 +20,8 @@
 //          --directions same,cross   --split tune,check
 //          --engines native,wasm,wasm-threads   --threads N (wasm-threads; default the cores, ≤ 8)
 //          --only zh-01,en-01   --native-bin PATH   --json-out PATH
+//          --simd simd128|relaxed   (relaxed: the relaxed-SIMD text modules, what the library picks
+//            where the browser has relaxed SIMD; the engines are then named wasm-relaxed, …)
 //          --quality fast|best   (best: three candidates per LLM summary, the best-covering one shown)
 //          --from-json A.json[,B.json]   tabulate earlier runs (e.g. a tune and a check run) without running
 import { spawn } from 'node:child_process';
@@ -47,6 +49,7 @@ function parseArgs(argv) {
       case '--engines': o.engines = v().split(','); break;
       case '--only': o.only = v().split(','); break;
       case '--quality': o.quality = v(); if (!['fast', 'best'].includes(o.quality)) throw new Error('--quality: fast or best'); break;
+      case '--simd': o.simd = v(); if (!['simd128', 'relaxed'].includes(o.simd)) throw new Error('--simd: simd128 or relaxed'); break;
       case '--directions': o.directions = v().split(','); break;
       case '--split': o.splits = v().split(','); break;
       case '--from-json': o.fromJson = v().split(',').map((p) => path.resolve(p)); break;
@@ -234,7 +237,8 @@ function runNative(o, articles) {
 }
 
 function runWasm(o, articles, threads = 1) {
-  return withBenchPage(`bench/summarize.html?threads=${threads}${o.quality ? `&quality=${o.quality}` : ''}`, log, async (page) => {
+  const simd = o.simd === 'relaxed' ? '&simd=relaxed' : '';
+  return withBenchPage(`bench/summarize.html?threads=${threads}${simd}${o.quality ? `&quality=${o.quality}` : ''}`, log, async (page) => {
     const plain = articles.map(({ id, text, language }) => ({ id, text, language }));
     return page.evaluate(async ([a, plan, lat, directions]) => {
       const runs = [];
@@ -347,8 +351,9 @@ async function main() {
     }
   } else {
     if (o.engines.includes('native')) results.native = await runNative(o, articles);
-    if (o.engines.includes('wasm')) results.wasm = await runWasm(o, articles);
-    if (o.engines.includes('wasm-threads')) results[`wasm-threads-${o.threads}`] = await runWasm(o, articles, o.threads);
+    const relaxed = o.simd === 'relaxed' ? '-relaxed' : '';
+    if (o.engines.includes('wasm')) results[`wasm${relaxed}`] = await runWasm(o, articles);
+    if (o.engines.includes('wasm-threads')) results[`wasm-threads${relaxed}-${o.threads}`] = await runWasm(o, articles, o.threads);
   }
   // The runs are saved before anything else can fail.
   if (!o.fromJson) {

@@ -136,9 +136,11 @@ impl Generation {
         }
         let take = chunk.max(1).min(self.pending.len());
         let batch: Vec<u32> = self.pending.drain(..take).collect();
-        let logits = model.forward(&batch, cache, Logits::LastOnly)?;
         if self.pending.is_empty() {
-            self.logits = Some(logits);
+            self.logits = Some(model.forward(&batch, cache, Logits::LastOnly)?);
+        } else {
+            // An earlier piece of the prompt leaves only its keys and values: no output head.
+            model.forward_hidden(&batch, cache)?;
         }
         Ok(self.pending.is_empty())
     }

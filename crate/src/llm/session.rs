@@ -143,6 +143,11 @@ impl Session {
         g.prefill(&engine.model, &mut self.cache, chunk)
     }
 
+    /// Prompt tokens not yet run (0 without a generation).
+    pub fn prompt_remaining(&self) -> usize {
+        self.generation.as_ref().map_or(0, |g| g.prompt_remaining())
+    }
+
     /// One token; the text it completed, or None when finished.
     pub fn step(&mut self, engine: &Engine) -> Result<Option<String>> {
         let g = self.generation.as_mut().ok_or_else(|| Error::InvalidInput("no generation started".into()))?;
@@ -209,10 +214,11 @@ pub enum Advance {
 
 /// Prompt tokens per prefill step are sized to about this much work, so a caller that yields
 /// between steps (the browser worker) answers a cancel well inside its 0.9 s grace period even on
-/// a slow or busy machine; prefill speed hardly depends on the step size (the matmul kernels
-/// group 4 tokens).
+/// a slow or busy machine; prefill speed hardly depends on the step size as long as steps are
+/// whole groups of the matmul kernels' tokens.
 pub const PREFILL_STEP_MS: f64 = 250.0;
-/// The smallest prefill step: one group of the batched matmul kernels.
+/// The smallest prefill step and the unit of every step: one group of the batched matmul
+/// kernels (a step of 6 would run 2 tokens through the slower one-token path).
 const MIN_PREFILL_STEP: usize = 4;
 
 /// Drives a started generation one small unit at a time for step-driven jobs (summaries, photo
@@ -235,7 +241,13 @@ impl Stepper {
         let t0 = crate::clock::now_ms();
         if !self.prompt_done {
             let max_chunk = max_chunk.max(MIN_PREFILL_STEP);
-            let chunk = if self.prefill_step == 0 { MIN_PREFILL_STEP } else { self.prefill_step }.min(max_chunk);
+            let mut chunk = if self.prefill_step == 0 { MIN_PREFILL_STEP } else { self.prefill_step }.min(max_chunk);
+            chunk -= chunk % MIN_PREFILL_STEP;
+            // A rest smaller than one group joins this step rather than making a step of its own.
+            let remaining = session.prompt_remaining();
+            if remaining < chunk + MIN_PREFILL_STEP {
+                chunk = remaining.max(1);
+            }
             self.prompt_done = session.prefill(engine, chunk)?;
             let ms = crate::clock::now_ms() - t0;
             self.prefill_ms += ms;
