@@ -1,10 +1,15 @@
 //! Q5_0 weights kept packed (most of the model: every attention and MLP-up/gate matrix and
-//! the embedding). Per 32-block, structure of arrays so each part stays aligned for SIMD loads:
-//! - `nibbles`: 16 bytes, byte j = low 4 bits of value j (low nibble) and of value j + 16 (high);
-//! - `highs`: one u32, bit j = fifth bit of value j;
-//! - `scales`: one f32 (GGUF's f16 `d`, widened once at load).
+//! the embedding). Structure of arrays so each part stays aligned for SIMD loads:
+//! - `nibbles`: 16 bytes per 32-block, byte i = low 4 bits of value i (low nibble) and of
+//!   value i + 16 (high nibble), as in GGUF;
+//! - `fifths`: the fifth bits, 16 bytes per 4 consecutive blocks (flat block index): for block
+//!   `4g + j`, bit `4 + j` of byte i of plane g is value i's and bit `j` is value i + 16's. One
+//!   16-bit shift by `j` (right, or left by `4 − j`) and a mask put every lane's bit at 0x10, where
+//!   GGUF's per-block u32 needs a byte shuffle and a bit test per lane (the unpack is what a
+//!   one-token product spends its time on);
+//! - `scales`: one f32 per block (GGUF's f16 `d`, widened once at load).
 //!
-//! Value j = (nibble | fifth bit << 4) − 16, in −16..=15, exactly GGUF's Q5_0. 24 bytes per 32
+//! Value i = (nibble | fifth bit << 4) − 16, in −16..=15, exactly GGUF's Q5_0. 24 bytes per 32
 //! weights, against 36 when expanded to one i8 each (`Q8Matrix`); the SIMD kernels unpack a
 //! block in registers and then share the expanded layout's integer dot product, so the results
 //! are bit-identical to it.
@@ -21,8 +26,18 @@ pub struct Q5Matrix {
     pub rows: usize,
     pub cols: usize,
     pub scales: Vec<f32>,
-    pub highs: Vec<u32>,
+    pub fifths: Vec<u8>,
     pub nibbles: Vec<u8>,
+}
+
+/// Blocks per plane of `fifths`.
+const BLOCKS_PER_PLANE: usize = 4;
+
+/// Where block `idx`'s fifth bits are: its plane's offset in `fifths`, and `j` (the low half's
+/// bits are bit `4 + j` of each byte, the high half's bit `j`).
+#[inline(always)]
+pub fn fifths_at(idx: usize) -> (usize, u32) {
+    (idx / BLOCKS_PER_PLANE * 16, (idx % BLOCKS_PER_PLANE) as u32)
 }
 
 impl Q5Matrix {
@@ -34,9 +49,9 @@ impl Q5Matrix {
     pub fn from_gguf(data: &[u8], rows: usize, cols: usize) -> Result<Self> {
         check_size("Q5_0", data, rows, cols, GGUF_BLOCK_BYTES)?;
         let mut m = Self::with_capacity(rows, cols);
-        for block in data.chunks_exact(GGUF_BLOCK_BYTES) {
+        for (idx, block) in data.chunks_exact(GGUF_BLOCK_BYTES).enumerate() {
             m.scales.push(f16::from_le_bytes([block[0], block[1]]).to_f32());
-            m.highs.push(u32::from_le_bytes(block[2..6].try_into().unwrap()));
+            m.push_fifths(idx, u32::from_le_bytes(block[2..6].try_into().unwrap()));
             m.nibbles.extend_from_slice(&block[6..22]);
         }
         Ok(m)
@@ -48,7 +63,7 @@ impl Q5Matrix {
         assert_eq!(scales.len(), rows * cols / BLOCK);
         let mut m = Self::with_capacity(rows, cols);
         m.scales = scales;
-        for block in values.chunks_exact(BLOCK) {
+        for (idx, block) in values.chunks_exact(BLOCK).enumerate() {
             let mut qh = 0u32;
             for j in 0..16 {
                 let lo = (block[j] + 16) as u8;
@@ -56,20 +71,39 @@ impl Q5Matrix {
                 m.nibbles.push((lo & 0x0f) | (hi << 4));
                 qh |= ((lo >> 4) as u32) << j | ((hi >> 4) as u32) << (j + 16);
             }
-            m.highs.push(qh);
+            m.push_fifths(idx, qh);
         }
         m
+    }
+
+    /// Stores block `idx`'s fifth bits, given as GGUF's u32 (bit i = value i's), in its plane.
+    fn push_fifths(&mut self, idx: usize, qh: u32) {
+        let (at, j) = fifths_at(idx);
+        if at == self.fifths.len() {
+            self.fifths.extend([0u8; 16]);
+        }
+        for (i, byte) in self.fifths[at..at + 16].iter_mut().enumerate() {
+            *byte |= (((qh >> i) & 1) as u8) << (4 + j) | (((qh >> (i + 16)) & 1) as u8) << j;
+        }
+    }
+
+    /// Block `idx`'s fifth bits as GGUF's u32 (bit i = value i's).
+    pub fn fifth_bits(&self, idx: usize) -> u32 {
+        let (at, j) = fifths_at(idx);
+        let plane = &self.fifths[at..at + 16];
+        (0..16).map(|i| ((plane[i] as u32 >> (4 + j)) & 1) << i | ((plane[i] as u32 >> j) & 1) << (i + 16)).sum()
     }
 
     /// Block `idx` (row-major over rows × blocks_per_row) as 32 signed values.
     #[inline]
     pub fn block(&self, idx: usize) -> [i8; BLOCK] {
         let qs = &self.nibbles[idx * 16..idx * 16 + 16];
-        let qh = self.highs[idx];
+        let (at, j) = fifths_at(idx);
+        let plane = &self.fifths[at..at + 16];
         let mut out = [0i8; BLOCK];
-        for j in 0..16 {
-            out[j] = ((qs[j] & 0x0f) | (((qh >> j) & 1) as u8) << 4) as i8 - 16;
-            out[j + 16] = ((qs[j] >> 4) | (((qh >> (j + 16)) & 1) as u8) << 4) as i8 - 16;
+        for i in 0..16 {
+            out[i] = ((qs[i] & 0x0f) | ((plane[i] >> j) & 0x10)) as i8 - 16;
+            out[i + 16] = ((qs[i] >> 4) | ((plane[i] << (4 - j)) & 0x10)) as i8 - 16;
         }
         out
     }
@@ -101,7 +135,7 @@ impl Q5Matrix {
     }
 
     pub fn bytes(&self) -> usize {
-        self.nibbles.len() + 4 * self.highs.len() + 4 * self.scales.len()
+        self.nibbles.len() + self.fifths.len() + 4 * self.scales.len()
     }
 
     fn with_capacity(rows: usize, cols: usize) -> Self {
@@ -110,7 +144,7 @@ impl Q5Matrix {
             rows,
             cols,
             scales: Vec::with_capacity(blocks),
-            highs: Vec::with_capacity(blocks),
+            fifths: Vec::with_capacity(blocks.div_ceil(BLOCKS_PER_PLANE) * 16),
             nibbles: Vec::with_capacity(blocks * 16),
         }
     }
@@ -131,7 +165,7 @@ mod tests {
         let mut gguf = Vec::new();
         for b in 0..6 {
             gguf.extend(f16::from_f32(scales[b]).to_le_bytes());
-            gguf.extend(packed.highs[b].to_le_bytes());
+            gguf.extend(packed.fifth_bits(b).to_le_bytes());
             gguf.extend(&packed.nibbles[b * 16..b * 16 + 16]);
         }
         let from_gguf = Q5Matrix::from_gguf(&gguf, 3, 64).unwrap();

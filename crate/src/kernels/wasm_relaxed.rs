@@ -16,7 +16,7 @@
 //! Q6_K, which the relaxed dot spares its −32 and its widening, takes two dots per block.
 
 use super::q4_k::Q4Matrix;
-use super::q5_0::Q5Matrix;
+use super::q5_0::{fifths_at, Q5Matrix};
 use super::q6_k::{block_at, Q6Matrix};
 use super::quant::{Q8Matrix, Q8Vector, BLOCK};
 use super::scalar::{subtract_block_mins, subtract_mins};
@@ -89,8 +89,8 @@ impl Blocks for Expanded<'_> {
     }
 }
 
-/// Packed Q5_0 as 0..=31: the nibble, plus 16 where the block's high bit is set (each bit of
-/// `highs` spread to its byte as in `wasm_simd`); the −16 is the shift.
+/// Packed Q5_0 as 0..=31: the nibble, plus the fifth bit moved to 0x10 from its plane (one
+/// 16-bit shift and a mask per half, see q5_0.rs); the −16 is the shift.
 struct PackedQ5<'a>(&'a Q5Matrix);
 
 impl Blocks for PackedQ5<'_> {
@@ -103,12 +103,11 @@ impl Blocks for PackedQ5<'_> {
     #[inline(always)]
     unsafe fn block(&self, idx: usize) -> [v128; 2] {
         let n = load(self.0.nibbles.as_ptr().add(idx * 16));
-        let qh = u32x4_splat(*self.0.highs.get_unchecked(idx));
-        let bit = u8x16(1, 2, 4, 8, 16, 32, 64, 128, 1, 2, 4, 8, 16, 32, 64, 128);
-        let sixteen = u8x16_splat(0x10);
-        let high = |bytes: v128| v128_and(i8x16_eq(v128_and(i8x16_swizzle(qh, bytes), bit), bit), sixteen);
-        let lo = v128_or(v128_and(n, u8x16_splat(0x0F)), high(u8x16(0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1)));
-        let hi = v128_or(u8x16_shr(n, 4), high(u8x16(2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3)));
+        let (at, j) = fifths_at(idx);
+        let plane = load(self.0.fifths.as_ptr().add(at));
+        let fifth = u8x16_splat(0x10);
+        let lo = v128_or(v128_and(n, u8x16_splat(0x0F)), v128_and(u16x8_shr(plane, j), fifth));
+        let hi = v128_or(u8x16_shr(n, 4), v128_and(u16x8_shl(plane, 4 - j), fifth));
         [lo, hi]
     }
     #[inline(always)]

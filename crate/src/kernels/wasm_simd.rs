@@ -1,7 +1,7 @@
 //! `core::arch::wasm32` SIMD128 kernels: what runs in the browser.
 
 use super::q4_k::Q4Matrix;
-use super::q5_0::Q5Matrix;
+use super::q5_0::{fifths_at, Q5Matrix};
 use super::q6_k::{block_at, Q6Matrix};
 use super::quant::{Q8Matrix, Q8Vector, BLOCK};
 use super::scalar::{subtract_block_mins, subtract_mins};
@@ -80,9 +80,8 @@ impl<const G: bool> Blocks for Expanded<'_, G> {
     }
 }
 
-/// Packed Q5_0, unpacked in registers: the nibbles give the low four bits; each bit of `highs`
-/// is spread to its byte (swizzle the u32's bytes, test one bit per lane). A value is
-/// `nibble − 16 + 16·bit`, i.e. `nibble | 0xF0` (as i8) where the bit is clear.
+/// Packed Q5_0, unpacked in registers: the nibbles give the low four bits; the fifth bits come
+/// from their plane with one 16-bit shift and a mask per half (see q5_0.rs); then − 16.
 struct PackedQ5<'a>(&'a Q5Matrix);
 
 impl Blocks for PackedQ5<'_> {
@@ -93,14 +92,12 @@ impl Blocks for PackedQ5<'_> {
     #[inline(always)]
     unsafe fn block(&self, idx: usize) -> [v128; 4] {
         let n = load(self.0.nibbles.as_ptr().add(idx * 16));
-        let qh = u32x4_splat(*self.0.highs.get_unchecked(idx));
-        let bit = u8x16(1, 2, 4, 8, 16, 32, 64, 128, 1, 2, 4, 8, 16, 32, 64, 128);
-        let clear_to = u8x16_splat(0xF0);
-        let spread = |bytes: v128| i8x16_eq(v128_and(i8x16_swizzle(qh, bytes), bit), bit);
-        let set_lo = spread(u8x16(0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1));
-        let set_hi = spread(u8x16(2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3));
-        let lo = v128_or(v128_and(n, u8x16_splat(0x0F)), v128_andnot(clear_to, set_lo));
-        let hi = v128_or(u8x16_shr(n, 4), v128_andnot(clear_to, set_hi));
+        let (at, j) = fifths_at(idx);
+        let plane = load(self.0.fifths.as_ptr().add(at));
+        let sixteen = u8x16_splat(0x10);
+        let lo = v128_or(v128_and(n, u8x16_splat(0x0F)), v128_and(u16x8_shr(plane, j), sixteen));
+        let hi = v128_or(u8x16_shr(n, 4), v128_and(u16x8_shl(plane, 4 - j), sixteen));
+        let (lo, hi) = (i8x16_sub(lo, sixteen), i8x16_sub(hi, sixteen));
         [i16x8_extend_low_i8x16(lo), i16x8_extend_high_i8x16(lo), i16x8_extend_low_i8x16(hi), i16x8_extend_high_i8x16(hi)]
     }
     #[inline(always)]

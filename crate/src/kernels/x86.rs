@@ -1,7 +1,7 @@
 //! AVX2 + FMA kernels for native x86-64 runs (tests, CLI, the native column of the bench).
 
 use super::q4_k::Q4Matrix;
-use super::q5_0::Q5Matrix;
+use super::q5_0::{fifths_at, Q5Matrix};
 use super::q6_k::{block_at, Q6Matrix};
 use super::quant::{Q8Matrix, Q8Vector, BLOCK};
 use super::scalar::{subtract_block_mins, subtract_mins};
@@ -74,9 +74,21 @@ impl<const G: bool> Blocks for Expanded<'_, G> {
     }
 }
 
-/// Packed Q5_0 unpacked in registers: nibbles for the low bits, each bit of `highs` spread to
-/// its byte (shuffle the u32's bytes, test one bit per lane); `nibble | 0xF0` where it is clear.
+/// Packed Q5_0 unpacked in registers: nibbles for the low bits; the fifth bits' plane (see
+/// q5_0.rs) in both 128-bit lanes, shifted per lane so each byte's bit lands in its sign bit,
+/// which picks `nibble` (set) or `nibble | 0xF0` (clear, i.e. nibble − 16).
 struct PackedQ5<'a>(&'a Q5Matrix);
+
+/// Per block phase j: left shifts that move bit 4 + j (low half) and bit j (high half) to bit 7.
+static Q5_SIGN_SHIFTS: [[i32; 8]; 4] = {
+    let mut t = [[0; 8]; 4];
+    let mut j = 0;
+    while j < 4 {
+        t[j] = [3 - j as i32, 3 - j as i32, 3 - j as i32, 3 - j as i32, 7 - j as i32, 7 - j as i32, 7 - j as i32, 7 - j as i32];
+        j += 1;
+    }
+    t
+};
 
 impl Blocks for PackedQ5<'_> {
     const G16: bool = false;
@@ -88,14 +100,11 @@ impl Blocks for PackedQ5<'_> {
         let n = _mm_loadu_si128(self.0.nibbles.as_ptr().add(idx * 16) as *const __m128i);
         let low4 = _mm_set1_epi8(0x0F);
         let nibbles = _mm256_set_m128i(_mm_and_si128(_mm_srli_epi16::<4>(n), low4), _mm_and_si128(n, low4));
-        let qh = _mm256_set1_epi32(*self.0.highs.get_unchecked(idx) as i32);
-        // Lane byte i takes qh byte i / 8 (the second 128-bit lane continues at byte 2).
-        let spread = _mm256_setr_epi8(
-            0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3,
-        );
-        let bit = _mm256_set1_epi64x(0x8040_2010_0804_0201u64 as i64);
-        let set = _mm256_cmpeq_epi8(_mm256_and_si256(_mm256_shuffle_epi8(qh, spread), bit), bit);
-        let q = _mm256_or_si256(nibbles, _mm256_andnot_si256(set, _mm256_set1_epi8(0xF0u8 as i8)));
+        let (at, j) = fifths_at(idx);
+        let plane = _mm256_broadcastsi128_si256(_mm_loadu_si128(self.0.fifths.as_ptr().add(at) as *const __m128i));
+        let shifts = _mm256_loadu_si256(Q5_SIGN_SHIFTS.get_unchecked(j as usize).as_ptr() as *const __m256i);
+        let signs = _mm256_sllv_epi32(plane, shifts);
+        let q = _mm256_blendv_epi8(_mm256_or_si256(nibbles, _mm256_set1_epi8(0xF0u8 as i8)), nibbles, signs);
         (_mm256_cvtepi8_epi16(_mm256_castsi256_si128(q)), _mm256_cvtepi8_epi16(_mm256_extracti128_si256::<1>(q)))
     }
     #[inline(always)]
