@@ -4,6 +4,11 @@
 //!
 //! Built once per request from the tokenizer's vocabulary (~150k tokens, a few milliseconds)
 //! and applied to the logits before sampling.
+//!
+//! In Chinese output the token mask alone cannot keep Latin to whole names: a token's letters
+//! only have to be part of an allowed name, so "park" (of "Lindell Park") or "to" could be
+//! written as English words. A word rule follows the Latin word being written across tokens and
+//! lets it only grow into an allowed word and end there, as the translation check reads words.
 
 use crate::tokenizer::Tokenizer;
 
@@ -21,6 +26,19 @@ pub struct Constraints {
     /// Per token id: may not be generated. Empty = no mask.
     banned: Vec<bool>,
     copy: Vec<CopySpan>,
+    /// Chinese output: Latin words only whole and allowed.
+    latin_words: Option<LatinWords>,
+}
+
+/// The Latin words a Chinese output may contain, and the tokens that can write them.
+/// A word is a run of ASCII letters and digits holding a letter, as `latin_words` in the
+/// translation check splits text; single letters ("A股") are always fine.
+#[derive(Debug, Clone, Default)]
+struct LatinWords {
+    /// Allowed words as written; a capitalized word may also match one in another case.
+    words: Vec<String>,
+    /// Tokens the mask lets through that hold a letter or digit: (id, bytes), by id.
+    tokens: Vec<(u32, Vec<u8>)>,
 }
 
 /// Token spans the output should contain, each in every tokenization it may take.
@@ -54,8 +72,17 @@ impl Constraints {
                     Script::Han => latin_runs(bytes).any(|run| !allowed.iter().any(|a| a.contains(&run))),
                 }
             })
-            .collect();
-        Self { banned, copy: Vec::new() }
+            .collect::<Vec<bool>>();
+        let latin_words = (script == Script::Han).then(|| LatinWords {
+            words: allowed_latin.iter().flat_map(|a| word_runs(a.as_bytes())).filter(|w| has_letter(w)).map(|w| w.to_string()).collect(),
+            tokens: (0..tokenizer.vocab_size() as u32)
+                .filter(|&id| !banned[id as usize] && !tokenizer.is_eog(id))
+                .map(|id| (id, tokenizer.token_bytes(id)))
+                .filter(|(_, b)| b.iter().any(u8::is_ascii_alphanumeric))
+                .map(|(id, b)| (id, b.to_vec()))
+                .collect(),
+        });
+        Self { banned, copy: Vec::new(), latin_words }
     }
 
     /// Favours writing `text` (a name or number the output must contain): its tokens as the
@@ -86,6 +113,9 @@ impl Constraints {
             }
         }
         self.apply(logits);
+        if let Some(words) = &self.latin_words {
+            words.apply(logits, generated);
+        }
     }
 
     /// Also bans every token whose text contains one of `chars` (a headline's colon). A mask
@@ -113,6 +143,98 @@ impl Constraints {
             }
         }
     }
+}
+
+impl LatinWords {
+    /// Whether `word` (letters and digits) may stand in the output as a whole word.
+    fn complete(&self, word: &str) -> bool {
+        word.len() <= 1 || !has_letter(word) || self.words.iter().any(|w| w == word || (is_capitalized(word) && w.eq_ignore_ascii_case(word)))
+    }
+
+    /// Whether `word` can still grow into an allowed word (or is one).
+    fn prefix(&self, word: &str) -> bool {
+        self.complete(word)
+            || self.words.iter().any(|w| {
+                w.starts_with(word) || (is_capitalized(word) && w.len() >= word.len() && w.as_bytes()[..word.len()].eq_ignore_ascii_case(word.as_bytes()))
+            })
+    }
+
+    /// The bytes of `id` when it holds a letter or digit.
+    fn bytes(&self, id: u32) -> Option<&[u8]> {
+        self.tokens.binary_search_by_key(&id, |(t, _)| *t).ok().map(|i| self.tokens[i].1.as_slice())
+    }
+
+    /// The word being written at the end of `generated` (empty after a non-word byte).
+    fn open_word(&self, generated: &[u32]) -> String {
+        let mut word: Vec<u8> = Vec::new();
+        for &id in generated.iter().rev() {
+            let Some(bytes) = self.bytes(id) else { break };
+            let tail = bytes.iter().rev().take_while(|b| b.is_ascii_alphanumeric()).count();
+            word.splice(0..0, bytes[bytes.len() - tail..].iter().copied());
+            if tail < bytes.len() {
+                break;
+            }
+        }
+        String::from_utf8(word).unwrap_or_default()
+    }
+
+    /// Bans the tokens that would write a word not allowed, or end an open one unfinished.
+    /// Leaves the logits alone when nothing allowed could follow (never a dead end).
+    fn apply(&self, logits: &mut [f32], generated: &[u32]) {
+        let open = self.open_word(generated);
+        let mut ok = vec![false; self.tokens.len()];
+        for (slot, (_, bytes)) in ok.iter_mut().zip(&self.tokens) {
+            let mut word = open.clone();
+            let mut fine = true;
+            for &b in bytes {
+                if b.is_ascii_alphanumeric() {
+                    word.push(b as char);
+                } else if !word.is_empty() {
+                    fine &= self.complete(&word);
+                    word.clear();
+                }
+            }
+            *slot = fine && self.prefix(&word);
+        }
+        // Any other token ends the open word.
+        let others_ok = self.complete(&open);
+        let any_allowed = others_ok || self.tokens.iter().zip(&ok).any(|((id, _), &k)| k && logits.get(*id as usize).is_some_and(|l| l.is_finite()));
+        if !any_allowed {
+            return;
+        }
+        if !others_ok {
+            let mut keep = vec![f32::NEG_INFINITY; logits.len()];
+            for ((id, _), &k) in self.tokens.iter().zip(&ok) {
+                if k {
+                    if let Some(l) = logits.get(*id as usize) {
+                        keep[*id as usize] = *l;
+                    }
+                }
+            }
+            logits.copy_from_slice(&keep);
+            return;
+        }
+        for ((id, _), &k) in self.tokens.iter().zip(&ok) {
+            if !k {
+                if let Some(l) = logits.get_mut(*id as usize) {
+                    *l = f32::NEG_INFINITY;
+                }
+            }
+        }
+    }
+}
+
+fn has_letter(word: &str) -> bool {
+    word.bytes().any(|b| b.is_ascii_alphabetic())
+}
+
+fn is_capitalized(word: &str) -> bool {
+    word.starts_with(|c: char| c.is_ascii_uppercase())
+}
+
+/// The runs of ASCII letters and digits in `bytes`.
+fn word_runs(bytes: &[u8]) -> impl Iterator<Item = &str> {
+    bytes.split(|b| !b.is_ascii_alphanumeric()).filter(|r| !r.is_empty()).map(|r| std::str::from_utf8(r).unwrap_or_default())
 }
 
 fn bump(logits: &mut [f32], id: u32, bonus: f32) {
@@ -166,7 +288,7 @@ mod tests {
 
     #[test]
     fn a_begun_span_is_favoured_to_its_end_and_a_written_one_no_more() {
-        let c = Constraints { banned: Vec::new(), copy: vec![CopySpan { variants: vec![vec![5, 6, 7]], start: true }] };
+        let c = Constraints { copy: vec![CopySpan { variants: vec![vec![5, 6, 7]], start: true }], ..Default::default() };
         let mut logits = [0.0f32; 8];
         c.apply_after(&mut logits, &[1, 5, 6]);
         assert_eq!(crate::llm::sampler::argmax(&logits), 7);
@@ -179,6 +301,27 @@ mod tests {
     }
 
     #[test]
+    fn latin_in_chinese_output_is_only_whole_allowed_words() {
+        let tokens: Vec<(u32, Vec<u8>)> = [(1, "park"), (2, " Lind"), (3, "ell"), (4, " Park"), (5, "to"), (6, "LIND"), (7, "12"), (8, "ell公")]
+            .iter()
+            .map(|(id, t)| (*id, t.as_bytes().to_vec()))
+            .collect();
+        let words = LatinWords { words: vec!["Lindell".into(), "Park".into(), "km".into()], tokens };
+        let allowed = |generated: &[u32]| {
+            let mut logits = [0.0f32; 10];
+            words.apply(&mut logits, generated);
+            (0..10).filter(|&i| logits[i].is_finite()).collect::<Vec<_>>()
+        };
+        // Nothing open: "park" and "to" are English words, " Park" is the name; 0 and 9 hold no
+        // Latin; "LIND" may grow into "LINDELL".
+        assert_eq!(allowed(&[0]), [0, 2, 4, 6, 7, 9]);
+        // "Lind" open: only its continuation; ending it here ("Lind公") or as "Lindpark" is not.
+        assert_eq!(allowed(&[0, 2]), [3, 8]);
+        // "Lindell" written: it may end, or a new word begin; it may not run on.
+        assert_eq!(allowed(&[0, 2, 3]), [0, 2, 4, 9]);
+    }
+
+    #[test]
     fn chars_are_found_whole_inside_tokens() {
         assert!(contains_char("报告：".as_bytes(), '：'));
         assert!(contains_char(b"Freight:", ':'));
@@ -187,7 +330,7 @@ mod tests {
 
     #[test]
     fn banned_tokens_can_never_win() {
-        let c = Constraints { banned: vec![false, true, false], copy: Vec::new() };
+        let c = Constraints { banned: vec![false, true, false], ..Default::default() };
         let mut logits = [0.0f32, 9.0, 1.0];
         c.apply(&mut logits);
         assert_eq!(crate::llm::sampler::argmax(&logits), 2);
