@@ -16,11 +16,11 @@
 //! Q6_K, which the relaxed dot spares its −32 and its widening, takes two dots per block.
 
 use super::q4_k::Q4Matrix;
-use super::q5_0::{fifths_at, Q5Matrix};
-use super::q6_k::{block_at, Q6Matrix};
+use super::q5_0::Q5Matrix;
+use super::q6_k::Q6Matrix;
 use super::quant::{Q8Matrix, Q8Vector, BLOCK};
 use super::scalar::{subtract_block_mins, subtract_mins};
-use super::wasm_simd::{self, hsum, load};
+use super::wasm_simd::{self, hsum, load, q5_0_unsigned_halves, q6_k_unsigned_halves};
 use core::arch::wasm32::*;
 use std::ops::Range;
 
@@ -89,8 +89,7 @@ impl Blocks for Expanded<'_> {
     }
 }
 
-/// Packed Q5_0 as 0..=31: the nibble, plus the fifth bit moved to 0x10 from its plane (one
-/// 16-bit shift and a mask per half, see q5_0.rs); the −16 is the shift.
+/// Packed Q5_0 as 0..=31 (`wasm_simd::q5_0_unsigned_halves`); the −16 is the shift.
 struct PackedQ5<'a>(&'a Q5Matrix);
 
 impl Blocks for PackedQ5<'_> {
@@ -102,13 +101,7 @@ impl Blocks for PackedQ5<'_> {
     }
     #[inline(always)]
     unsafe fn block(&self, idx: usize) -> [v128; 2] {
-        let n = load(self.0.nibbles.as_ptr().add(idx * 16));
-        let (at, j) = fifths_at(idx);
-        let plane = load(self.0.fifths.as_ptr().add(at));
-        let fifth = u8x16_splat(0x10);
-        let lo = v128_or(v128_and(n, u8x16_splat(0x0F)), v128_and(u16x8_shr(plane, j), fifth));
-        let hi = v128_or(u8x16_shr(n, 4), v128_and(u16x8_shl(plane, 4 - j), fifth));
-        [lo, hi]
+        q5_0_unsigned_halves(self.0, idx)
     }
     #[inline(always)]
     unsafe fn scales(&self, idx: usize) -> [f32; 2] {
@@ -137,8 +130,7 @@ impl Blocks for PackedQ4<'_> {
     }
 }
 
-/// Packed Q6_K (GGUF's bit layout, see q6_k.rs) as q in 0..=63, each half one load of `ql`
-/// and one of `qh` with 16-bit shifts (as in `wasm_simd`); the −32 is the shift.
+/// Packed Q6_K as q in 0..=63 (`wasm_simd::q6_k_unsigned_halves`); the −32 is the shift.
 struct PackedQ6<'a>(&'a Q6Matrix);
 
 impl Blocks for PackedQ6<'_> {
@@ -151,15 +143,7 @@ impl Blocks for PackedQ6<'_> {
     }
     #[inline(always)]
     unsafe fn block(&self, idx: usize) -> [v128; 2] {
-        let (l, nibble_shift, h, crumb_shift) = block_at(idx);
-        let (ql, qh) = (self.0.ql.as_ptr().add(l), self.0.qh.as_ptr().add(h));
-        let half = |at: usize| {
-            // SAFETY: the block's 32 bytes of ql and qh are in bounds (block_at).
-            let (low, high) = unsafe { (load(ql.add(at)), load(qh.add(at))) };
-            let nibbles = v128_and(u16x8_shr(low, nibble_shift), u8x16_splat(0x0F));
-            v128_or(nibbles, v128_and(i16x8_shl(u16x8_shr(high, crumb_shift), 4), u8x16_splat(0x30)))
-        };
-        [half(0), half(16)]
+        q6_k_unsigned_halves(self.0, idx)
     }
     #[inline(always)]
     unsafe fn scales(&self, idx: usize) -> [f32; 2] {

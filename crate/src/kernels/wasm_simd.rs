@@ -80,8 +80,21 @@ impl<const G: bool> Blocks for Expanded<'_, G> {
     }
 }
 
-/// Packed Q5_0, unpacked in registers: the nibbles give the low four bits; the fifth bits come
-/// from their plane with one 16-bit shift and a mask per half (see q5_0.rs); then − 16.
+/// Packed Q5_0 block `idx` as two u8x16 halves of 0..=31: the nibble, plus the fifth bit moved
+/// to 0x10 from its plane with one 16-bit shift and a mask per half (see q5_0.rs). Shared with
+/// the relaxed kernels, which take these as their unsigned operand.
+#[inline(always)]
+pub(super) unsafe fn q5_0_unsigned_halves(m: &Q5Matrix, idx: usize) -> [v128; 2] {
+    let n = load(m.nibbles.as_ptr().add(idx * 16));
+    let (at, j) = fifths_at(idx);
+    let plane = load(m.fifths.as_ptr().add(at));
+    let fifth = u8x16_splat(0x10);
+    let lo = v128_or(v128_and(n, u8x16_splat(0x0F)), v128_and(u16x8_shr(plane, j), fifth));
+    let hi = v128_or(u8x16_shr(n, 4), v128_and(u16x8_shl(plane, 4 - j), fifth));
+    [lo, hi]
+}
+
+/// Packed Q5_0, unpacked in registers (`q5_0_unsigned_halves`), then − 16.
 struct PackedQ5<'a>(&'a Q5Matrix);
 
 impl Blocks for PackedQ5<'_> {
@@ -91,12 +104,8 @@ impl Blocks for PackedQ5<'_> {
     }
     #[inline(always)]
     unsafe fn block(&self, idx: usize) -> [v128; 4] {
-        let n = load(self.0.nibbles.as_ptr().add(idx * 16));
-        let (at, j) = fifths_at(idx);
-        let plane = load(self.0.fifths.as_ptr().add(at));
+        let [lo, hi] = q5_0_unsigned_halves(self.0, idx);
         let sixteen = u8x16_splat(0x10);
-        let lo = v128_or(v128_and(n, u8x16_splat(0x0F)), v128_and(u16x8_shr(plane, j), sixteen));
-        let hi = v128_or(u8x16_shr(n, 4), v128_and(u16x8_shl(plane, 4 - j), sixteen));
         let (lo, hi) = (i8x16_sub(lo, sixteen), i8x16_sub(hi, sixteen));
         [i16x8_extend_low_i8x16(lo), i16x8_extend_high_i8x16(lo), i16x8_extend_low_i8x16(hi), i16x8_extend_high_i8x16(hi)]
     }
@@ -127,9 +136,27 @@ impl Blocks for PackedQ4<'_> {
     }
 }
 
-/// Packed Q6_K (GGUF's bit layout, see q6_k.rs) as q − 32: each 16-lane half is one load of
-/// `ql` shifted to its nibble and one of `qh` shifted to its crumb, with the same shifts in
-/// every lane (all of them 16-bit).
+/// Packed Q6_K block `idx` (GGUF's bit layout, see q6_k.rs) as two u8x16 halves of 0..=63: each
+/// half is one load of `ql` shifted to its nibble and one of `qh` shifted to its crumb, the same
+/// shifts in every lane. Shared with the relaxed kernels.
+#[inline(always)]
+pub(super) unsafe fn q6_k_unsigned_halves(m: &Q6Matrix, idx: usize) -> [v128; 2] {
+    let (l, nibble_shift, h, crumb_shift) = block_at(idx);
+    let (ql, qh) = (m.ql.as_ptr().add(l), m.qh.as_ptr().add(h));
+    let half = |at: usize| {
+        // SAFETY: the block's 32 bytes of ql and qh are in bounds (block_at).
+        let (low, high) = unsafe { (load(ql.add(at)), load(qh.add(at))) };
+        // 16-bit shifts (8-bit ones are emulated in V8), masked per byte after: the bits a
+        // byte takes from its neighbour fall outside the mask.
+        let nibbles = v128_and(u16x8_shr(low, nibble_shift), u8x16_splat(0x0F));
+        // Bits crumb_shift, crumb_shift + 1 of qh to bits 4, 5.
+        let crumb = i16x8_shl(u16x8_shr(high, crumb_shift), 4);
+        v128_or(nibbles, v128_and(crumb, u8x16_splat(0x30)))
+    };
+    [half(0), half(16)]
+}
+
+/// Packed Q6_K, unpacked in registers (`q6_k_unsigned_halves`), then − 32.
 struct PackedQ6<'a>(&'a Q6Matrix);
 
 impl Blocks for PackedQ6<'_> {
@@ -139,19 +166,8 @@ impl Blocks for PackedQ6<'_> {
     }
     #[inline(always)]
     unsafe fn block(&self, idx: usize) -> [v128; 4] {
-        let (l, nibble_shift, h, crumb_shift) = block_at(idx);
-        let (ql, qh) = (self.0.ql.as_ptr().add(l), self.0.qh.as_ptr().add(h));
-        let half = |at: usize| {
-            // SAFETY: the block's 32 bytes of ql and qh are in bounds (block_at).
-            let (low, high) = unsafe { (load(ql.add(at)), load(qh.add(at))) };
-            // 16-bit shifts (8-bit ones are emulated in V8), masked per byte after: the bits a
-            // byte takes from its neighbour fall outside the mask.
-            let nibbles = v128_and(u16x8_shr(low, nibble_shift), u8x16_splat(0x0F));
-            // Bits crumb_shift, crumb_shift + 1 of qh to bits 4, 5.
-            let crumb = i16x8_shl(u16x8_shr(high, crumb_shift), 4);
-            i8x16_sub(v128_or(nibbles, v128_and(crumb, u8x16_splat(0x30))), u8x16_splat(32))
-        };
-        let (lo, hi) = (half(0), half(16));
+        let [lo, hi] = q6_k_unsigned_halves(self.0, idx);
+        let (lo, hi) = (i8x16_sub(lo, u8x16_splat(32)), i8x16_sub(hi, u8x16_splat(32)));
         [i16x8_extend_low_i8x16(lo), i16x8_extend_high_i8x16(lo), i16x8_extend_low_i8x16(hi), i16x8_extend_high_i8x16(hi)]
     }
     #[inline(always)]

@@ -182,20 +182,26 @@ impl LatinWords {
     /// Leaves the logits alone when nothing allowed could follow (never a dead end).
     fn apply(&self, logits: &mut [f32], generated: &[u32]) {
         let open = self.open_word(generated);
-        let mut ok = vec![false; self.tokens.len()];
-        for (slot, (_, bytes)) in ok.iter_mut().zip(&self.tokens) {
-            let mut word = open.clone();
-            let mut fine = true;
-            for &b in bytes {
-                if b.is_ascii_alphanumeric() {
-                    word.push(b as char);
-                } else if !word.is_empty() {
-                    fine &= self.complete(&word);
-                    word.clear();
+        // One buffer for every token's word (this runs once per generated token).
+        let mut word = String::with_capacity(64);
+        let ok: Vec<bool> = self
+            .tokens
+            .iter()
+            .map(|(_, bytes)| {
+                word.clear();
+                word.push_str(&open);
+                let mut fine = true;
+                for &b in bytes {
+                    if b.is_ascii_alphanumeric() {
+                        word.push(b as char);
+                    } else if !word.is_empty() {
+                        fine &= self.complete(&word);
+                        word.clear();
+                    }
                 }
-            }
-            *slot = fine && self.prefix(&word);
-        }
+                fine && self.prefix(&word)
+            })
+            .collect();
         // Any other token ends the open word.
         let others_ok = self.complete(&open);
         let any_allowed = others_ok || self.tokens.iter().zip(&ok).any(|((id, _), &k)| k && logits.get(*id as usize).is_some_and(|l| l.is_finite()));
@@ -203,15 +209,18 @@ impl LatinWords {
             return;
         }
         if !others_ok {
-            let mut keep = vec![f32::NEG_INFINITY; logits.len()];
-            for ((id, _), &k) in self.tokens.iter().zip(&ok) {
-                if k {
-                    if let Some(l) = logits.get(*id as usize) {
-                        keep[*id as usize] = *l;
-                    }
-                }
+            // Only the allowed word tokens stay: few, so keep them aside and ban the rest.
+            let kept: Vec<(usize, f32)> = self
+                .tokens
+                .iter()
+                .zip(&ok)
+                .filter(|(_, &k)| k)
+                .filter_map(|((id, _), _)| logits.get(*id as usize).map(|&l| (*id as usize, l)))
+                .collect();
+            logits.fill(f32::NEG_INFINITY);
+            for (id, l) in kept {
+                logits[id] = l;
             }
-            logits.copy_from_slice(&keep);
             return;
         }
         for ((id, _), &k) in self.tokens.iter().zip(&ok) {
