@@ -477,6 +477,10 @@ const UNIT_RENDERINGS: &[(&str, &str, Language)] = &[
     ("square feet", "平方英尺", Language::Zh), ("feet", "英尺", Language::Zh), ("acres", "英亩", Language::Zh),
     ("percentage points", "个百分点", Language::Zh), ("个百分点", " percentage points", Language::En),
     ("亩", " mu", Language::En), ("公里", " km", Language::En), ("公斤", " kg", Language::En),
+    // A temperature scale is a unit, not a name to keep in Latin letters ("4 degrees Celsius"
+    // is 4摄氏度; written in Latin, the check would ask for "Celsius" in the Chinese sentence).
+    ("degrees Celsius", "摄氏度", Language::Zh), ("degrees Fahrenheit", "华氏度", Language::Zh),
+    ("摄氏度", " degrees Celsius", Language::En), ("华氏度", " degrees Fahrenheit", Language::En),
 ];
 
 /// The request's units in the target language, right after their number ("20 mph" → "20英里/小时").
@@ -1010,6 +1014,11 @@ mod tests {
         assert_eq!(changed("about 310 miles of streets, at 20 mph", "约310公里的街道，时速20公里每小时"), 2);
         assert_eq!(render_units("about 310 miles of streets, at 20 mph, 5 milestones", Language::Zh), "about 310英里 of streets, at 20英里/小时, 5 milestones");
         assert_eq!(render_units("提高了12.3个百分点，种了60亩", Language::En), "提高了12.3 percentage points，种了60 mu");
+        assert_eq!(render_units("fell to minus 7 degrees Celsius (19 degrees Fahrenheit)", Language::Zh), "fell to minus 7摄氏度 (19华氏度)");
+        assert_eq!(render_units("地表温度超过38摄氏度", Language::En), "地表温度超过38 degrees Celsius");
+        let source = "Frost came at minus 7 degrees Celsius, said Ivo Brandt.";
+        let r = Request::new(source, Language::En, Language::Zh);
+        assert_eq!(r.check(source, "Ivo Brandt说，霜冻时气温为零下7摄氏度。"), vec![], "a temperature scale is not a name to keep");
         assert_eq!(changed("about 310 miles of streets, at 20 mph", "约310英里的街道，时速20英里/小时"), 0);
         assert_eq!(changed("去年种了60亩，投入1200万元", "grew 60 acres and invested $12 million"), 2);
         assert_eq!(changed("去年种了60亩，投入1200万元", "grew 60 mu and invested 12 million yuan"), 0);
