@@ -122,6 +122,39 @@ pub fn split_rows(rows: usize, work_per_row: usize, threads: usize) -> Vec<Range
     (0..rows).step_by(per_part).map(|start| start..(start + per_part).min(rows)).collect()
 }
 
+/// How to split `items` consecutive items of uneven `cost` (multiply-adds each) over the
+/// threads: as `row_parts` decides the number of parts from the total work, with each part's
+/// items ending where its share of the total cost is reached (causal attention: a later
+/// token sees more positions).
+pub fn weighted_parts(items: usize, cost: impl Fn(usize) -> usize) -> Vec<Range<usize>> {
+    split_weighted(items, cost, threads())
+}
+
+/// `weighted_parts` for a given thread count.
+pub fn split_weighted(items: usize, cost: impl Fn(usize) -> usize, threads: usize) -> Vec<Range<usize>> {
+    let total: usize = (0..items).map(&cost).sum();
+    let by_work = total / MIN_WORK_PER_PART;
+    let parts = if by_work >= 2 * threads { 2 * threads } else if by_work >= threads { threads } else { 1 };
+    let parts = parts.min(items);
+    if threads <= 1 || parts <= 1 {
+        return vec![0..items];
+    }
+    let mut out = Vec::with_capacity(parts);
+    let (mut start, mut done) = (0, 0);
+    for i in 0..items {
+        done += cost(i);
+        // Part k ends once (k + 1) / parts of the work is done; the last takes the rest.
+        if out.len() + 1 < parts && done * parts >= total * (out.len() + 1) {
+            out.push(start..i + 1);
+            start = i + 1;
+        }
+    }
+    if start < items {
+        out.push(start..items);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -140,6 +173,25 @@ mod tests {
                 assert!(parts.len() <= 2 * threads, "{rows} rows, {threads} threads: {parts:?}");
             }
         }
+    }
+
+    #[test]
+    fn weighted_parts_cover_every_item_once_with_even_work() {
+        for items in [1, 14, 15, 14 * 64, 14 * 301] {
+            for threads in [1, 2, 3, 8] {
+                let cost = |i: usize| (i / 14 + 100) * 128;
+                let parts = split_weighted(items, cost, threads);
+                assert_eq!(parts.first().unwrap().start, 0);
+                assert_eq!(parts.last().unwrap().end, items);
+                assert!(parts.windows(2).all(|p| p[0].end == p[1].start && !p[0].is_empty()), "{parts:?}");
+                assert!(parts.len() <= 2 * threads);
+                let work: Vec<usize> = parts.iter().map(|r| r.clone().map(cost).sum()).collect();
+                let (max, total) = (*work.iter().max().unwrap(), work.iter().sum::<usize>());
+                // No part holds much more than its share plus one item.
+                assert!(max <= total / parts.len() + cost(items - 1), "{items} items, {threads} threads: {work:?}");
+            }
+        }
+        assert_eq!(split_weighted(14, |_| 100 * 128, 2), vec![0..14], "a short decode step stays on one thread");
     }
 
     #[test]

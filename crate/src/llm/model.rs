@@ -130,7 +130,6 @@ impl Qwen2Model {
         let mut gate = vec![0f32; n * c.d_ffn];
         let mut up = vec![0f32; n * c.d_ffn];
         let mut hq: Vec<Q8Vector> = vec![Q8Vector::default(); n];
-        let mut scores = vec![0f32; pos0 + n];
 
         for (li, l) in self.weights.layers.iter().enumerate() {
             // Attention block.
@@ -148,7 +147,7 @@ impl Qwen2Model {
                 kernels::rope(&mut k[t * kv..(t + 1) * kv], hd, ct, st);
                 cache.store(li, pos0 + t, &k[t * kv..(t + 1) * kv], &v[t * kv..(t + 1) * kv]);
             }
-            self.attention(li, cache, pos0, n, &q, &mut attn, &mut scores);
+            self.attention(li, cache, pos0, n, &q, &mut attn);
             quantize_rows(&attn, d, &mut xq);
             kernels::matmul(&l.wo, &xq, &mut proj);
             add_in_place(&mut x, &proj);
@@ -166,29 +165,43 @@ impl Qwen2Model {
         Ok(x)
     }
 
-    /// Causal grouped-query attention for the `n` new positions; writes `attn` (n × d).
-    #[allow(clippy::too_many_arguments)]
-    fn attention(&self, layer: usize, cache: &KvCache, pos0: usize, n: usize, q: &[f32], attn: &mut [f32], scores: &mut [f32]) {
+    /// Causal grouped-query attention for the `n` new positions; writes `attn` (n × d). The
+    /// (token, head) pairs are split over the threads (`attn` holds them in that order, hd
+    /// floats each); every head is computed the same way on any thread.
+    fn attention(&self, layer: usize, cache: &KvCache, pos0: usize, n: usize, q: &[f32], attn: &mut [f32]) {
         let c = &self.config;
-        let (d, hd) = (c.d_model, c.head_dim);
+        let (d, hd, heads) = (c.d_model, c.head_dim, c.n_head);
         let group = c.n_head / c.n_kv_head;
-        let scale = 1.0 / (hd as f32).sqrt();
-        for t in 0..n {
-            let visible = pos0 + t + 1;
-            for h in 0..c.n_head {
-                let kv_head = h / group;
-                let qh = &q[t * d + h * hd..][..hd];
-                let s = &mut scores[..visible];
-                for (p, score) in s.iter_mut().enumerate() {
-                    *score = kernels::dot(qh, cache.key(layer, p, kv_head, hd)) * scale;
-                }
-                kernels::softmax(s);
-                let out = &mut attn[t * d + h * hd..][..hd];
-                out.fill(0.0);
-                for (p, &weight) in s.iter().enumerate() {
-                    kernels::axpy(out, weight, cache.value(layer, p, kv_head, hd));
-                }
+        // Per pair: a dot and an axpy per visible position.
+        let parts = kernels::parallel::weighted_parts(n * heads, |i| (pos0 + i / heads + 1) * 2 * hd);
+        let mut items: Vec<(std::ops::Range<usize>, &mut [f32])> = Vec::with_capacity(parts.len());
+        let mut rest = &mut attn[..n * d];
+        for pairs in parts {
+            let (out, tail) = std::mem::take(&mut rest).split_at_mut(pairs.len() * hd);
+            items.push((pairs, out));
+            rest = tail;
+        }
+        kernels::parallel::for_each(&mut items, |_, (pairs, out)| {
+            let mut scores = vec![0f32; pos0 + n];
+            for (i, out) in pairs.clone().zip(out.chunks_exact_mut(hd)) {
+                let (t, h) = (i / heads, i % heads);
+                let s = &mut scores[..pos0 + t + 1];
+                self.attend(layer, cache, &q[t * d + h * hd..][..hd], h / group, s, out);
             }
+        });
+    }
+
+    /// One head of one token: softmax(q·K / √hd) · V over the `scores.len()` visible positions.
+    fn attend(&self, layer: usize, cache: &KvCache, qh: &[f32], kv_head: usize, scores: &mut [f32], out: &mut [f32]) {
+        let hd = self.config.head_dim;
+        let scale = 1.0 / (hd as f32).sqrt();
+        for (p, score) in scores.iter_mut().enumerate() {
+            *score = kernels::dot(qh, cache.key(layer, p, kv_head, hd)) * scale;
+        }
+        kernels::softmax(scores);
+        out.fill(0.0);
+        for (p, &weight) in scores.iter().enumerate() {
+            kernels::axpy(out, weight, cache.value(layer, p, kv_head, hd));
         }
     }
 
