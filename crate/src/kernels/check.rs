@@ -150,6 +150,22 @@ pub fn simd_matches_scalar(seed: u64, cases: usize) -> Result<(), String> {
         let magnitude: f32 = a.iter().zip(&b).map(|(x, y)| (x * y).abs()).sum();
         close_at(&format!("dot n={n}"), &[super::dot(&a, &b)], &[scalar::dot(&a, &b)], 1e-6, magnitude)?;
 
+        // One head of a KV cache: `positions` rows of `hd` floats, `stride` apart.
+        let hd = [64, 128, 36, 7][rng.below(4)];
+        let stride = hd * (1 + rng.below(3));
+        let positions = 1 + rng.below(40);
+        let cache = rng.vec(positions * stride, 2.0);
+        let q = rng.vec(hd, 2.0);
+        let (mut got, mut want) = (vec![0.0; positions], vec![0.0; positions]);
+        super::attention_scores(&q, &cache, stride, 0.125, &mut got);
+        scalar::attention_scores(&q, &cache, stride, 0.125, &mut want);
+        close_at(&format!("attention_scores hd={hd} positions={positions}"), &got, &want, 1e-6, 0.125 * 4.0 * hd as f32)?;
+        let weights = rng.vec(positions, 1.0);
+        let (mut got, mut want) = (vec![1.0; hd], vec![1.0; hd]);
+        super::attention_mix(&weights, &cache, stride, &mut got);
+        scalar::attention_mix(&weights, &cache, stride, &mut want);
+        close(&format!("attention_mix hd={hd} positions={positions}"), &got, &want, 1e-6)?;
+
         let alpha = rng.f32(2.0);
         let (mut got, mut want) = (a.clone(), a.clone());
         super::axpy(&mut got, alpha, &b);

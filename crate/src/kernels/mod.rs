@@ -321,6 +321,32 @@ pub fn rope(x: &mut [f32], head_dim: usize, cos: &[f32], sin: &[f32]) {
     scalar::rope(x, head_dim, cos, sin)
 }
 
+/// One attention head's scores over the first `out.len()` positions (see
+/// `scalar::attention_scores`). `keys` holds them all: checked here, once per head.
+pub fn attention_scores(q: &[f32], keys: &[f32], stride: usize, scale: f32, out: &mut [f32]) {
+    assert!(out.is_empty() || (q.len() <= stride && keys.len() >= (out.len() - 1) * stride + q.len()), "attention keys out of range");
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    return wasm_simd::attention_scores(q, keys, stride, scale, out);
+    #[allow(unreachable_code)]
+    for (p, score) in out.iter_mut().enumerate() {
+        *score = dot(q, &keys[p * stride..][..q.len()]) * scale;
+    }
+}
+
+/// One attention head's output from its softmax weights (see `scalar::attention_mix`).
+pub fn attention_mix(weights: &[f32], values: &[f32], stride: usize, out: &mut [f32]) {
+    assert!(weights.is_empty() || (out.len() <= stride && values.len() >= (weights.len() - 1) * stride + out.len()), "attention values out of range");
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    return wasm_simd::attention_mix(weights, values, stride, out);
+    #[allow(unreachable_code)]
+    {
+        out.fill(0.0);
+        for (p, &w) in weights.iter().enumerate() {
+            axpy(out, w, &values[p * stride..][..out.len()]);
+        }
+    }
+}
+
 pub fn dot(a: &[f32], b: &[f32]) -> f32 {
     debug_assert_eq!(a.len(), b.len());
     #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]

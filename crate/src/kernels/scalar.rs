@@ -133,6 +133,23 @@ pub fn dot(a: &[f32], b: &[f32]) -> f32 {
     a.iter().zip(b).map(|(x, y)| x * y).sum()
 }
 
+/// One attention head's scores: `out[p] = scale · q·k_p` for the keys `k_p = keys[p·stride..]`
+/// (a head of the KV cache: one row per position, `stride` floats apart).
+pub fn attention_scores(q: &[f32], keys: &[f32], stride: usize, scale: f32, out: &mut [f32]) {
+    for (p, score) in out.iter_mut().enumerate() {
+        *score = dot(q, &keys[p * stride..][..q.len()]) * scale;
+    }
+}
+
+/// One attention head's output: `out = Σ_p weights[p] · v_p` for the values
+/// `v_p = values[p·stride..]`, added in position order.
+pub fn attention_mix(weights: &[f32], values: &[f32], stride: usize, out: &mut [f32]) {
+    out.fill(0.0);
+    for (p, &w) in weights.iter().enumerate() {
+        axpy(out, w, &values[p * stride..][..out.len()]);
+    }
+}
+
 /// `acc += alpha · v`.
 pub fn axpy(acc: &mut [f32], alpha: f32, v: &[f32]) {
     for (a, &x) in acc.iter_mut().zip(v) {

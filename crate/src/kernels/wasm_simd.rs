@@ -322,6 +322,83 @@ pub fn dot(a: &[f32], b: &[f32]) -> f32 {
     s
 }
 
+/// Four positions' scores at a time: four independent sums over the head (a single running
+/// sum per position waits on its adds), then one transpose-add instead of four lane-by-lane
+/// horizontal sums. The caller (`kernels::attention_scores`) checked the bounds.
+pub fn attention_scores(q: &[f32], keys: &[f32], stride: usize, scale: f32, out: &mut [f32]) {
+    let (hd, n) = (q.len(), out.len());
+    let whole = hd - hd % 4;
+    let s = f32x4_splat(scale);
+    let mut p = 0;
+    while p + 4 <= n {
+        let mut acc = [f32x4_splat(0.0); 4];
+        let mut i = 0;
+        while i < whole {
+            // SAFETY: i + 4 <= hd; positions p..p + 4 < n are in `keys` (checked by the caller).
+            unsafe {
+                let x = v128_load(q.as_ptr().add(i) as *const v128);
+                for (j, a) in acc.iter_mut().enumerate() {
+                    let k = v128_load(keys.as_ptr().add((p + j) * stride + i) as *const v128);
+                    *a = f32x4_add(*a, f32x4_mul(x, k));
+                }
+            }
+            i += 4;
+        }
+        // [Σa0, Σa1, Σa2, Σa3] from the four accumulators.
+        let lo = f32x4_add(i32x4_shuffle::<0, 4, 2, 6>(acc[0], acc[1]), i32x4_shuffle::<1, 5, 3, 7>(acc[0], acc[1]));
+        let hi = f32x4_add(i32x4_shuffle::<0, 4, 2, 6>(acc[2], acc[3]), i32x4_shuffle::<1, 5, 3, 7>(acc[2], acc[3]));
+        let sums = f32x4_add(i32x4_shuffle::<0, 1, 4, 5>(lo, hi), i32x4_shuffle::<2, 3, 6, 7>(lo, hi));
+        let mut scores = f32x4_mul(sums, s);
+        if whole < hd {
+            let mut tail = [0f32; 4];
+            for (j, t) in tail.iter_mut().enumerate() {
+                let k = &keys[(p + j) * stride..];
+                *t = (whole..hd).map(|i| q[i] * k[i]).sum::<f32>() * scale;
+            }
+            // SAFETY: a 16-byte read of a [f32; 4].
+            scores = f32x4_add(scores, unsafe { v128_load(tail.as_ptr() as *const v128) });
+        }
+        // SAFETY: p + 4 <= n.
+        unsafe { v128_store(out.as_mut_ptr().add(p) as *mut v128, scores) };
+        p += 4;
+    }
+    for (j, score) in out.iter_mut().enumerate().skip(p) {
+        *score = dot(q, &keys[j * stride..][..hd]) * scale;
+    }
+}
+
+/// The head's output kept in registers, 32 floats at a time, while the positions stream by
+/// (an `axpy` per position would load and store it each time); the same sums in the same order
+/// as `scalar::attention_mix`.
+pub fn attention_mix(weights: &[f32], values: &[f32], stride: usize, out: &mut [f32]) {
+    const CHUNK: usize = 32;
+    let hd = out.len();
+    let mut c = 0;
+    while c + CHUNK <= hd {
+        let mut acc = [f32x4_splat(0.0); CHUNK / 4];
+        for (p, &w) in weights.iter().enumerate() {
+            let w = f32x4_splat(w);
+            for (j, a) in acc.iter_mut().enumerate() {
+                // SAFETY: c + 4j + 4 <= hd, and position p's row is in `values` (checked by the caller).
+                let v = unsafe { v128_load(values.as_ptr().add(p * stride + c + 4 * j) as *const v128) };
+                *a = f32x4_add(*a, f32x4_mul(w, v));
+            }
+        }
+        for (j, a) in acc.iter().enumerate() {
+            // SAFETY: c + 4j + 4 <= hd.
+            unsafe { v128_store(out.as_mut_ptr().add(c + 4 * j) as *mut v128, *a) };
+        }
+        c += CHUNK;
+    }
+    if c < hd {
+        let rest = &mut out[c..];
+        rest.fill(0.0);
+        for (p, &w) in weights.iter().enumerate() {
+            axpy(rest, w, &values[p * stride + c..][..hd - c]);
+        }
+    }
+}
+
 pub fn axpy(acc: &mut [f32], alpha: f32, v: &[f32]) {
     let n = acc.len().min(v.len());
     let a = f32x4_splat(alpha);

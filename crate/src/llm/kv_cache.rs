@@ -39,12 +39,13 @@ impl KvCache {
         self.values[layer][at..at + self.kv_dim].copy_from_slice(v);
     }
 
-    /// Key (or value) of head `head` (width `head_dim`) at position `pos` in `layer`.
-    pub fn key(&self, layer: usize, pos: usize, head: usize, head_dim: usize) -> &[f32] {
-        &self.keys[layer][pos * self.kv_dim + head * head_dim..][..head_dim]
+    /// One head's keys of `layer`: position p's at `[p · stride..][..head_dim]`, with the stride.
+    pub fn head_keys(&self, layer: usize, head: usize, head_dim: usize) -> (&[f32], usize) {
+        (&self.keys[layer][head * head_dim..], self.kv_dim)
     }
 
-    pub fn value(&self, layer: usize, pos: usize, head: usize, head_dim: usize) -> &[f32] {
-        &self.values[layer][pos * self.kv_dim + head * head_dim..][..head_dim]
+    /// One head's values of `layer`, laid out as `head_keys`.
+    pub fn head_values(&self, layer: usize, head: usize, head_dim: usize) -> (&[f32], usize) {
+        (&self.values[layer][head * head_dim..], self.kv_dim)
     }
 }

@@ -194,15 +194,11 @@ impl Qwen2Model {
     /// One head of one token: softmax(q·K / √hd) · V over the `scores.len()` visible positions.
     fn attend(&self, layer: usize, cache: &KvCache, qh: &[f32], kv_head: usize, scores: &mut [f32], out: &mut [f32]) {
         let hd = self.config.head_dim;
-        let scale = 1.0 / (hd as f32).sqrt();
-        for (p, score) in scores.iter_mut().enumerate() {
-            *score = kernels::dot(qh, cache.key(layer, p, kv_head, hd)) * scale;
-        }
+        let (keys, stride) = cache.head_keys(layer, kv_head, hd);
+        kernels::attention_scores(qh, keys, stride, 1.0 / (hd as f32).sqrt(), scores);
         kernels::softmax(scores);
-        out.fill(0.0);
-        for (p, &weight) in scores.iter().enumerate() {
-            kernels::axpy(out, weight, cache.value(layer, p, kv_head, hd));
-        }
+        let (values, stride) = cache.head_values(layer, kv_head, hd);
+        kernels::attention_mix(scores, values, stride, out);
     }
 
     /// cos/sin of every rotary angle for positions pos0..pos0+n (n × head_dim/2 each).
