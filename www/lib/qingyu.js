@@ -66,8 +66,9 @@ function wasmSimdSupported() {
 
 /**
  * The LLM's weight layout. 'packed' keeps Q5_0/Q4_K blocks as they are in the file (~380 MiB;
- * the page peaks near 700 MiB) and unpacks them in registers, which makes wasm decoding about
- * 0.6× as fast; 'expanded' holds one byte per weight (~540 MiB) for the fastest kernels.
+ * the page peaks near 700 MiB) and unpacks them in registers: with relaxed SIMD as fast as
+ * expanded, with SIMD128 only decoding is ~0.9× as fast. 'expanded' holds one byte per weight
+ * (~540 MiB).
  * 'auto' (default) packs where memory is tight: devices reporting ≤ 4 GB
  * (navigator.deviceMemory; iOS tabs are killed near 1.5 GB) or mobile browsers.
  */

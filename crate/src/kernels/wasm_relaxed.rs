@@ -59,6 +59,9 @@ unsafe fn accumulate(g16: bool, shift: i8, acc: v128, w: &[v128; 2], x: &ActBloc
 trait Blocks {
     /// Two scales per block and a shift of 32 (packed Q6_K).
     const G16: bool = false;
+    /// `block` does work (packed layouts): a pass over many tokens unpacks its rows once
+    /// (`Unpacked`) instead of once per tile.
+    const PACKED: bool = true;
     /// The weights' shift into 0..=127: 0 or 16 (32 with `G16`).
     fn shift(&self) -> i8;
     fn blocks_per_row(&self) -> usize;
@@ -71,6 +74,7 @@ trait Blocks {
 struct Expanded<'a>(&'a Q8Matrix, i8);
 
 impl Blocks for Expanded<'_> {
+    const PACKED: bool = false;
     fn shift(&self) -> i8 {
         self.1
     }
@@ -148,6 +152,47 @@ impl Blocks for PackedQ6<'_> {
     #[inline(always)]
     unsafe fn scales(&self, idx: usize) -> [f32; 2] {
         self.0.scales(idx)
+    }
+}
+
+/// One or two rows of a packed layout (block `base` onwards), unpacked once into `halves` (two
+/// per block) for a pass over many tokens: the tiles then read them as they read the expanded
+/// layout (unpacking per tile of four tokens cost packed prefill ~17 %). The same values and
+/// the same arithmetic, so the same bits.
+struct Unpacked<'a, B> {
+    w: &'a B,
+    base: usize,
+    halves: &'a [v128],
+}
+
+impl<B: Blocks> Blocks for Unpacked<'_, B> {
+    const G16: bool = B::G16;
+    const PACKED: bool = false;
+    fn shift(&self) -> i8 {
+        self.w.shift()
+    }
+    fn blocks_per_row(&self) -> usize {
+        self.w.blocks_per_row()
+    }
+    #[inline(always)]
+    unsafe fn block(&self, idx: usize) -> [v128; 2] {
+        let at = 2 * (idx - self.base);
+        [*self.halves.get_unchecked(at), *self.halves.get_unchecked(at + 1)]
+    }
+    #[inline(always)]
+    unsafe fn scales(&self, idx: usize) -> [f32; 2] {
+        self.w.scales(idx)
+    }
+}
+
+/// Unpacks rows `r..r + rows` of `w` into `halves`, laid out as `Unpacked` reads them.
+fn unpack_rows<B: Blocks>(w: &B, r: usize, rows: usize, halves: &mut [v128]) {
+    let bpr = w.blocks_per_row();
+    for (i, pair) in halves[..2 * rows * bpr].chunks_exact_mut(2).enumerate() {
+        // SAFETY: block r·bpr + i lies in rows r..r + rows, which exist.
+        let [lo, hi] = unsafe { w.block(r * bpr + i) };
+        pair[0] = lo;
+        pair[1] = hi;
     }
 }
 
@@ -268,35 +313,50 @@ unsafe fn tile<B: Blocks, const R: usize>(w: &B, xs: &[Q8Vector], r: usize, t: u
 
 /// Rows `rows` of the batched product, `out[t * rows.len() + i] = row (rows.start + i) · xs[t]`.
 fn matmul<B: Blocks>(w: &B, xs: &[Q8Vector], rows: Range<usize>, out: &mut [f32]) {
-    // out holds rows.len() results per token.
-    let (start, n) = (rows.start, rows.len());
+    // Unpacking a packed row once pays from two tiles of tokens on.
+    let unpack = B::PACKED && xs.len() >= 2 * TILE_TOKENS;
+    let mut halves = vec![i32x4_splat(0); if unpack { 2 * 2 * w.blocks_per_row() } else { 0 }];
     let mut r = rows.start;
     while r < rows.end {
         // Two rows at a time where two are left: half the activation loads per dot. Not with
         // two scales per block (packed Q6_K): its tile's registers spill, slower than one row.
         let tile_rows = if !B::G16 && r + 2 <= rows.end { 2 } else { 1 };
-        let mut t = 0;
-        while t + TILE_TOKENS <= xs.len() {
-            let mut store = |i: usize, row: &[v128; TILE_TOKENS]| {
-                for (k, acc) in row.iter().enumerate() {
-                    out[(t + k) * n + r + i - start] = hsum(*acc);
-                }
-            };
-            // SAFETY: rows r..r + tile_rows and tokens t..t + TILE_TOKENS exist.
-            unsafe {
-                if tile_rows == 2 {
-                    let [a, b] = tile::<B, 2>(w, xs, r, t);
-                    store(0, &a);
-                    store(1, &b);
-                } else {
-                    store(0, &tile::<B, 1>(w, xs, r, t)[0]);
-                }
-            }
-            t += TILE_TOKENS;
-        }
-        for (k, x) in xs.iter().enumerate().skip(t) {
-            matvec(w, x, r..r + tile_rows, &mut out[k * n + r - start..][..tile_rows]);
+        if unpack {
+            unpack_rows(w, r, tile_rows, &mut halves);
+            let unpacked = Unpacked { w, base: r * w.blocks_per_row(), halves: &halves };
+            row_tiles(&unpacked, xs, rows.clone(), r, tile_rows, out);
+        } else {
+            row_tiles(w, xs, rows.clone(), r, tile_rows, out);
         }
         r += tile_rows;
+    }
+}
+
+/// Rows `r..r + tile_rows` (one or two) of `matmul`, over all of `xs`.
+#[inline(always)]
+fn row_tiles<B: Blocks>(w: &B, xs: &[Q8Vector], rows: Range<usize>, r: usize, tile_rows: usize, out: &mut [f32]) {
+    // out holds rows.len() results per token.
+    let (start, n) = (rows.start, rows.len());
+    let mut t = 0;
+    while t + TILE_TOKENS <= xs.len() {
+        let mut store = |i: usize, row: &[v128; TILE_TOKENS]| {
+            for (k, acc) in row.iter().enumerate() {
+                out[(t + k) * n + r + i - start] = hsum(*acc);
+            }
+        };
+        // SAFETY: rows r..r + tile_rows and tokens t..t + TILE_TOKENS exist.
+        unsafe {
+            if tile_rows == 2 {
+                let [a, b] = tile::<B, 2>(w, xs, r, t);
+                store(0, &a);
+                store(1, &b);
+            } else {
+                store(0, &tile::<B, 1>(w, xs, r, t)[0]);
+            }
+        }
+        t += TILE_TOKENS;
+    }
+    for (k, x) in xs.iter().enumerate().skip(t) {
+        matvec(w, x, r..r + tile_rows, &mut out[k * n + r - start..][..tile_rows]);
     }
 }

@@ -124,8 +124,8 @@ export interface CreateOptions extends SummaryDefaults {
   wasmUrl?: string;
   /**
    * How the LLM holds its weights. `'packed'`: about 380 MiB (the page peaks near 700 MiB with
-   * the LLM loaded), decoding about 0.6× as fast in wasm. `'expanded'`: about 540 MiB, the fastest
-   * kernels. `'auto'` (default): packed on devices reporting ≤ 4 GB (`navigator.deviceMemory`) or
+   * the LLM loaded); as fast as expanded with relaxed SIMD, decoding ~0.9× as fast with SIMD128
+   * only. `'expanded'`: about 540 MiB. `'auto'` (default): packed on devices reporting ≤ 4 GB (`navigator.deviceMemory`) or
    * a mobile browser, expanded otherwise.
    */
   weights?: 'auto' | WeightLayout;
