@@ -139,13 +139,31 @@ pub fn chinese_names(text: &str) -> Vec<String> {
 
 /// The same names with jieba's tag (nr… person, ns place, nt organisation, nz other).
 pub fn chinese_name_tags(text: &str) -> Vec<(String, String)> {
-    jieba()
+    let jieba = jieba();
+    jieba
         .tag(text, true)
         .into_iter()
         .filter(|t| matches!(t.tag, "nr" | "ns" | "nt" | "nz" | "nrt" | "nrfg"))
+        .filter(|t| t.tag != "nr" || !jieba.has_word(t.word) || looks_like_full_name(t.word))
         .map(|t| (t.word.to_string(), t.tag.to_string()))
         .filter(|(w, _)| w.chars().count() >= 2 && w.chars().all(is_han))
         .collect()
+}
+
+/// The 100 most common Chinese surnames (single characters).
+const COMMON_SURNAMES: &str = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤";
+
+/// Whether a dictionary word that jieba tags `nr` has the shape of a full personal name: three
+/// characters from a common surname, or four from a compound one. jieba's dictionary tags many
+/// everyday words `nr` (高峰, 顾客, 叶子, 望远镜, 阿姨, 周转 …); names it has never seen, which its
+/// model finds in running text, are what the tag is reliable for.
+fn looks_like_full_name(word: &str) -> bool {
+    let chars: Vec<char> = word.chars().collect();
+    match chars.len() {
+        3 => COMMON_SURNAMES.contains(chars[0]),
+        4 => super::names::is_compound_surname(&word[..chars[0].len_utf8() + chars[1].len_utf8()]),
+        _ => false,
+    }
 }
 
 /// Every word of a Chinese text with its jieba part-of-speech tag ("n", "v", "nr", …).
@@ -232,6 +250,16 @@ mod tests {
         assert_eq!(v.iter().map(|v| v.text.as_str()).collect::<Vec<_>>(), ["12.5", "3000"]);
         let v = source.check("北京市市长王建国宣布青溪1路开通。");
         assert!(v.iter().any(|v| v.kind == FactKind::Name && v.text.contains("北京")), "{v:?}");
+    }
+
+    #[test]
+    fn everyday_words_the_dictionary_tags_as_person_names_are_not_names() {
+        // jieba's dictionary: 高峰 1556 nr, 顾客 1365 nr, 望远镜 664 nr; 李建国 9 nr (a full name).
+        let names = chinese_names("早高峰时，顾客用望远镜看白鹤，李建国和程雨桐也来了。");
+        assert!(names.contains(&"程雨桐".to_string()) && names.contains(&"李建国".to_string()), "{names:?}");
+        for word in ["高峰", "顾客", "望远镜", "白鹤"] {
+            assert!(!names.iter().any(|n| n.contains(word)), "{word} in {names:?}");
+        }
     }
 
     #[test]

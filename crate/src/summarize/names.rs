@@ -97,6 +97,11 @@ fn capitalize(s: &str) -> String {
     c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
 }
 
+/// Whether `s` is one of the compound surnames (欧阳, 司马 …).
+pub fn is_compound_surname(s: &str) -> bool {
+    COMPOUND_SURNAMES.contains(&s)
+}
+
 /// A Chinese person's name in English: "Surname Given" (程雨桐 → "Cheng Yutong").
 pub fn person_en(name: &str) -> String {
     let surname_len = if COMPOUND_SURNAMES.iter().any(|s| name.starts_with(s)) && name.chars().count() > 2 { 2 } else { 1 };
