@@ -16,7 +16,7 @@
 //          --threads 1,N (default 1 and the machine's cores, at most 8)
 //          --native-bin PATH (a prebuilt `qingyu` binary instead of `cargo run --release`)
 //          --warmup-ms 2000  --page-timeout-min 30  --json-out PATH
-//          --weights expanded|packed (how (a) and (b) hold the LLM's weights; default expanded)
+//          --weights expanded|packed (how (a) and (b) hold the LLM's weights; default packed, as the library)
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -43,7 +43,7 @@ function parseArgs(argv) {
   const o = {
     prompts: [64, 512, 1024], decode: 32, gguf: DEFAULT_GGUF, engines: ['a', 'b', 'r', 'c', 'd'],
     warmupMs: 2000, pageTimeoutMin: 30, nativeBin: null, jsonOut: path.join(ROOT, 'target/bench/llm.json'),
-    weights: 'expanded', threads: [...new Set([1, Math.min(8, os.cpus().length)])],
+    weights: 'packed', threads: [...new Set([1, Math.min(8, os.cpus().length)])],
   };
   const alias = { native: 'a', wasm: 'b', qingyu: 'b', relaxed: 'r', wllama: 'c', llamacpp: 'd', 'llama.cpp': 'd' };
   for (let i = 0; i < argv.length; i++) {

@@ -66,19 +66,12 @@ function wasmSimdSupported() {
 
 /**
  * The LLM's weight layout. 'packed' keeps Q5_0/Q4_K blocks as they are in the file (~380 MiB;
- * the page peaks near 700 MiB) and unpacks them in registers: with relaxed SIMD as fast as
- * expanded, with SIMD128 only decoding is ~0.9× as fast. 'expanded' holds one byte per weight
- * (~540 MiB).
- * 'auto' (default) packs where memory is tight: devices reporting ≤ 4 GB
- * (navigator.deviceMemory; iOS tabs are killed near 1.5 GB) or mobile browsers.
+ * the page peaks near 700 MiB) and unpacks them in registers, as fast as 'expanded', which holds
+ * one byte per weight (~540 MiB). 'auto' (default) is packed: ~185 MiB less wasm memory for the
+ * same speed (README "Packed weights"; iOS tabs are killed near 1.5 GB).
  */
 function resolveWeights(choice = 'auto') {
-  if (choice === null || choice === 'auto') {
-    const nav = globalThis.navigator ?? {};
-    const small = typeof nav.deviceMemory === 'number' && nav.deviceMemory <= 4;
-    const mobile = nav.userAgentData?.mobile === true || /iPhone|iPad|iPod|Android/.test(nav.userAgent ?? '');
-    return small || mobile ? 'packed' : 'expanded';
-  }
+  if (choice === null || choice === 'auto') return 'packed';
   if (choice === 'packed' || choice === 'expanded') return choice;
   const what = typeof choice === 'string' ? JSON.stringify(choice.slice(0, 40)) : describeValue(choice);
   throw typedError('InvalidInput', `InvalidInput: weights must be 'auto', 'packed' or 'expanded', not ${what}`);

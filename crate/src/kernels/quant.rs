@@ -212,6 +212,9 @@ pub(super) fn check_size(kind: &str, data: &[u8], rows: usize, cols: usize, bloc
 
 /// Whether this build's kernels use relaxed SIMD (and so read `Q8Vector::bytes` and `sums16`).
 pub const RELAXED: bool = cfg!(all(target_arch = "wasm32", target_feature = "simd128", target_feature = "relaxed-simd"));
+/// Whether this build's kernels are SIMD128 without relaxed SIMD (they read `Q8Vector::unshift16`
+/// in their own lane order).
+const SIMD128_ONLY: bool = cfg!(all(target_arch = "wasm32", target_feature = "simd128", not(target_feature = "relaxed-simd")));
 
 /// An activation vector quantized in 32-blocks (llama.cpp's Q8_0 rule), quants widened to i16.
 #[derive(Debug, Clone, Default)]
@@ -221,9 +224,13 @@ pub struct Q8Vector {
     /// Per block: scale · Σ quants (for matrices with mins).
     pub sums: Vec<f32>,
     /// Relaxed-SIMD builds only (else empty): the quants as i8 (|q| ≤ 127, the signed operand
-    /// of the relaxed dot), and per block `[−16·Σ q[0..16], −16·Σ q[16..32], 0, 0]`: what takes
-    /// a weight shift of 16 back out, as the dot instruction's starting accumulator.
+    /// of the relaxed dot).
     pub bytes: Vec<i8>,
+    /// Wasm builds only (else empty): per block, what takes a weight shift of 16 back out of its
+    /// integer dot, lane by lane, as the dot's starting sums. Relaxed builds: `[−16·Σ q[0..16],
+    /// −16·Σ q[16..32], 0, 0]` (the two half dots start from lanes 0 and 1). SIMD128 builds: lane
+    /// l = −16 · Σ q[8g + 2l] + q[8g + 2l + 1] over the block's four groups g of eight, the lanes
+    /// of `i32x4.dot_i16x8_s`, so each lane's sum equals that of the shifted-back weights.
     pub unshift16: Vec<[i32; 4]>,
 }
 
@@ -244,6 +251,9 @@ impl Q8Vector {
                 self.bytes.extend(q.iter().map(|&v| v as i8));
                 let half = |h: &[i16]| -16 * h.iter().map(|&v| v as i32).sum::<i32>();
                 self.unshift16.push([half(&q[..16]), half(&q[16..]), 0, 0]);
+            } else if SIMD128_ONLY {
+                let lane = |l: usize| -16 * (0..4).map(|g| (q[8 * g + 2 * l] + q[8 * g + 2 * l + 1]) as i32).sum::<i32>();
+                self.unshift16.push([lane(0), lane(1), lane(2), lane(3)]);
             }
         }
     }

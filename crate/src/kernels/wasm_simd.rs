@@ -18,11 +18,18 @@ pub(super) fn hsum(v: v128) -> f32 {
     f32x4_extract_lane::<0>(v) + f32x4_extract_lane::<1>(v) + f32x4_extract_lane::<2>(v) + f32x4_extract_lane::<3>(v)
 }
 
-/// The four i16x8 vectors of one activation block.
+/// One activation block: its four i16x8 vectors, and its `unshift16` lanes where the layout
+/// needs them (packed Q5_0).
+struct ActBlock {
+    q: [v128; 4],
+    unshift16: v128,
+}
+
 #[inline(always)]
-unsafe fn act_block(x: *const i16) -> [v128; 4] {
-    let p = x as *const u8;
-    [load(p), load(p.add(16)), load(p.add(32)), load(p.add(48))]
+unsafe fn act_block(x: &Q8Vector, b: usize, unshift16: bool) -> ActBlock {
+    let p = x.quants.as_ptr().add(b * BLOCK) as *const u8;
+    let unshift16 = if unshift16 { load(x.unshift16.as_ptr().add(b) as *const u8) } else { i32x4_splat(0) };
+    ActBlock { q: [load(p), load(p.add(16)), load(p.add(32)), load(p.add(48))], unshift16 }
 }
 
 /// The four i16x8 quarters of one 32-block of i8 weights.
@@ -34,16 +41,20 @@ unsafe fn widen(w: *const i8) -> [v128; 4] {
 }
 
 /// Adds one block's contribution to `acc`, with one scale per block or one per 16 values
-/// (`g16`, a constant in every caller); `s` holds the block's scale (or its two halves').
+/// (`g16`, a constant in every caller); `s` holds the block's scale (or its two halves'). With
+/// `unshift16` (a constant too) the weights come shifted by +16 and the integer sums start from
+/// the activation block's `unshift16` lanes, which take the shift back out exactly.
 #[inline(always)]
-unsafe fn accumulate(g16: bool, acc: v128, w: &[v128; 4], x: &[v128; 4], s: [f32; 2], xs: f32) -> v128 {
-    let lo = i32x4_add(i32x4_dot_i16x8(w[0], x[0]), i32x4_dot_i16x8(w[1], x[1]));
-    let hi = i32x4_add(i32x4_dot_i16x8(w[2], x[2]), i32x4_dot_i16x8(w[3], x[3]));
+unsafe fn accumulate(g16: bool, unshift16: bool, acc: v128, w: &[v128; 4], x: &ActBlock, s: [f32; 2], xs: f32) -> v128 {
+    let lo = i32x4_add(i32x4_dot_i16x8(w[0], x.q[0]), i32x4_dot_i16x8(w[1], x.q[1]));
+    let hi = i32x4_add(i32x4_dot_i16x8(w[2], x.q[2]), i32x4_dot_i16x8(w[3], x.q[3]));
     if g16 {
         let acc = f32x4_add(acc, f32x4_mul(f32x4_splat(s[0] * xs), f32x4_convert_i32x4(lo)));
         f32x4_add(acc, f32x4_mul(f32x4_splat(s[1] * xs), f32x4_convert_i32x4(hi)))
     } else {
-        f32x4_add(acc, f32x4_mul(f32x4_splat(s[0] * xs), f32x4_convert_i32x4(i32x4_add(lo, hi))))
+        let sum = i32x4_add(lo, hi);
+        let sum = if unshift16 { i32x4_add(sum, x.unshift16) } else { sum };
+        f32x4_add(acc, f32x4_mul(f32x4_splat(s[0] * xs), f32x4_convert_i32x4(sum)))
     }
 }
 
@@ -52,6 +63,9 @@ unsafe fn accumulate(g16: bool, acc: v128, w: &[v128; 4], x: &[v128; 4], s: [f32
 trait Blocks {
     /// One scale per 16 values (Q6_K) instead of per block.
     const G16: bool;
+    /// The blocks come shifted by +16 (packed Q5_0, unsigned): the sums start from the
+    /// activations' `unshift16` lanes (see `accumulate`).
+    const UNSHIFT16: bool = false;
     /// `block` unpacks (packed layouts): a pass over many tokens unpacks each row once
     /// (`Unpacked`) instead of once per tile.
     const PACKED: bool = true;
@@ -98,20 +112,20 @@ pub(super) unsafe fn q5_0_unsigned_halves(m: &Q5Matrix, idx: usize) -> [v128; 2]
     [lo, hi]
 }
 
-/// Packed Q5_0, unpacked in registers (`q5_0_unsigned_halves`), then − 16.
+/// Packed Q5_0, unpacked in registers (`q5_0_unsigned_halves`) and widened as 0..=31; the −16
+/// comes back out of the integer sums (`UNSHIFT16`: a SIMD128 build's `Q8Vector::unshift16`).
 struct PackedQ5<'a>(&'a Q5Matrix);
 
 impl Blocks for PackedQ5<'_> {
     const G16: bool = false;
+    const UNSHIFT16: bool = true;
     fn blocks_per_row(&self) -> usize {
         self.0.blocks_per_row()
     }
     #[inline(always)]
     unsafe fn block(&self, idx: usize) -> [v128; 4] {
         let [lo, hi] = q5_0_unsigned_halves(self.0, idx);
-        let sixteen = u8x16_splat(0x10);
-        let (lo, hi) = (i8x16_sub(lo, sixteen), i8x16_sub(hi, sixteen));
-        [i16x8_extend_low_i8x16(lo), i16x8_extend_high_i8x16(lo), i16x8_extend_low_i8x16(hi), i16x8_extend_high_i8x16(hi)]
+        [u16x8_extend_low_u8x16(lo), u16x8_extend_high_u8x16(lo), u16x8_extend_low_u8x16(hi), u16x8_extend_high_u8x16(hi)]
     }
     #[inline(always)]
     unsafe fn scales(&self, idx: usize) -> [f32; 2] {
@@ -181,7 +195,7 @@ impl Blocks for PackedQ6<'_> {
 }
 
 /// One row of a packed layout (block `base` onwards), unpacked once into `quarters` (four i16x8
-/// per block) for a pass over many tokens: the tiles then read it as they read the expanded
+/// per block, any +16 shift taken back out) for a pass over many tokens: the tiles then read it as they read the expanded
 /// layout (unpacking per tile of four tokens cost packed prefill ~25 %). The same values and
 /// arithmetic, so the same bits.
 struct Unpacked<'a, B> {
@@ -217,6 +231,7 @@ pub fn matvec_q8(w: &Q8Matrix, x: &Q8Vector, rows: Range<usize>, out: &mut [f32]
 }
 
 pub fn matvec_q5(w: &Q5Matrix, x: &Q8Vector, rows: Range<usize>, out: &mut [f32]) {
+    assert!(!super::quant::RELAXED, "a relaxed build's unshift16 lanes are in another order");
     matvec(&PackedQ5(w), x, rows, out)
 }
 
@@ -241,10 +256,10 @@ fn matvec<B: Blocks>(w: &B, x: &Q8Vector, rows: Range<usize>, out: &mut [f32]) {
         for b in 0..bpr {
             // SAFETY: block b of rows r..r+4 and of x lie inside their vectors (sizes checked at load).
             unsafe {
-                let xb = act_block(x.quants.as_ptr().add(b * BLOCK));
+                let xb = act_block(x, b, B::UNSHIFT16);
                 for k in 0..4 {
                     let idx = (r + k) * bpr + b;
-                    acc[k] = accumulate(B::G16, acc[k], &w.block(idx), &xb, w.scales(idx), x.scales[b]);
+                    acc[k] = accumulate(B::G16, B::UNSHIFT16, acc[k], &w.block(idx), &xb, w.scales(idx), x.scales[b]);
                 }
             }
         }
@@ -259,9 +274,9 @@ fn matvec<B: Blocks>(w: &B, x: &Q8Vector, rows: Range<usize>, out: &mut [f32]) {
         for b in 0..bpr {
             // SAFETY: as above.
             unsafe {
-                let xb = act_block(x.quants.as_ptr().add(b * BLOCK));
+                let xb = act_block(x, b, B::UNSHIFT16);
                 let idx = r * bpr + b;
-                acc = accumulate(B::G16, acc, &w.block(idx), &xb, w.scales(idx), x.scales[b]);
+                acc = accumulate(B::G16, B::UNSHIFT16, acc, &w.block(idx), &xb, w.scales(idx), x.scales[b]);
             }
         }
         out[i] = hsum(acc);
@@ -282,6 +297,7 @@ pub fn matmul_q8(w: &Q8Matrix, xs: &[Q8Vector], rows: Range<usize>, out: &mut [f
 }
 
 pub fn matmul_q5(w: &Q5Matrix, xs: &[Q8Vector], rows: Range<usize>, out: &mut [f32]) {
+    assert!(!super::quant::RELAXED, "a relaxed build's unshift16 lanes are in another order");
     matmul(&PackedQ5(w), xs, rows, out)
 }
 
@@ -308,7 +324,9 @@ fn matmul<B: Blocks>(w: &B, xs: &[Q8Vector], rows: Range<usize>, out: &mut [f32]
     for r in rows.clone() {
         for (b, q) in quarters.chunks_exact_mut(4).enumerate() {
             // SAFETY: block b of row r exists.
-            q.copy_from_slice(&unsafe { w.block(r * bpr + b) });
+            let block = unsafe { w.block(r * bpr + b) };
+            // Stored with the shift taken out (once per row, not once per token).
+            q.copy_from_slice(&if B::UNSHIFT16 { block.map(|v| i16x8_sub(v, i16x8_splat(16))) } else { block });
         }
         row_tiles(&Unpacked { w, base: r * bpr, quarters: &quarters }, xs, rows.clone(), r, out);
     }
@@ -336,8 +354,8 @@ fn row_tiles<B: Blocks>(w: &B, xs: &[Q8Vector], rows: Range<usize>, r: usize, ou
                 let s = w.scales(idx);
                 for k in 0..T {
                     let x = &xs[t + k];
-                    let xb = act_block(x.quants.as_ptr().add(b * BLOCK));
-                    acc[k] = accumulate(B::G16, acc[k], &wv, &xb, s, x.scales[b]);
+                    let xb = act_block(x, b, B::UNSHIFT16);
+                    acc[k] = accumulate(B::G16, B::UNSHIFT16, acc[k], &wv, &xb, s, x.scales[b]);
                 }
             }
         }

@@ -124,9 +124,7 @@ export interface CreateOptions extends SummaryDefaults {
   wasmUrl?: string;
   /**
    * How the LLM holds its weights. `'packed'`: about 380 MiB (the page peaks near 700 MiB with
-   * the LLM loaded); as fast as expanded with relaxed SIMD, decoding ~0.9× as fast with SIMD128
-   * only. `'expanded'`: about 540 MiB. `'auto'` (default): packed on devices reporting ≤ 4 GB (`navigator.deviceMemory`) or
-   * a mobile browser, expanded otherwise.
+   * the LLM loaded), as fast as expanded. `'expanded'`: about 540 MiB. `'auto'` (default): packed.
    */
   weights?: 'auto' | WeightLayout;
   /**
