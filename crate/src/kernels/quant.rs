@@ -229,8 +229,8 @@ pub struct Q8Vector {
     /// Wasm builds only (else empty): per block, what takes a weight shift of 16 back out of its
     /// integer dot, lane by lane, as the dot's starting sums. Relaxed builds: `[−16·Σ q[0..16],
     /// −16·Σ q[16..32], 0, 0]` (the two half dots start from lanes 0 and 1). SIMD128 builds: lane
-    /// l = −16 · Σ q[8g + 2l] + q[8g + 2l + 1] over the block's four groups g of eight, the lanes
-    /// of `i32x4.dot_i16x8_s`, so each lane's sum equals that of the shifted-back weights.
+    /// l = −16 · Σ_g (q[8g + 2l] + q[8g + 2l + 1]) over the block's four groups g of eight (the
+    /// lanes of `i32x4.dot_i16x8_s`), so each lane's sum equals that of the shifted-back weights.
     pub unshift16: Vec<[i32; 4]>,
 }
 

@@ -195,9 +195,9 @@ impl Blocks for PackedQ6<'_> {
 }
 
 /// One row of a packed layout (block `base` onwards), unpacked once into `quarters` (four i16x8
-/// per block, any +16 shift taken back out) for a pass over many tokens: the tiles then read it as they read the expanded
-/// layout (unpacking per tile of four tokens cost packed prefill ~25 %). The same values and
-/// arithmetic, so the same bits.
+/// per block, any +16 shift taken back out) for a pass over many tokens: the tiles then read it
+/// as they read the expanded layout (unpacking per tile of four tokens cost packed prefill
+/// ~25 %). The same values and arithmetic, so the same bits.
 struct Unpacked<'a, B> {
     w: &'a B,
     base: usize,
