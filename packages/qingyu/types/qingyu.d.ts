@@ -123,8 +123,9 @@ export interface CreateOptions extends SummaryDefaults {
   /** Another wasm-bindgen module to load instead of the bundled `pkg/qingyu.js`. */
   wasmUrl?: string;
   /**
-   * How the LLM holds its weights. `'packed'`: about 380 MiB (the page peaks near 700 MiB with
-   * the LLM loaded), as fast as expanded. `'expanded'`: about 540 MiB. `'auto'` (default): packed.
+   * How the LLM holds its weights. `'packed'`: about 380 MiB (the page peaked at 737 MiB with
+   * the LLM loaded and summaries done, in the soak), as fast as expanded. `'expanded'`: about
+   * 540 MiB. `'auto'` (default): packed.
    */
   weights?: 'auto' | WeightLayout;
   /**
