@@ -55,18 +55,23 @@ export async function setupSoakPage(page, browser, state = {}) {
     const { processInfo } = await bcdp.send('SystemInfo.getProcessInfo');
     // The page's renderer is the largest one (it holds the worker's wasm memory); the others
     // (spare renderers) are summed into rssAllBytes.
+    // The page renderer's VmHWM is its true peak, including moments between two samples (a
+    // model loading).
     let rss = 0;
+    let hwm = 0;
     let rssAll = 0;
     let renderers = 0;
     for (const p of processInfo.filter((x) => x.type === 'renderer')) {
       try {
-        const kb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${p.id}/status`, 'utf8'))?.[1]);
-        if (kb) { rss = Math.max(rss, kb * 1024); rssAll += kb * 1024; renderers++; }
+        const status = readFileSync(`/proc/${p.id}/status`, 'utf8');
+        const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]);
+        if (kb && kb * 1024 > rss) { rss = kb * 1024; hwm = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1]) * 1024 || 0; }
+        if (kb) { rssAll += kb * 1024; renderers++; }
       } catch { /* gone */ }
     }
     const row = {
       ops: s.ops, t: s.t, wasmBytes: s.wasmMemoryBytes, jsHeapBytes: metrics.find((m) => m.name === 'JSHeapUsedSize')?.value ?? null,
-      rssBytes: rss || null, rssAllBytes: rssAll || null, renderers, restarts: s.workerRestarts, pending: s.pending,
+      rssBytes: rss || null, hwmBytes: hwm || null, rssAllBytes: rssAll || null, renderers, restarts: s.workerRestarts, pending: s.pending,
     };
     state.samples.push(row);
     state.onSample?.(row);
@@ -171,6 +176,7 @@ export function analyze(run, cfg, { growthLimit = 5, jsHeapSlackMB = 2, warmupSh
   if (run.restarts > cancelsAsked) failures.push(`${run.restarts} worker restarts for ${cancelsAsked} cancels`);
   return {
     config: cfg, wallS: run.wallMs / 1000, warmupOps, counts, latencyMs: lat, growth,
+    rendererHighWaterBytes: Math.max(0, ...run.samples.map((s) => s.hwmBytes ?? 0)) || null,
     restarts: run.restarts, lostToRestarts: collateral.length, consoleErrors: run.consoleErrors, warnings: run.warnings.length,
     lost: lost.map(brief), mixed: mixed.map(brief), wrongLanguage: wrongLanguage.map(brief), failures, pass: failures.length === 0, samples: run.samples,
   };
@@ -192,6 +198,7 @@ export function summaryLines(rep) {
   return [
     `ops ${c.operations}/${c.planned}${c.started < c.planned ? ` (time box: ${c.started} started)` : ''} in ${(rep.wallS / 60).toFixed(1)} min (warm-up: first ${rep.warmupOps}); summaries ${c.summaries} (LLM ${c.summariesLlm}, cross-language ${c.summariesCross}, fallbacks ${c.summaryFallbacks}), captions ${c.captions} (ok ${c.captionsOk}, rejected ${c.captionsRejected}, corrupt inputs ${c.captionsCorrupt}; ${Object.entries(c.captionFormats).map(([k, v]) => `${k} ${v}`).join(', ')})`,
     row('wasm', 'wasmBytes'), row('JS heap', 'jsHeapBytes'), row('RSS', 'rssBytes'),
+    `renderer high-water mark (VmHWM, the peak between samples too, model loading included): ${MB(rep.rendererHighWaterBytes)}`,
     `cancels asked ${c.cancelsAsked}: cancelled ${c.cancelled}, finished first ${c.finishedBeforeCancel}; worker restarts ${rep.restarts}`,
     `lost ${rep.lost.length} (${rep.lostToRestarts} aborted by a worker restart), mixed ${rep.mixed.length}, wrong language ${rep.wrongLanguage.length}, missing ${c.missing}, console errors ${rep.consoleErrors.length} (warnings ${rep.warnings})`,
     `latency p50 / p90 / max: LLM summary ${ms(rep.latencyMs.summaryLlm)}; first piece ${ms(rep.latencyMs.summaryLlmFirstPiece)}; extractive ${ms(rep.latencyMs.summaryExtractive)}; caption ${ms(rep.latencyMs.caption)}; corrupt rejected ${ms(rep.latencyMs.captionRejected)}; cancel ${ms(rep.latencyMs.cancel)}`,
@@ -211,6 +218,7 @@ function markdown(rep, plotName) {
     '| memory | start | after warm-up | end | peak | growth after warm-up |', '|---|---|---|---|---|---|',
     ...[['wasm linear memory', 'wasmBytes'], ['JS heap (page, after GC)', 'jsHeapBytes'], ['renderer RSS', 'rssBytes']]
       .map(([n, k]) => `| ${n} | ${MB(g[k].start)} | ${MB(g[k].warm)} | ${MB(g[k].end)} | ${MB(g[k].peak)} | ${f1(g[k].growthPct)} |`),
+    '', `Renderer high-water mark (VmHWM: the peak between samples too, model loading included): ${MB(rep.rendererHighWaterBytes)}.`,
     '', '| count | value |', '|---|---|',
     ...Object.entries(c).map(([k, v]) => `| ${k} | ${typeof v === 'object' ? JSON.stringify(v) : v} |`),
     `| worker restarts | ${rep.restarts} |`, `| console errors | ${rep.consoleErrors.length} |`, `| lost / mixed | ${rep.lost.length} / ${rep.mixed.length} |`,

@@ -159,11 +159,15 @@ export class ModelStore {
    * Bytes of every file in `names`, from the cache or the network.
    * onProgress({loaded, total, file}) covers all files together (cached files count as loaded).
    * into(name, size): a writer `(chunk) => void` to receive that file piece by piece instead
-   * (its map entry is then `null`), or null for the bytes as usual. It is asked again when a
-   * damaged cached copy gives way to a download: the writer must then start over.
+   * (its map entry is then `null`), or null for the bytes as usual. It is asked again whenever
+   * the bytes start over (a damaged cached copy gives way to a download, a server without Range
+   * support restarts one): the writer must then start over.
+   * hasher(): an incremental SHA-256 `{update(bytes), hex()}`. With it, a download for a writer
+   * is streamed (each part hashed, written and cached as it arrives, the file verified at the
+   * end) instead of being held whole in memory until its hash is checked.
    * @returns {Promise<Map<string, Uint8Array|null>>}
    */
-  async load(names, { onProgress = () => {}, onCacheError = () => {}, signal, into = () => null } = {}) {
+  async load(names, { onProgress = () => {}, onCacheError = () => {}, signal, into = () => null, hasher = null } = {}) {
     const metas = await Promise.all(names.map((n) => this.meta(n)));
     let total = metas.reduce((s, m) => s + m.size, 0);
     let loaded = 0;
@@ -192,9 +196,27 @@ export class ModelStore {
         }
         let got = 0;
         const onBytes = (delta) => { got += delta; loaded += delta; emit(name); };
+        const cacheFailed = (e) => {
+          onCacheError(name, e);
+          console.warn(`[qingyu] could not cache ${name}: ${e.message}`);
+        };
+        const download = async () => {
+          const write = hasher ? into(name, meta.size) : null;
+          if (!write) {
+            const whole = await this._download(name, meta, onBytes, signal, wholeFileSink(meta));
+            await this._verify(name, meta, whole);
+            return whole;
+          }
+          const sink = streamSink(this, cache, name, meta, write, () => into(name, meta.size), hasher, cacheFailed);
+          try {
+            return await this._download(name, meta, onBytes, signal, sink);
+          } catch (e) {
+            await this.evict(name).catch(() => {}); // the parts cached so far are not a whole file
+            throw e;
+          }
+        };
         try {
-          bytes = await this._download(name, meta, onBytes, signal);
-          await this._verify(name, meta, bytes);
+          bytes = await download();
         } catch (e) {
           // A new version may have been published since this page read index.json: read it
           // again, and if it lists this file differently, fetch the new file once.
@@ -205,8 +227,11 @@ export class ModelStore {
           got = 0;
           total += fresh.size - meta.size;
           meta = fresh;
-          bytes = await this._download(name, meta, onBytes, signal);
-          await this._verify(name, meta, bytes);
+          bytes = await download();
+        }
+        if (bytes === null) { // streamed: written, verified and cached part by part
+          emit(name, true);
+          return null;
         }
         try {
           await this._store(cache, name, meta, bytes);
@@ -214,8 +239,7 @@ export class ModelStore {
           // Quota exceeded or storage unavailable: the file still works for this session, and
           // what was written of it is removed (a file is cached whole or not at all).
           await this.evict(name).catch(() => {});
-          onCacheError(name, e);
-          console.warn(`[qingyu] could not cache ${name}: ${e.message}`);
+          cacheFailed(e);
         }
         emit(name, true);
         const write = into(name, meta.size);
@@ -247,16 +271,24 @@ export class ModelStore {
    */
   async _store(cache, name, meta, bytes) {
     const url = this.url(name);
-    const headers = { 'content-type': 'application/octet-stream', 'x-qingyu-sha256': meta.sha256 };
     if (bytes.length <= PART_BYTES) {
-      await cache.put(url, new Response(bytes, { headers }));
+      await cache.put(url, new Response(bytes, { headers: cacheHeaders(meta) }));
       return;
     }
     const parts = Math.ceil(bytes.length / PART_BYTES);
     for (let i = 0; i < parts; i++) {
-      await cache.put(`${url}?qy-part=${i}`, new Response(bytes.subarray(i * PART_BYTES, (i + 1) * PART_BYTES), { headers }));
+      await this._storePart(cache, name, meta, i, bytes.subarray(i * PART_BYTES, (i + 1) * PART_BYTES));
     }
-    await cache.put(url, new Response('', { headers: { ...headers, 'x-qingyu-parts': String(parts) } }));
+    await this._storePartCount(cache, name, meta, parts);
+  }
+
+  _storePart(cache, name, meta, i, bytes) {
+    return cache.put(`${this.url(name)}?qy-part=${i}`, new Response(bytes, { headers: cacheHeaders(meta) }));
+  }
+
+  /** The entry under the file's own URL: written last, it marks the file as cached whole. */
+  _storePartCount(cache, name, meta, parts) {
+    return cache.put(this.url(name), new Response('', { headers: { ...cacheHeaders(meta), 'x-qingyu-parts': String(parts) } }));
   }
 
   /**
@@ -276,15 +308,21 @@ export class ModelStore {
     const bytes = write ? null : new Uint8Array(meta.size);
     let at = 0;
     const take = (chunk) => { if (write) write(chunk); else bytes.set(chunk, at); at += chunk.length; };
-    if (!parts) {
-      const whole = new Uint8Array(await res.arrayBuffer());
-      if (whole.length === meta.size) take(whole);
-    } else {
-      for (let i = 0; i < parts; i++) {
-        const part = await cache.match(`${url}?qy-part=${i}`);
-        const chunk = part && new Uint8Array(await part.arrayBuffer());
-        if (!chunk || at + chunk.length > meta.size) { at = -1; break; }
+    // Read through one reused buffer (bodyChunks): a 16 MiB ArrayBuffer per part would leave
+    // the whole file behind as garbage until the next collection.
+    const readAll = async (body) => {
+      for await (const chunk of bodyChunks(body)) {
+        if (at < 0 || at + chunk.length > meta.size) { at = -1; break; }
         take(chunk);
+      }
+    };
+    if (!parts) {
+      await readAll(res.body);
+    } else {
+      for (let i = 0; i < parts && at >= 0; i++) {
+        const part = await cache.match(`${url}?qy-part=${i}`);
+        if (!part) { at = -1; break; }
+        await readAll(part.body);
       }
     }
     if (at !== meta.size) {
@@ -307,7 +345,10 @@ export class ModelStore {
   }
 
   async _verify(name, meta, bytes) {
-    const got = hex(await crypto.subtle.digest('SHA-256', bytes));
+    await this._checkDigest(name, meta, hex(await crypto.subtle.digest('SHA-256', bytes)));
+  }
+
+  async _checkDigest(name, meta, got) {
     if (got !== meta.sha256) {
       await this.evict(name);
       throw typedError('ModelLoad', `ModelLoad: ${name} is corrupt: sha256 ${got.slice(0, 12)}… ≠ expected ${meta.sha256.slice(0, 12)}… ` +
@@ -315,9 +356,12 @@ export class ModelStore {
     }
   }
 
-  async _download(name, meta, onBytes, signal) {
+  /**
+   * Fetches the file into `sink` ({take(chunk), restart(), finish()}; see wholeFileSink and
+   * streamSink), retrying and resuming; returns what `finish` returns.
+   */
+  async _download(name, meta, onBytes, signal, sink) {
     const url = this.url(name);
-    const buf = new Uint8Array(meta.size);
     let got = 0;
     let rangeOk = false;
     for (let attempt = 1; ; attempt++) {
@@ -329,7 +373,7 @@ export class ModelStore {
           const start = Number(/bytes (\d+)-/.exec(res.headers.get('content-range') || '')?.[1]);
           if (start !== got) throw new Error(`the server resumed at byte ${start}, not ${got}`);
         } else if (res.ok) {
-          if (got > 0) { onBytes(-got); got = 0; } // no resume: start over
+          if (got > 0) { onBytes(-got); got = 0; sink.restart(); } // no resume: start over
         } else {
           const e = typedError('ModelLoad', `ModelLoad: ${name}: HTTP ${res.status} from ${url}`);
           e.retry = res.status >= 500 || res.status === 408 || res.status === 429;
@@ -341,23 +385,19 @@ export class ModelStore {
           await res.body?.cancel();
           throw typedError('ModelLoad', `ModelLoad: ${name} is ${len} bytes on the server, the index says ${meta.size} (a different or damaged file)`);
         }
-        const reader = res.body.getReader();
-        for (;;) {
-          const { done, value } = await reader.read();
-          if (done) break;
-          if (got + value.length > buf.length) {
-            await reader.cancel();
+        for await (const value of bodyChunks(res.body)) {
+          if (got + value.length > meta.size) {
             throw typedError('ModelLoad', `ModelLoad: ${name} is larger than the ${meta.size} bytes the index lists`);
           }
-          buf.set(value, got);
+          await sink.take(value);
           got += value.length;
           onBytes(value.length);
         }
         if (got !== meta.size) throw new Error(`connection closed after ${got} of ${meta.size} bytes`);
-        return buf;
+        return await sink.finish();
       } catch (e) {
         if (signal?.aborted) throw abortError(signal.reason);
-        const retryable = e.name !== 'ModelLoad' || e.retry;
+        const retryable = !e.fromWriter && (e.name !== 'ModelLoad' || e.retry);
         if (!retryable) throw e;
         if (attempt >= this.retries) {
           throw typedError('ModelLoad', `ModelLoad: downloading ${name} failed after ${attempt} attempts: ${e.message.replace(/^ModelLoad: /, '')}`);
@@ -367,4 +407,108 @@ export class ModelStore {
       }
     }
   }
+}
+
+/**
+ * A body's bytes as views into one reused buffer (a BYOB reader), each valid until the next one
+ * is asked for: reading 347 MB leaves no garbage behind. Falls back to the default reader where
+ * the body is not a byte stream. Leaving the loop early cancels the body.
+ */
+async function* bodyChunks(body, size = 1 << 20) {
+  if (!body) return;
+  let byob = null;
+  try { byob = body.getReader({ mode: 'byob' }); } catch { /* not a byte stream */ }
+  const reader = byob ?? body.getReader();
+  let buffer = new ArrayBuffer(size);
+  let finished = false;
+  try {
+    for (;;) {
+      const { done, value } = byob ? await byob.read(new Uint8Array(buffer)) : await reader.read();
+      if (byob && value) buffer = value.buffer; // the read transferred it
+      if (done) { finished = true; return; }
+      yield value;
+    }
+  } finally {
+    if (!finished) await reader.cancel().catch(() => {});
+  }
+}
+
+function cacheHeaders(meta) {
+  return { 'content-type': 'application/octet-stream', 'x-qingyu-sha256': meta.sha256 };
+}
+
+/** A download held whole (small files, or no incremental hasher): verified by the caller. */
+function wholeFileSink(meta) {
+  const buf = new Uint8Array(meta.size);
+  let at = 0;
+  return {
+    take(chunk) { buf.set(chunk, at); at += chunk.length; },
+    restart() { at = 0; },
+    finish() { return buf; },
+  };
+}
+
+/**
+ * A download that is never held whole: each PART_BYTES piece is hashed, handed to the writer and
+ * cached as soon as it is complete, and the entry that marks the file as cached is written only
+ * once the whole file hashes to the index. A corrupt file is evicted and fails with ModelLoad
+ * (the writer has then taken bytes it must throw away: the caller frees it). When caching fails
+ * (quota), the rest still streams to the writer and `cacheFailed` hears of it once at the end.
+ * `finish` returns null: the bytes are in the writer.
+ */
+function streamSink(store, cache, name, meta, firstWrite, openWrite, hasher, cacheFailed) {
+  let write = firstWrite;
+  let hash = null;
+  let part = null;
+  let fill = 0;
+  let index = 0;
+  let cacheError = null;
+  const begin = () => {
+    hash?.free?.();
+    hash = hasher();
+    part = new Uint8Array(Math.min(PART_BYTES, meta.size));
+    fill = 0;
+    index = 0;
+  };
+  const flush = async () => {
+    const bytes = part.subarray(0, fill);
+    hash.update(bytes);
+    try {
+      write(bytes);
+    } catch (e) {
+      throw Object.assign(e, { fromWriter: true }); // the bytes were fine: downloading again would not help
+    }
+    // The Response copies the bytes, so the part buffer can be refilled at once.
+    if (!cacheError) await store._storePart(cache, name, meta, index, bytes).catch((e) => { cacheError = e; });
+    index++;
+    fill = 0;
+  };
+  begin();
+  return {
+    async take(chunk) {
+      while (chunk.length) {
+        const n = Math.min(part.length - fill, chunk.length);
+        part.set(chunk.subarray(0, n), fill);
+        fill += n;
+        chunk = chunk.subarray(n);
+        if (fill === part.length) await flush();
+      }
+    },
+    restart() {
+      write = openWrite();
+      begin();
+    },
+    async finish() {
+      if (fill) await flush();
+      const digest = hash.hex(); // frees the hasher
+      hash = null;
+      await store._checkDigest(name, meta, digest);
+      if (!cacheError) await store._storePartCount(cache, name, meta, index).catch((e) => { cacheError = e; });
+      if (cacheError) {
+        await store.evict(name).catch(() => {});
+        cacheFailed(cacheError);
+      }
+      return null;
+    },
+  };
 }

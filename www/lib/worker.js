@@ -177,8 +177,8 @@ async function loadGroup(group) {
     throw typedError('Unsupported', 'Unsupported: photo captions need the Captioner, which this wasm build does not have yet');
   }
   const t0 = performance.now();
-  // The GGUF goes part by part straight into wasm memory (LlmLoader), so the page never holds
-  // the whole 347 MB file as a JS buffer beside the engine's copy.
+  // The GGUF goes part by part straight into wasm memory (LlmLoader), from the cache or as it
+  // downloads, so the page never holds the whole 347 MB file as a JS buffer beside the engine's copy.
   let llmLoader = null;
   const engine = group === 'llm' ? await loadTextModule() : wasm;
   const streamLlm = group === 'llm' && typeof engine.LlmLoader === 'function';
@@ -194,6 +194,8 @@ async function loadGroup(group) {
       onProgress: ({ loaded, total, file }) => post({ type: 'progress', group, loaded, total, file }),
       onCacheError: (file, e) => post({ type: 'cachewarning', group, file, message: String(e?.message ?? e) }),
       into,
+      // The engine's incremental SHA-256: a first download streams into the loader part by part.
+      hasher: streamLlm && typeof engine.Sha256 === 'function' ? () => new engine.Sha256() : null,
     });
   } catch (e) {
     llmLoader?.free();

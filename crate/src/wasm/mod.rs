@@ -9,6 +9,7 @@ pub(crate) mod browser;
 #[cfg(feature = "vision")]
 mod caption;
 mod describe;
+mod hash;
 mod llm;
 mod summarize;
 
