@@ -18,6 +18,8 @@ pub struct BuildInfo {
     pub modules: &'static str,
     /// Built with wasm threads (`+atomics`, the `threads` feature): kernels can use a pool.
     pub threads: bool,
+    /// The LLM's weight-product kernels in this build (`kernels::simd_path`).
+    pub llm_kernels: &'static str,
 }
 
 pub fn version() -> &'static str {
@@ -51,5 +53,6 @@ pub fn build_info() -> BuildInfo {
         matmul_kernels: matmul_kernels(),
         modules: if cfg!(feature = "vision") { "full" } else { "text" },
         threads: cfg!(feature = "threads"),
+        llm_kernels: crate::kernels::simd_path(),
     }
 }

@@ -673,7 +673,8 @@ async function renderSettings() {
     [t('engVersion'), state.info.version],
     // SIMD128 always; the LLM's kernels use relaxed SIMD where the browser has it.
     [t('engSimd'), !state.info.build.simd128 ? t('no') : state.info.simd?.kernels === 'relaxed' ? t('simdRelaxed') : t('simdPlain', t(`simdWhy_${state.info.simd?.code}`))],
-    [t('engKernels'), (state.info.build.matmul_kernels ?? []).slice(0, 2).join(', ') || '–'],
+    // The build that runs the LLM: its weight-product kernels (and tract's, where that is the full module).
+    [t('engKernels'), [state.info.build.llm_kernels, ...(state.info.build.matmul_kernels ?? []).slice(0, 2)].filter(Boolean).join(', ') || '–'],
     // The LLM's threads: more than one only on a cross-origin isolated page (the reason says why not).
     [t('engThreads'), state.info.threads?.threads > 1 ? t('threadsOn', state.info.threads.threads) : t('threadsOff', t(`threadsWhy_${state.info.threads?.code}`))],
     [t('featExtractive'), on(f.summarizeExtractive)],

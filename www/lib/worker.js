@@ -10,8 +10,10 @@ import { GROUPS, ModelStore, abortError, typedError } from './models.js';
 // and, through its `new URL('qingyu_bg.wasm', import.meta.url)`, copy the wasm.
 import * as bundledGlue from '../pkg/qingyu.js';
 
-let wasm = null; // the full module: vision, extractive summaries, and the LLM on one thread
-let text = null; // the module that runs the LLM: `wasm`, or a text module (see loadTextModule)
+let wasm = null; // the full module's glue: vision, and the LLM on one thread where no text module starts
+let fullReady = null; // its instantiation (see loadFullModule)
+let full = null; // the full module, once instantiated
+let text = null; // the module that runs the LLM and every summary: a text module, or `wasm` (see loadTextModule)
 let weightLayout = 'packed'; // 'packed' | 'expanded', from init (the library resolves 'auto')
 let threadPlan = { requested: 1, threads: 1, reason: 'not started' }; // see planThreads
 let simdPlan = { requested: 'auto', kernels: 'simd128', reason: 'not started' }; // see planSimd
@@ -127,7 +129,7 @@ async function loadTextModule() {
       if (c.relaxed) failed.relaxed ??= why;
     }
   }
-  text ??= wasm;
+  text ??= await loadFullModule();
   if (wantThreads && !chosen.threads) {
     threadPlan = { ...threadPlan, threads: 1, code: 'failed', reason: `the threaded module did not start (${failed.threads}); one thread` };
     post({ type: 'threadswarning', message: threadPlan.reason });
@@ -139,13 +141,25 @@ async function loadTextModule() {
   return text;
 }
 
+/**
+ * The full module (tract and the vision models; 24 MB), instantiated the first time something
+ * needs it: a page that only summarizes never downloads or compiles it (~30 MiB of renderer
+ * memory and 24 MB of download saved).
+ */
+function loadFullModule() {
+  fullReady ??= wasm.default().then(() => { full = wasm; return wasm; }, (e) => {
+    fullReady = null; // a later photo tries again
+    throw typedError('ModelLoad', `ModelLoad: the vision module did not load: ${String(e?.message ?? e).split('\n')[0]}`);
+  });
+  return fullReady;
+}
+
 async function init({ wasmUrl, textModuleUrls: textUrls, modelBaseUrl, files, weights, threads, simd }) {
   weightLayout = weights ?? 'packed';
   threadPlan = planThreads(threads ?? 1);
   simdPlan = planSimd(simd ?? 'auto');
   textModuleUrls = textUrls ?? null;
   wasm = wasmUrl ? await import(/* @vite-ignore */ /* webpackIgnore: true */ wasmUrl) : bundledGlue;
-  await wasm.default();
   store = new ModelStore({ baseUrl: modelBaseUrl, files });
   const probe = wasm.Llm?.prototype ?? {};
   features = {
@@ -155,7 +169,10 @@ async function init({ wasmUrl, textModuleUrls: textUrls, modelBaseUrl, files, we
     classifier: typeof wasm.Classifier === 'function',
     llm: typeof wasm.Llm === 'function',
   };
-  return { version: wasm.version(), build: wasm.buildInfo(), features, threads: { ...threadPlan }, simd: { ...simdPlan } };
+  // The text module runs every summary, so it starts now; `build` describes it (the module the
+  // LLM's kernels run in), and the full module waits for the first photo.
+  const engine = await loadTextModule();
+  return { version: engine.version(), build: engine.buildInfo(), features, threads: { ...threadPlan }, simd: { ...simdPlan } };
 }
 
 function ensure(group, job) {
@@ -180,7 +197,7 @@ async function loadGroup(group) {
   // The GGUF goes part by part straight into wasm memory (LlmLoader), from the cache or as it
   // downloads, so the page never holds the whole 347 MB file as a JS buffer beside the engine's copy.
   let llmLoader = null;
-  const engine = group === 'llm' ? await loadTextModule() : wasm;
+  const engine = group === 'llm' ? await loadTextModule() : await loadFullModule();
   const streamLlm = group === 'llm' && typeof engine.LlmLoader === 'function';
   const into = (name, size) => {
     if (!streamLlm || name !== names[0]) return null;
@@ -212,10 +229,10 @@ async function loadGroup(group) {
       llmLoader = null; // finish() consumed it
     } else if (group === 'classifier') {
       current = 'efficientnet-lite0.onnx';
-      model = new wasm.Classifier(files.get('efficientnet-lite0.onnx'), files.get('imagenet-labels.json'));
+      model = new engine.Classifier(files.get('efficientnet-lite0.onnx'), files.get('imagenet-labels.json'));
     } else {
       const f = (n) => files.get(n);
-      model = new wasm.Captioner();
+      model = new engine.Captioner();
       current = 'efficientnet-lite0.onnx';
       model.loadClassifier(f('efficientnet-lite0.onnx'), f('imagenet-labels.json'));
       current = 'detector.onnx';
@@ -248,7 +265,7 @@ async function summarize(job, { text, options }) {
   }
   if (type === 'key-points' && !options.useModel && options.outputLanguage && features.summarizeExtractive) {
     // Same language as the input: the extractive answer is the faithful one.
-    const probe = wasm.summarizeExtractive(text, { ...wasmOptions, outputLanguage: undefined });
+    const probe = (await loadTextModule()).summarizeExtractive(text, { ...wasmOptions, outputLanguage: undefined });
     if (probe.language === options.outputLanguage) return summarizeExtractive(job, text, opts, probe);
   }
   if (!features.summarizeLlm) {
@@ -293,9 +310,12 @@ async function summarizeExtractive(job, text, opts, ready = null) {
   if (!features.summarizeExtractive) {
     throw typedError('Unsupported', 'Unsupported: key points need summarizeExtractive, which this wasm build does not have yet');
   }
+  // In the LLM's module, not the full one: jieba's dictionary (~40 MiB of wasm memory) is
+  // then loaded once for every kind of summary, not once in each module's memory.
+  const engine = ready ? null : await loadTextModule();
   checkCancelled(job);
   const t0 = performance.now();
-  const result = ready ?? wasm.summarizeExtractive(text, opts);
+  const result = ready ?? engine.summarizeExtractive(text, opts);
   post({ id: job.id, type: 'chunk', data: result.text });
   return { ...result, fallback: false, stats: { totalMs: performance.now() - t0 } };
 }
@@ -430,7 +450,7 @@ const OPS = {
   memory: {
     lane: () => null,
     // Both modules' memories when the threaded one runs the LLM (it has its own, shared).
-    run: async () => ({ wasmMemoryBytes: (wasm?.memoryBytes?.() ?? 0) + (text && text !== wasm ? text.memoryBytes() : 0) || null, jobs: jobs.size }),
+    run: async () => ({ wasmMemoryBytes: (full?.memoryBytes() ?? 0) + (text && text !== full ? text.memoryBytes() : 0) || null, jobs: jobs.size }),
   },
   unload: {
     lane: () => null,

@@ -1,31 +1,26 @@
 //! Sentence → content terms: jieba word segmentation (Chinese and mixed text), lowercase
 //! English words, stop words (zh + en lists of the `stop-words` crate) and punctuation out.
 
-use jieba_rs::Jieba;
+use crate::text::jieba;
 use std::collections::HashSet;
 use std::sync::OnceLock;
 
-struct Segmenter {
-    jieba: Jieba,
-    stop: HashSet<String>,
-}
-
-/// Built once per process: jieba's dictionary takes a moment to load.
-fn segmenter() -> &'static Segmenter {
-    static SEGMENTER: OnceLock<Segmenter> = OnceLock::new();
-    SEGMENTER.get_or_init(|| {
-        let stop: HashSet<String> = [stop_words::Language::English, stop_words::Language::Chinese]
+/// Built once per process.
+fn stop_words() -> &'static HashSet<String> {
+    static STOP: OnceLock<HashSet<String>> = OnceLock::new();
+    STOP.get_or_init(|| {
+        [stop_words::Language::English, stop_words::Language::Chinese]
             .into_iter()
             .flat_map(|language| stop_words::get(language).iter().map(|w| w.to_string()))
-            .collect();
-        Segmenter { jieba: Jieba::new(), stop }
+            .collect()
     })
 }
 
 /// Content terms of one sentence, in order (duplicates kept: they are term frequencies).
+/// Segments with the process's one jieba (its dictionary holds ~60 MiB: never a second copy).
 pub fn terms(sentence: &str) -> Vec<String> {
-    let s = segmenter();
-    s.jieba
+    let stop = stop_words();
+    jieba()
         .cut(sentence, true)
         .into_iter()
         .filter_map(|word| {
@@ -34,7 +29,7 @@ pub fn terms(sentence: &str) -> Vec<String> {
                 return None;
             }
             let lower = word.to_lowercase();
-            if s.stop.contains(&lower) || (lower.chars().count() == 1 && lower.is_ascii()) {
+            if stop.contains(&lower) || (lower.chars().count() == 1 && lower.is_ascii()) {
                 return None;
             }
             Some(lower)
@@ -42,9 +37,10 @@ pub fn terms(sentence: &str) -> Vec<String> {
         .collect()
 }
 
-/// Warms the segmenter (so the first summary's timing is not the dictionary load).
+/// Loads jieba's dictionary and the stop words (so the first summary's timing is not the load).
 pub fn warm_up() {
-    segmenter();
+    jieba();
+    stop_words();
 }
 
 #[cfg(test)]

@@ -361,6 +361,9 @@ export interface SimdPlan {
 
 export interface QingyuInfo {
   version: string;
+  /** The build of the module that runs the LLM and the summaries (a text module where one
+   * starts; the full module, which also holds vision, only loads with the first photo):
+   * `{version, target_arch, simd128, matmul_kernels, modules, threads, llm_kernels}`. */
   build: Record<string, unknown>;
   features: QingyuFeatures;
   threads: ThreadPlan;
