@@ -2,7 +2,8 @@
 // under www/), forwards its "[bench] …" console lines to `log`, waits for window.benchReady, then
 // runs `use(page, browser)`. Errors come back as {error}; the browser and server are always closed.
 // opts.port: a fixed port instead of a free one; opts.setup(page, browser): runs before the page
-// opens (routes, console listeners, exposed functions).
+// opens (routes, console listeners, exposed functions); opts.ownContext: the page in a context of
+// its own (page.context().newPage() then opens more pages sharing its storage).
 import { spawn } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
@@ -26,7 +27,7 @@ export async function withBenchPage(pagePath, log, use, opts = {}) {
     { stdio: 'ignore' });
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
   try {
-    const page = await browser.newPage();
+    const page = opts.ownContext ? await (await browser.newContext()).newPage() : await browser.newPage();
     page.on('console', (m) => { if (m.text().startsWith('[bench]')) log(`wasm: ${m.text().slice(8)}`); });
     await opts.setup?.(page, browser);
     const url = `http://127.0.0.1:${port}/${pagePath}`;

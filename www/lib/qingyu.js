@@ -66,7 +66,8 @@ function wasmSimdSupported() {
 
 /**
  * The LLM's weight layout. 'packed' keeps Q5_0/Q4_K blocks as they are in the file (~380 MiB;
- * the page peaked at 737 MiB in the soak) and unpacks them in registers, as fast as 'expanded', which holds
+ * the page peaks near 650 MiB with a long summary done: `./qy bench memory`) and unpacks them in
+ * registers, as fast as 'expanded', which holds
  * one byte per weight (~540 MiB). 'auto' (default) is packed: ~185 MiB less wasm memory for the
  * same speed (README "Packed or expanded weights"; iOS tabs are killed near 1.5 GB).
  */
