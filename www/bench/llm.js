@@ -20,6 +20,8 @@
 //   simd     simd128 (default) | relaxed: our engine from the relaxed-SIMD text module
 //            (/pkg/relaxed/ on one thread, /pkg/threads-relaxed/ with threads)
 
+import { bodyChunks } from '../lib/models.js';
+
 const q = new URLSearchParams(location.search);
 const ENGINE = q.get('engine') || 'both';
 const PROMPTS = (q.get('prompts') || '64,512,1024').split(',').map(Number).filter((n) => n > 0);
@@ -153,12 +155,9 @@ async function streamModel(mod) {
   const size = Number(r.headers.get('content-length'));
   if (!size) throw new Error(`${GGUF}: no content-length`);
   const loader = new mod.LlmLoader(size, WEIGHTS);
-  const reader = r.body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    loader.write(value);
-  }
+  // Through one reused buffer, as the library reads: a fresh chunk per network read would leave
+  // the whole file behind as garbage and show in the page's peak.
+  for await (const chunk of bodyChunks(r.body)) loader.write(chunk);
   const fetch_s = (now() - t0) / 1000;
   log(`streamed ${GGUF} into wasm memory: ${mib(size)} MiB in ${fetch_s.toFixed(2)} s`);
   return { loader, size, fetch_s };

@@ -414,7 +414,7 @@ export class ModelStore {
  * is asked for: reading 347 MB leaves no garbage behind. Falls back to the default reader where
  * the body is not a byte stream. Leaving the loop early cancels the body.
  */
-async function* bodyChunks(body, size = 1 << 20) {
+export async function* bodyChunks(body, size = 1 << 20) {
   if (!body) return;
   let byob = null;
   try { byob = body.getReader({ mode: 'byob' }); } catch { /* not a byte stream */ }
