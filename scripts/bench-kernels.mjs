@@ -5,6 +5,7 @@
 // view of what `./qy bench llm` rows (b) and (r) show for the whole model.
 //
 // Options: --runs 15  --json-out target/bench/kernels.json
+//          --cases q5:151936:896:1,q6:896:4864:1   (layout:rows:cols:tokens; layouts q5 q5x q4 q6 q6x)
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -16,6 +17,7 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
 const opt = (name, dflt) => (args.includes(name) ? args[args.indexOf(name) + 1] : dflt);
 const runs = Number(opt('--runs', 15));
+const cases = opt('--cases', '');
 const jsonOut = path.resolve(opt('--json-out', path.join(ROOT, 'target/bench/kernels.json')));
 
 const freePort = () => new Promise((resolve) => {
@@ -34,7 +36,7 @@ try {
   browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium', headless: true });
   const page = await browser.newPage();
   page.on('console', (m) => { if (m.text().startsWith('[bench] ')) console.log(m.text()); });
-  await page.goto(`${base}/bench/kernels.html?runs=${runs}`);
+  await page.goto(`${base}/bench/kernels.html?runs=${runs}${cases ? `&cases=${encodeURIComponent(cases)}` : ''}`);
   const r = await (await page.waitForFunction(() => window.__benchResult, null, { timeout: 20 * 60_000, polling: 500 })).jsonValue();
   if (r.error) throw new Error(r.error);
   fs.mkdirSync(path.dirname(jsonOut), { recursive: true });

@@ -12,6 +12,11 @@ const CASES = [
   ['q4', 896, 4864, 1], ['q4', 896, 4864, 16], ['q6', 896, 4864, 1], ['q6', 896, 4864, 16],
   ['q6x', 896, 4864, 1], ['q6x', 896, 4864, 16],
 ];
+// `?cases=q5:151936:896:1,q6:896:4864:1` replaces the list (e.g. the output head, out of cache).
+if (q.get('cases')) CASES.splice(0, CASES.length, ...q.get('cases').split(',').map((c) => {
+  const [layout, ...dims] = c.split(':');
+  return [layout, ...dims.map(Number)];
+}));
 const LAYOUTS = { q5: 'Q5_0 packed', q5x: 'Q5_0 expanded', q4: 'Q4_K packed', q6: 'Q6_K packed', q6x: 'Q6_K expanded' };
 const logEl = document.getElementById('log');
 const log = (m) => { console.log(`[bench] ${m}`); logEl.textContent += `${m}\n`; };
