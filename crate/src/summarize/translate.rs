@@ -681,36 +681,41 @@ fn zh_dates_to_en(text: &str) -> String {
 
 /// Whether a lowercase word is a run of Hanyu Pinyin syllables ("chuanlian", "zhang",
 /// "weishengyuan"), i.e. looks like a romanized Chinese name rather than an English word.
+/// Only real syllables count (any initial with any final would also read "teaching" as
+/// te-a-ching).
 pub fn is_pinyin(word: &str) -> bool {
-    const INITIALS: &[&str] = &["zh", "ch", "sh", "b", "p", "m", "f", "d", "t", "n", "l", "g", "k", "h", "j", "q", "x", "r", "z", "c", "s", "y", "w", ""];
-    const FINALS: &[&str] = &[
-        "iang", "iong", "uang", "ang", "eng", "ing", "ong", "ian", "iao", "uai", "uan", "ai", "ei", "ui", "ao", "ou", "iu", "ie",
-        "ue", "er", "an", "en", "in", "un", "ia", "ua", "uo", "a", "o", "e", "i", "u", "v",
-    ];
     let w = word.as_bytes();
     if w.len() < 2 || !w.iter().all(u8::is_ascii_lowercase) {
         return false;
     }
-    // ok[i]: the first i letters split into syllables.
+    let syllables = pinyin_syllables();
+    // ok[i]: the first i letters split into syllables (none is longer than six letters).
     let mut ok = vec![false; w.len() + 1];
     ok[0] = true;
     for i in 0..w.len() {
-        if !ok[i] {
-            continue;
-        }
-        for initial in INITIALS {
-            if !w[i..].starts_with(initial.as_bytes()) {
-                continue;
-            }
-            let j = i + initial.len();
-            for fin in FINALS {
-                if w[j..].starts_with(fin.as_bytes()) {
-                    ok[j + fin.len()] = true;
+        if ok[i] {
+            for j in i + 1..=(i + 6).min(w.len()) {
+                if syllables.contains(&word[i..j]) {
+                    ok[j] = true;
                 }
             }
         }
     }
     ok[w.len()]
+}
+
+/// Every toneless Hanyu Pinyin syllable with a vowel ("zhuang", "lv"; not the interjections
+/// "m", "n", "hm"): the readings the `pinyin` crate gives the CJK block, ü written v.
+fn pinyin_syllables() -> &'static HashSet<String> {
+    static SYLLABLES: std::sync::OnceLock<HashSet<String>> = std::sync::OnceLock::new();
+    SYLLABLES.get_or_init(|| {
+        use pinyin::ToPinyin;
+        ('\u{4e00}'..='\u{9fff}')
+            .filter_map(|c| c.to_pinyin())
+            .map(|p| p.plain().replace('ü', "v"))
+            .filter(|s| s.contains(['a', 'e', 'i', 'o', 'u', 'v']))
+            .collect()
+    })
 }
 
 /// Letters of the wrong script: Han in English text; in Chinese text, Latin words that are
@@ -888,10 +893,10 @@ mod tests {
 
     #[test]
     fn romanized_names_are_told_from_english_words() {
-        for p in ["chuanlian", "zhang", "weishengyuan", "qingxi", "xian", "hangzhou"] {
+        for p in ["chuanlian", "zhang", "weishengyuan", "qingxi", "xian", "hangzhou", "lvliang"] {
             assert!(is_pinyin(p), "{p}");
         }
-        for e in ["town", "middle", "school", "market", "railway", "station", "council", "street"] {
+        for e in ["town", "middle", "school", "market", "railway", "station", "council", "street", "teaching", "bus"] {
             assert!(!is_pinyin(e), "{e}");
         }
     }
