@@ -147,11 +147,19 @@ pub fn zh_names_in(text: &str) -> Vec<Rendering> {
         if known_en(&word).is_some() || NOT_NAMES.contains(&word.as_str()) {
             continue;
         }
-        let (target, show_source) = if tag.starts_with("nr") { (person_en(&word), true) } else { place_en(&word) };
+        let person = tag.starts_with("nr") && !ends_in_administrative_unit(&word);
+        let (target, show_source) = if person { (person_en(&word), true) } else { place_en(&word) };
         push(Rendering { source: word, target, show_source });
     }
     out.sort_by_key(|r| std::cmp::Reverse(r.source.chars().count()));
     out
+}
+
+/// A word of three or more characters ending in 省市县区镇乡 is a place even where jieba's model
+/// calls an unseen word a person (鹿鸣县 is "Luming County", not "Lu Mingxian"): given names
+/// do not end in an administrative unit.
+fn ends_in_administrative_unit(word: &str) -> bool {
+    word.chars().count() >= 3 && word.ends_with(['省', '市', '县', '区', '镇', '乡'])
 }
 
 /// The English names in `text` with their Chinese rendering: the known table, else the name
@@ -263,6 +271,12 @@ mod tests {
         assert_eq!(annotate("Qingxi Town again.", &names, &mut shown), "Qingxi Town again.");
         let nested = vec![names[0].clone(), Rendering { source: "青溪".into(), target: "Qingxi".into(), show_source: true }];
         assert_eq!(annotate("Qingxi Town opened.", &nested, &mut Vec::new()), "Qingxi Town (青溪镇) opened.");
+    }
+
+    #[test]
+    fn an_unseen_word_ending_in_an_administrative_unit_is_a_place() {
+        assert!(ends_in_administrative_unit("鹿鸣县") && !ends_in_administrative_unit("程雨桐") && !ends_in_administrative_unit("市区"));
+        assert_eq!(place_en("鹿鸣县"), ("Luming County".to_string(), true));
     }
 
     #[test]
