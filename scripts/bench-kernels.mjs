@@ -18,6 +18,10 @@ const args = process.argv.slice(2);
 const opt = (name, dflt) => (args.includes(name) ? args[args.indexOf(name) + 1] : dflt);
 const runs = Number(opt('--runs', 15));
 const cases = opt('--cases', '');
+if (cases && !/^(q5x?|q4|q6x?):\d+:\d+:\d+(,(q5x?|q4|q6x?):\d+:\d+:\d+)*$/.test(cases)) {
+  console.error(`--cases: "${cases}" is not a list of layout:rows:cols:tokens (layouts q5 q5x q4 q6 q6x), e.g. q5:151936:896:1`);
+  process.exit(2);
+}
 const jsonOut = path.resolve(opt('--json-out', path.join(ROOT, 'target/bench/kernels.json')));
 
 const freePort = () => new Promise((resolve) => {

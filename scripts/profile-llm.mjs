@@ -53,7 +53,7 @@ try {
     selfSamples.set(name, (selfSamples.get(name) || 0) + 1);
     busy++;
   }
-  // Rust symbols end in a hash (`::h0123…`); the same generic at two types keeps both.
+  // One row per function; a generic at two types is two rows (Rust names end in their hash).
   const rows = [...selfSamples].sort((a, b) => b[1] - a[1]).map(([name, n]) => ({ name, share: n / busy }));
   if (result.error) throw new Error(result.error);
   const qy = result.results?.[0] ?? {};

@@ -288,9 +288,9 @@ fn quantize_block(x: &[f32]) -> (f32, [i16; BLOCK]) {
     (f16::from_f32(d).to_f32(), q)
 }
 
-/// `f32::round` (halves away from zero, as C's `roundf` in llama.cpp): `v − trunc(v)` is exact,
-/// so comparing it with 0.5 decides exactly where adding 0.5 first could round up wrongly
-/// (0.49999997 + 0.5 is 1.0 in f32).
+/// `f32::round` (halves away from zero, as C's `roundf` in llama.cpp). `v − trunc(v)` is exact,
+/// so its comparison with 0.5 is too; `(v + 0.5).floor()` would not be (0.49999997 + 0.5 is 1.0
+/// in f32).
 #[inline(always)]
 fn round_half_away(v: f32) -> f32 {
     let t = v.trunc();
