@@ -71,11 +71,11 @@ test('a download streams into the writer part by part, verified and cached; the 
   const audit = await auditCache(page);
   expect(audit.problems).toEqual([]);
   expect(audit.files.map((f) => [f.name, f.parts])).toEqual([[FILE, 2]]);
-  // From the cache: the same bytes, read through one reused buffer.
+  // From the cache: the same bytes (read with the default reader: BYOB reads of Cache API
+  // bodies sometimes never resolved in Chromium 156, see models.js).
   const again = await page.evaluate(streamLoad, { name: FILE });
   expect(again.error).toBeNull();
   expect(again.sha).toBe(SHA);
-  expect(Math.max(...again.chunks)).toBeLessThanOrEqual(1 << 20);
   expect(errors).toEqual([]);
 });
 
