@@ -413,7 +413,8 @@ export class ModelStore {
 /**
  * A body's bytes as views into one reused buffer (a BYOB reader), each valid until the next one
  * is asked for: reading 347 MB leaves no garbage behind. Falls back to the default reader where
- * the body is not a byte stream. Leaving the loop early cancels the body.
+ * the body is not a byte stream, or with `{byob: false}` (Cache API bodies: see `_fromCache`).
+ * Leaving the loop early cancels the body.
  */
 export async function* bodyChunks(body, size = 1 << 20, { byob: useByob = true } = {}) {
   if (!body) return;
