@@ -479,6 +479,15 @@ function printTable(o, rows, meta) {
   console.log(rw.map((n) => '-'.repeat(n)).join('  '));
   for (const l of rl) console.log(rline(l));
 
+  // Decode under a summary's script mask: the output head computes only the rows of tokens
+  // the mask lets through (tokens alternate between the two ways in one run).
+  for (const { label, r } of rows) {
+    if (r.error || !r.decode_masked_tps) continue;
+    const parts = Object.entries(r.decode_masked_tps).map(([lang, [whole, rows]]) =>
+      `${lang} output ${fmt(whole)} → ${fmt(rows)} tok/s (${ratio(rows, whole)})`);
+    console.log('');
+    console.log(`${label.split(' ')[0]} decode under the summaries' script masks, whole output head → the mask's rows only: ${parts.join('; ')}`);
+  }
   console.log('');
   for (const { label, r } of rows) if (r.error) console.log(`n/a ${label.split(' ')[0]}: ${r.error}`);
   const c = get('c');

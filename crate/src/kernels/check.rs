@@ -229,11 +229,36 @@ pub fn split_matches_one_thread(seed: u64) -> Result<usize, String> {
                     let at = split.iter().zip(&whole).position(|(a, b)| a.to_bits() != b.to_bits()).unwrap_or(0);
                     return Err(format!("split matmul {rows}×{cols}, {tokens} tokens: element {at} is {} on threads, {} on one", split[at], whole[at]));
                 }
+                check_runs(&w, &xs, &whole, &mut rng)?;
                 most_parts = most_parts.max(super::parallel::row_parts(rows, cols * tokens).len());
             }
         }
     }
     Ok(most_parts)
+}
+
+/// `matmul_runs` over random runs (any boundaries, some a single row) against `whole`, every
+/// row's product: a row in a run's group of four has the same bits, any other is −∞.
+fn check_runs(w: &Matrix, xs: &[Q8Vector], whole: &[f32], rng: &mut Rng) -> Result<(), String> {
+    let rows = w.rows();
+    let mut runs = Vec::new();
+    let mut at = rng.below(9);
+    while at < rows {
+        let len = [1, 3, 5, 17, 64][rng.below(5)].min(rows - at);
+        runs.push(at..at + len);
+        at += len + 1 + rng.below(40);
+    }
+    let mut got = vec![0.0; whole.len()];
+    super::matmul_runs(w, xs, &runs, &mut got);
+    let grouped = |r: usize| runs.iter().any(|run| run.start / 4 * 4 <= r && r < run.end.next_multiple_of(4));
+    for (i, (g, want)) in got.iter().zip(whole).enumerate() {
+        let r = i % rows;
+        let ok = if grouped(r) { g.to_bits() == want.to_bits() } else { *g == f32::NEG_INFINITY };
+        if !ok {
+            return Err(format!("matmul_runs {rows}×{}, {} tokens: row {r} of token {} is {g}, expected {}", w.cols(), xs.len(), i / rows, if grouped(r) { *want } else { f32::NEG_INFINITY }));
+        }
+    }
+    Ok(())
 }
 
 /// A weight product to time (`./qy bench llm`'s kernel rows, `KernelBench` in wasm): one random

@@ -101,6 +101,76 @@ pub fn matmul(w: &Matrix, xs: &[Q8Vector], out: &mut [f32]) {
     }
 }
 
+/// `matmul` for the rows in `runs` only (sorted, disjoint): the output head under a token
+/// mask, whose banned tokens need no product. Rows go in whole groups of four from row 0, as
+/// `matmul` takes them, so every row computed has `matmul`'s bits; a row in no run's group of
+/// four is `f32::NEG_INFINITY`.
+pub fn matmul_runs(w: &Matrix, xs: &[Q8Vector], runs: &[Range<usize>], out: &mut [f32]) {
+    let (rows, n) = (w.rows(), xs.len());
+    debug_assert_eq!(out.len(), n * rows);
+    out.fill(f32::NEG_INFINITY);
+    let runs = aligned_runs(runs, rows);
+    let wanted: usize = runs.iter().map(|r| r.len()).sum();
+    let parts = runs_in_parts(&runs, &parallel::row_parts(wanted, w.cols() * n));
+    // Each part's results, run after run, each run token-major (as `matmul_rows` writes it).
+    let mut pieces: Vec<Vec<f32>> = parts.iter().map(|p| vec![0f32; n * p.iter().map(|r| r.len()).sum::<usize>()]).collect();
+    parallel::for_each(&mut pieces, |i, piece| {
+        let mut at = 0;
+        for run in &parts[i] {
+            let size = n * run.len();
+            matmul_rows(w, xs, run.clone(), &mut piece[at..at + size]);
+            at += size;
+        }
+    });
+    for (part, piece) in parts.iter().zip(&pieces) {
+        let mut at = 0;
+        for run in part {
+            let len = run.len();
+            for t in 0..n {
+                out[t * rows + run.start..t * rows + run.end].copy_from_slice(&piece[at + t * len..at + (t + 1) * len]);
+            }
+            at += n * len;
+        }
+    }
+}
+
+/// `runs` cut to `rows`, widened to whole groups of four rows (the last group may be short) and
+/// merged where they touch.
+fn aligned_runs(runs: &[Range<usize>], rows: usize) -> Vec<Range<usize>> {
+    let mut out: Vec<Range<usize>> = Vec::with_capacity(runs.len());
+    for run in runs.iter().filter(|r| r.start < r.end.min(rows)) {
+        let start = run.start / 4 * 4;
+        let end = run.end.min(rows).next_multiple_of(4).min(rows);
+        match out.last_mut() {
+            Some(last) if start <= last.end => last.end = last.end.max(end),
+            _ => out.push(start..end),
+        }
+    }
+    out
+}
+
+/// The rows of `runs` handed out to `parts`, which count wanted rows (`parallel::row_parts` of
+/// their total): each part's share as row ranges.
+fn runs_in_parts(runs: &[Range<usize>], parts: &[Range<usize>]) -> Vec<Vec<Range<usize>>> {
+    let (mut i, mut done) = (0, 0);
+    parts
+        .iter()
+        .map(|part| {
+            let (mut need, mut mine) = (part.len(), Vec::new());
+            while need > 0 {
+                let run = &runs[i];
+                let take = (run.len() - done).min(need);
+                mine.push(run.start + done..run.start + done + take);
+                (done, need) = (done + take, need - take);
+                if done == run.len() {
+                    (i, done) = (i + 1, 0);
+                }
+            }
+            mine
+        })
+        .collect()
+}
+
 /// Tokens per pass over the rows: a long prompt's activations are taken in pieces small enough
 /// to stay in the core's cache while every row passes over them (prefill@1024 +41–47 % in wasm).
 const TOKENS_PER_PASS: usize = 64;

@@ -11,6 +11,7 @@
 //! lets it only grow into an allowed word and end there, as the translation check reads words.
 
 use crate::tokenizer::Tokenizer;
+use std::ops::Range;
 
 /// What the output must look like, in scripts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,6 +26,9 @@ pub enum Script {
 pub struct Constraints {
     /// Per token id: may not be generated. Empty = no mask.
     banned: Vec<bool>,
+    /// The token ids not banned, as runs (the output head computes only these rows); the
+    /// last run is open-ended, as ids past the mask (the model's padding rows) are not banned.
+    allowed_rows: Vec<Range<usize>>,
     copy: Vec<CopySpan>,
     /// Chinese output: Latin words only whole and allowed.
     latin_words: Option<LatinWords>,
@@ -82,7 +86,14 @@ impl Constraints {
                 .map(|(id, b)| (id, b.to_vec()))
                 .collect(),
         });
-        Self { banned, copy: Vec::new(), latin_words }
+        let allowed_rows = runs_of_false(&banned);
+        Self { banned, allowed_rows, copy: Vec::new(), latin_words }
+    }
+
+    /// The token ids that may be generated, as sorted runs; `None` without a mask. The logits
+    /// of every other token are −∞ after `apply`, so the output head need not compute them.
+    pub fn allowed_rows(&self) -> Option<&[Range<usize>]> {
+        (!self.banned.is_empty()).then_some(self.allowed_rows.as_slice())
     }
 
     /// Favours writing `text` (a name or number the output must contain): its tokens as the
@@ -129,6 +140,7 @@ impl Constraints {
                 *banned = true;
             }
         }
+        self.allowed_rows = runs_of_false(&self.banned);
     }
 
     pub fn is_banned(&self, id: u32) -> bool {
@@ -261,6 +273,22 @@ fn has_cjk_bytes(bytes: &[u8]) -> bool {
     })
 }
 
+/// The runs of indices whose flag is false, every index past `flags` included (the last run
+/// ends at `usize::MAX`).
+fn runs_of_false(flags: &[bool]) -> Vec<Range<usize>> {
+    let mut runs: Vec<Range<usize>> = Vec::new();
+    for i in (0..flags.len()).filter(|&i| !flags[i]).chain([flags.len()]) {
+        match runs.last_mut() {
+            Some(run) if run.end == i => run.end = i + 1,
+            _ => runs.push(i..i + 1),
+        }
+    }
+    if let Some(last) = runs.last_mut() {
+        last.end = usize::MAX;
+    }
+    runs
+}
+
 fn contains_char(bytes: &[u8], c: char) -> bool {
     let mut buf = [0u8; 4];
     let needle = c.encode_utf8(&mut buf).as_bytes();
@@ -278,6 +306,30 @@ fn latin_runs(bytes: &[u8]) -> impl Iterator<Item = String> + '_ {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(feature = "vision")]
+    #[test]
+    fn a_masked_head_computes_only_the_allowed_rows_and_decodes_the_same_tokens() {
+        use crate::llm::{model::Logits, sampler::argmax, session::Engine};
+        let e = Engine::load(&crate::fuzzing::synthetic::engine_gguf(), |_, _| {}).unwrap();
+        let mask = Constraints::for_script(&e.tokenizer, Script::Latin, &[]);
+        let rows = mask.allowed_rows().unwrap();
+        let vocab = e.model.config.vocab;
+        assert!(rows.iter().map(|r| r.end.min(vocab) - r.start.min(vocab)).sum::<usize>() < vocab, "the synthetic vocabulary has Han tokens");
+        let prompt = e.tokenizer.encode("the 你好 world", true);
+        let (mut a, mut b) = (e.model.new_cache(32), e.model.new_cache(32));
+        let mut whole = e.model.forward(&prompt, &mut a, Logits::LastOnly).unwrap();
+        let mut masked = e.model.forward_masked(&prompt, &mut b, Logits::LastOnly, Some(rows)).unwrap();
+        assert!(masked.iter().any(|l| *l == f32::NEG_INFINITY), "banned rows are not computed");
+        for _ in 0..8 {
+            mask.apply(&mut whole);
+            mask.apply(&mut masked);
+            assert_eq!(whole, masked);
+            let next = argmax(&whole);
+            whole = e.model.forward(&[next], &mut a, Logits::LastOnly).unwrap();
+            masked = e.model.forward_masked(&[next], &mut b, Logits::LastOnly, Some(rows)).unwrap();
+        }
+    }
 
     #[test]
     fn cjk_bytes_are_found_even_in_partial_tokens() {

@@ -137,7 +137,7 @@ impl Generation {
         let take = chunk.max(1).min(self.pending.len());
         let batch: Vec<u32> = self.pending.drain(..take).collect();
         if self.pending.is_empty() {
-            self.logits = Some(model.forward(&batch, cache, Logits::LastOnly)?);
+            self.logits = Some(model.forward_masked(&batch, cache, Logits::LastOnly, self.allowed_tokens())?);
         } else {
             // An earlier piece of the prompt leaves only its keys and values: no output head.
             model.forward_hidden(&batch, cache)?;
@@ -188,6 +188,11 @@ impl Generation {
         Ok(Some(self.emit_up_to(safe)))
     }
 
+    /// The tokens the mask lets through, if there is one: only their logits are computed.
+    fn allowed_tokens(&self) -> Option<&[std::ops::Range<usize>]> {
+        self.options.constraints.as_deref().and_then(|c| c.allowed_rows())
+    }
+
     /// The next token after the history from `logits` (masked and penalized in place).
     fn choose(&mut self, logits: &mut [f32]) -> u32 {
         if let Some(c) = &self.options.constraints {
@@ -207,7 +212,7 @@ impl Generation {
         let policy = DraftPolicy { max_tokens: self.options.draft.max_tokens.min(room), ..self.options.draft.after(self.missed) };
         let draft = if greedy { draft::lookup(&self.history, policy) } else { Vec::new() };
         if draft.is_empty() {
-            self.logits = Some(model.forward(&[id], cache, Logits::LastOnly)?);
+            self.logits = Some(model.forward_masked(&[id], cache, Logits::LastOnly, self.allowed_tokens())?);
             return Ok(());
         }
         let base = cache.len;
@@ -216,7 +221,7 @@ impl Generation {
         batch.extend_from_slice(&draft);
         // Every row's logits at once: most drafts are confirmed, and the head's token tile is
         // cheaper per row than rows computed one at a time (measured slower overall).
-        let logits = model.forward(&batch, cache, Logits::All)?;
+        let logits = model.forward_masked(&batch, cache, Logits::All, self.allowed_tokens())?;
         let vocab = model.config.vocab;
         let row_logits = |i: usize| logits[i * vocab..(i + 1) * vocab].to_vec();
         // Each row is judged exactly as one-token decoding would have: after the history plus

@@ -8,6 +8,7 @@ use super::weights::{ModelWeights, TensorSource};
 use crate::gguf::Gguf;
 use crate::kernels::{self, Q8Vector};
 use crate::{Error, Result};
+use std::ops::Range;
 
 pub struct Qwen2Model {
     pub config: Qwen2Config,
@@ -62,22 +63,29 @@ impl Qwen2Model {
     /// Runs `tokens` at positions `cache.len ..`, appends them to the cache, and returns the
     /// logits (vocab floats per requested position).
     pub fn forward(&self, tokens: &[u32], cache: &mut KvCache, want: Logits) -> Result<Vec<f32>> {
+        self.forward_masked(tokens, cache, want, None)
+    }
+
+    /// `forward` whose logits are wanted only for the token ids in `allowed` (sorted runs, a
+    /// token mask's `Constraints::allowed_rows`); the others may be −∞. A mask that bans most
+    /// Latin tokens (Chinese output) spares ~40 % of the output head, ~10 % of a decoded token.
+    pub fn forward_masked(&self, tokens: &[u32], cache: &mut KvCache, want: Logits, allowed: Option<&[Range<usize>]>) -> Result<Vec<f32>> {
         let hidden = self.forward_hidden(tokens, cache)?;
         let first = match want {
             Logits::LastOnly => tokens.len() - 1,
             Logits::All => 0,
         };
-        Ok(self.logits(&hidden, first..tokens.len()))
+        Ok(kernels::parallel::enter(|| self.logits_in_pool(&hidden, first..tokens.len(), allowed)))
     }
 
     /// Logits (vocab floats each) for `rows` of a `forward_hidden` result. The output head is
     /// a large share of a pass, so a caller that needs only some positions' logits (draft
     /// verification stops at the first miss) asks for just those.
-    pub fn logits(&self, hidden: &[f32], rows: std::ops::Range<usize>) -> Vec<f32> {
-        kernels::parallel::enter(|| self.logits_in_pool(hidden, rows))
+    pub fn logits(&self, hidden: &[f32], rows: Range<usize>) -> Vec<f32> {
+        kernels::parallel::enter(|| self.logits_in_pool(hidden, rows, None))
     }
 
-    fn logits_in_pool(&self, hidden: &[f32], rows: std::ops::Range<usize>) -> Vec<f32> {
+    fn logits_in_pool(&self, hidden: &[f32], rows: Range<usize>, allowed: Option<&[Range<usize>]>) -> Vec<f32> {
         let (d, c) = (self.config.d_model, &self.config);
         let mut xn = vec![0f32; d];
         let mut finals = vec![Q8Vector::default(); rows.len()];
@@ -86,7 +94,10 @@ impl Qwen2Model {
             f.quantize(&xn);
         }
         let mut logits = vec![0f32; finals.len() * c.vocab];
-        kernels::matmul(self.weights.output(), &finals, &mut logits);
+        match allowed {
+            Some(runs) => kernels::matmul_runs(self.weights.output(), &finals, runs, &mut logits),
+            None => kernels::matmul(self.weights.output(), &finals, &mut logits),
+        }
         logits
     }
 

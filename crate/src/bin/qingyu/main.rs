@@ -5,6 +5,7 @@ use qingyu::kernels;
 use qingyu::llm::session::Engine;
 use qingyu::llm::weights::WeightLayout;
 use qingyu::llm::Logits;
+use qingyu::text::Language;
 use std::path::Path;
 use std::process::ExitCode;
 use std::time::Instant;
@@ -142,7 +143,8 @@ fn bench_llm(args: &[String]) -> Result<(), String> {
 
     let t0 = Instant::now();
     let layout = layout_flag(args)?;
-    let model = Engine::load_file(Path::new(path), layout).map_err(|e| e.to_string())?.model;
+    let engine = Engine::load_file(Path::new(path), layout).map_err(|e| e.to_string())?;
+    let (model, tokenizer) = (&engine.model, &engine.tokenizer);
     let load_s = t0.elapsed().as_secs_f64();
     let vocab = model.config.vocab as u32;
     // A fixed, text-like spread of ids (no tokenizer needed for speed).
@@ -165,15 +167,36 @@ fn bench_llm(args: &[String]) -> Result<(), String> {
         next = qingyu::llm::sampler::argmax(&logits);
     }
     let decode_tps = decode as f64 / t.elapsed().as_secs_f64();
+    // Decode under the summaries' script masks (Chinese and English output, no source names),
+    // tokens alternately with the whole output head and with the mask's rows only, so both
+    // halves see the same machine: tok/s (whole head, mask's rows).
+    let mut masked = Vec::new();
+    for language in [Language::Zh, Language::En] {
+        let mask = qingyu::guarded::script_mask(tokenizer, language, &[]);
+        let mut cache = model.new_cache(ctx + decode + 8);
+        let mut logits = model.forward(&ids(ctx), &mut cache, Logits::LastOnly).map_err(|e| e.to_string())?;
+        let mut spent = [0f64; 2];
+        for i in 0..decode {
+            mask.apply(&mut logits);
+            let next = qingyu::llm::sampler::argmax(&logits);
+            let t = Instant::now();
+            let rows = if i % 2 == 1 { mask.allowed_rows() } else { None };
+            logits = model.forward_masked(&[next], &mut cache, Logits::LastOnly, rows).map_err(|e| e.to_string())?;
+            spent[i % 2] += t.elapsed().as_secs_f64();
+        }
+        let halves = [decode.div_ceil(2), decode / 2];
+        masked.push((if language == Language::Zh { "zh" } else { "en" }, halves[0] as f64 / spent[0], halves[1] as f64 / spent[1]));
+    }
     let peak = peak_rss_mib();
     if json {
         let p: Vec<String> = prefill.iter().map(|(n, v)| format!("\"{n}\":{v:.3}")).collect();
         println!(
-            "{{\"engine\":\"qingyu-native\",\"threads\":{},\"weights\":\"{}\",\"kernels\":\"{}\",\"load_s\":{load_s:.3},\"prefill_tps\":{{{}}},\"decode_tps\":{decode_tps:.3},\"peak_mib\":{peak:.0},\"weights_mib\":{:.0}}}",
+            "{{\"engine\":\"qingyu-native\",\"threads\":{},\"weights\":\"{}\",\"kernels\":\"{}\",\"load_s\":{load_s:.3},\"prefill_tps\":{{{}}},\"decode_tps\":{decode_tps:.3},\"decode_masked_tps\":{{{}}},\"peak_mib\":{peak:.0},\"weights_mib\":{:.0}}}",
             kernels::parallel::threads(),
             layout.name(),
             kernels::simd_path(),
             p.join(","),
+            masked.iter().map(|(l, whole, rows)| format!("\"{l}\":[{whole:.3},{rows:.3}]")).collect::<Vec<_>>().join(","),
             model.weight_bytes() as f64 / 1048576.0
         );
     } else {
@@ -182,6 +205,9 @@ fn bench_llm(args: &[String]) -> Result<(), String> {
             println!("  prefill {n:>5} tokens: {v:8.1} tok/s");
         }
         println!("  decode  (after {ctx}): {decode_tps:8.1} tok/s");
+        for (l, whole, rows) in &masked {
+            println!("  decode, {l} output mask: {whole:8.1} tok/s whole head, {rows:.1} the mask's rows only ({:.2}×)", rows / whole);
+        }
     }
     Ok(())
 }
