@@ -423,7 +423,7 @@ export async function* bodyChunks(body, size = 1 << 20, { byob: useByob = true }
     try { byob = body.getReader({ mode: 'byob' }); } catch { /* not a byte stream */ }
   }
   const reader = byob ?? body.getReader();
-  let buffer = new ArrayBuffer(size);
+  let buffer = byob ? new ArrayBuffer(size) : null; // the default reader brings its own chunks
   let finished = false;
   try {
     for (;;) {
