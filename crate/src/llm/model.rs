@@ -78,13 +78,8 @@ impl Qwen2Model {
         Ok(kernels::parallel::enter(|| self.logits_in_pool(&hidden, first..tokens.len(), allowed)))
     }
 
-    /// Logits (vocab floats each) for `rows` of a `forward_hidden` result. The output head is
-    /// a large share of a pass, so a caller that needs only some positions' logits (draft
-    /// verification stops at the first miss) asks for just those.
-    pub fn logits(&self, hidden: &[f32], rows: Range<usize>) -> Vec<f32> {
-        kernels::parallel::enter(|| self.logits_in_pool(hidden, rows, None))
-    }
-
+    /// Logits (vocab floats each) for `rows` of a `forward_hidden` result, only the `allowed`
+    /// tokens' where given (the output head is a large share of a pass).
     fn logits_in_pool(&self, hidden: &[f32], rows: Range<usize>, allowed: Option<&[Range<usize>]>) -> Vec<f32> {
         let (d, c) = (self.config.d_model, &self.config);
         let mut xn = vec![0f32; d];
