@@ -219,11 +219,32 @@ fn clauses(sentence: &str, language: Language) -> Vec<(usize, usize)> {
         .collect()
 }
 
-/// The earliest, then longest, run of whole clauses of `sentence` that reads as a headline within `words`:
-/// the headline shape, balanced quotes, no attribution or pronoun at its start. English may
+/// What a clause span must read as.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    /// `headline_problems`' one news sentence of 6–14 words / 10–24 characters.
+    Headline,
+    /// A sentence of a summary: at least a headline's length, at most `words`, and opening with
+    /// its subject (a span that opens with a verb or participle continues the clause before).
+    Sentence,
+}
+
+/// A span that opens with its verb: a Chinese clause whose first word is a verb ("分成40块…",
+/// "惠及…"; a verbal noun such as 发展 may be a subject), an English one that opens with a
+/// lower-case participle ("linking the east side…", "divided into…").
+fn opens_with_verb(span: &str, language: Language) -> bool {
+    if language == Language::Zh {
+        return jieba().tag(span, true).first().is_some_and(|t| t.tag.starts_with('v') && t.tag != "vn");
+    }
+    let first = span.split_whitespace().next().unwrap_or("");
+    first.chars().all(|c| c.is_ascii_lowercase()) && first.len() > 4 && (first.ends_with("ing") || first.ends_with("ed"))
+}
+
+/// The earliest, then longest, run of whole clauses of `sentence` that has `shape` within `words`:
+/// a verb, balanced quotes, no attribution or pronoun at its start. English may
 /// drop one appositive after a short name ("Tomas Reyes, a 27-year-old teacher, won the race"
 /// → "Tomas Reyes won the race").
-fn clause_headline(sentence: &str, language: Language, words: usize) -> Option<String> {
+fn clause_span(sentence: &str, language: Language, words: usize, shape: Shape) -> Option<String> {
     let text = sentence.trim_end_matches(['。', '.', '！', '？', '!', '?']);
     let parts = clauses(sentence, language);
     // (first clause, text): the earliest start wins (the subject is usually there), then the longest.
@@ -253,7 +274,10 @@ fn clause_headline(sentence: &str, language: Language, words: usize) -> Option<S
     spans
         .into_iter()
         .filter(|(_, s)| fits(s) && balanced(s) && !starts_with_pronoun(s, language) && !relative(s) && verb(s))
-        .filter(|(_, s)| headline_problems(s, language).is_empty())
+        .filter(|(_, s)| match shape {
+            Shape::Headline => headline_problems(s, language).is_empty(),
+            Shape::Sentence => !has_splice(s) && !opens_with_verb(s, language) && long_enough(s, language),
+        })
         .min_by_key(|(i, s)| (*i, std::cmp::Reverse(s.chars().count())))
         .map(|(_, s)| capitalize(&s))
 }
@@ -270,9 +294,28 @@ fn capitalize(s: &str) -> String {
 /// order to try them; each is a clause span of one sentence, so every fact in it is the
 /// article's, and none is cut mid-phrase.
 pub fn extractive(key_sentences: &[String], language: Language, words: usize) -> Vec<String> {
+    spans(key_sentences, language, words, Shape::Headline)
+}
+
+/// Per key sentence, its earliest, then longest, run of whole clauses that reads as a sentence
+/// on its own within `words` (Chinese: characters / 2): what a cross-language summary
+/// translates when its whole sentences lost a number or name in translation.
+pub fn clause_sentences(key_sentences: &[String], language: Language, words: usize) -> Vec<String> {
+    spans(key_sentences, language, words, Shape::Sentence)
+}
+
+/// At least a headline's length: shorter spans say too little to stand alone.
+fn long_enough(span: &str, language: Language) -> bool {
+    match language {
+        Language::Zh => zh_length(span) >= MIN_ZH_CHARS,
+        _ => en_words(span).len() >= MIN_EN_WORDS,
+    }
+}
+
+fn spans(key_sentences: &[String], language: Language, words: usize, shape: Shape) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for s in key_sentences {
-        if let Some(h) = clause_headline(s, language, words) {
+        if let Some(h) = clause_span(s, language, words, shape) {
             if !out.contains(&h) {
                 out.push(h);
             }
@@ -330,6 +373,17 @@ mod tests {
         assert_eq!(extractive(&relative, Language::En, 12), ["The fee rose to 30 cents"]);
         let apposition_only = ["Ines Marlowe, a 38-year-old baker from Tarrow".to_string()];
         assert!(extractive(&apposition_only, Language::En, 12).is_empty());
+    }
+
+    // Sentences written for this test.
+    #[test]
+    fn clause_sentences_open_with_their_subject() {
+        let zh = ["该社区花园去年建成，分成40块小地块，由居民认领。".to_string()];
+        assert!(clause_sentences(&zh, Language::Zh, 24).is_empty(), "{:?}", clause_sentences(&zh, Language::Zh, 24));
+        let en = ["The council voted 5-2 on Tuesday to approve the new footbridge over the river, linking the east side to the park.".to_string()];
+        let spans = clause_sentences(&en, Language::En, 24);
+        assert_eq!(spans, [en[0].trim_end_matches('.')]);
+        assert!(clause_sentences(&en, Language::En, 12).is_empty(), "only the participle clause fits 12 words");
     }
 
     #[test]

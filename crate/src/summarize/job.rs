@@ -10,9 +10,10 @@
 //!
 //! A summary in the other language (zh → en, en → zh) is made in the source's language first
 //! (or, for key points, extracted), then translated sentence by sentence (`translate`); each
-//! translation is checked (script, numbers, names) before it is shown. If nothing in the
-//! requested language passes, the result says so (`fallbackReason`) instead of switching
-//! language silently.
+//! translation is checked (script, numbers, names) before it is shown. When none passes, the
+//! extractive summary is translated, then (shorter, more literal tasks) clause spans of the key
+//! sentences; if nothing in the requested language passes even then, the result says so
+//! (`fallbackReason`) instead of switching language silently.
 //!
 //! With `quality: 'best'` the summary is generated three times (`candidates`) and only the
 //! chosen generation's units are shown (or translated), once all are done.
@@ -124,6 +125,10 @@ struct BestOf {
     choice: Option<Choice>,
 }
 
+/// Longest clause span tried as a sentence of its own (English words; Chinese characters / 2):
+/// two headlines' worth, since a shorter span translates more literally (not fitted).
+const CLAUSE_SENTENCE_WORDS: usize = 24;
+
 /// The translation phase of a cross-language summary.
 #[derive(Default)]
 struct CrossLanguage {
@@ -138,6 +143,8 @@ struct CrossLanguage {
     translated_from: Vec<String>,
     /// The extractive sentences were queued after the model's units all failed.
     tried_extractive: bool,
+    /// Then clause spans of the key sentences, when those failed too.
+    tried_clauses: bool,
     /// `source_units` from this index on were queued to fill the summary up to its count.
     fill_from: Option<usize>,
     /// The source-language summary (or extraction) is complete.
@@ -196,7 +203,7 @@ fn input_budget(options: &SummaryOptions) -> usize {
 
 impl SummaryJob {
     /// Validates the input and, for extractive key points, answers at once.
-    fn new(text: &str, options: SummaryOptions) -> Result<Self> {
+    pub(super) fn new(text: &str, options: SummaryOptions) -> Result<Self> {
         let t0 = now_ms();
         let prepared = prepare(text)?;
         let input_language = prepared.language;
@@ -400,8 +407,20 @@ impl SummaryJob {
                 if self.queue_fill(cross) {
                     return Ok(String::new());
                 }
-                if !self.accepted.is_empty() || cross.tried_extractive {
+                if !self.accepted.is_empty() || cross.tried_clauses {
                     return Ok(self.complete());
+                }
+                if cross.tried_extractive {
+                    // Whole key sentences lost a number or name in translation: their
+                    // clauses are shorter, more literal tasks.
+                    cross.tried_clauses = true;
+                    let spans = self.clause_units();
+                    // The summary is short of its count by then; filling it would translate
+                    // more whole sentences like those that just failed.
+                    cross.fill_from = Some(cross.source_units.len());
+                    let tried = cross.source_units.clone();
+                    cross.source_units.extend(spans.into_iter().filter(|u| !tried.contains(u)));
+                    return Ok(String::new());
                 }
                 // Nothing translated yet: translate the extractive summary instead.
                 cross.tried_extractive = true;
@@ -568,6 +587,23 @@ impl SummaryJob {
         cross.fill_from = Some(cross.source_units.len());
         cross.source_units.extend(queue);
         cross.next < cross.source_units.len()
+    }
+
+    /// The last units a cross-language summary tries before giving up: clause spans of the
+    /// article's key sentences that read as a sentence on their own (subject first, a verb),
+    /// as sentences. Not for a headline, whose fallback is spans of the headline's shape.
+    pub(super) fn clause_units(&self) -> Vec<String> {
+        if self.options.kind == SummaryType::Headline {
+            return Vec::new();
+        }
+        let limit = unit_limit(self.options.kind, self.options.length);
+        let stop = if self.prepared.language == Language::Zh { "。" } else { "." };
+        let key = extract_ranked(&self.prepared, limit + fill::EXTRA_TRIES);
+        headline::clause_sentences(&key, self.prepared.language, CLAUSE_SENTENCE_WORDS)
+            .into_iter()
+            .take(limit + fill::EXTRA_TRIES)
+            .map(|span| format!("{span}{stop}"))
+            .collect()
     }
 
     /// Headlines taken from the article's key sentences, best first: clause spans with a

@@ -190,3 +190,24 @@ fn html_entity_scan_never_splits_a_character() {
     let text = super::normalize::html_to_text("<p>&abcdefghij推进; &amp; &#x4E2D;</p>");
     assert_eq!(text.trim(), "&abcdefghij推进; & 中");
 }
+
+#[test]
+fn a_cross_language_summary_falls_back_to_clauses_that_read_as_sentences() {
+    // Written for this test: long sentences whose clauses each say one thing.
+    let text = "据市交通局3月2日介绍，青溪镇首条社区微循环公交青溪1路正式开通运营，线路全长11.6公里，共设14个站点，惠及沿线约3.2万名居民。\
+                该线路采用新能源车辆，票价统一为1元，早晚高峰发车间隔为10分钟。\
+                镇政府表示，明年还将开通两条线路，覆盖镇上所有行政村。";
+    let cross = |kind| SummaryOptions { output_language: Some(Language::En), ..opts(kind, Length::Short) };
+    let units = SummaryJob::new(text, cross(SummaryType::Teaser)).unwrap().clause_units();
+    assert!(!units.is_empty() && units.len() <= 3, "{units:?}");
+    for unit in &units {
+        // Whole clauses of the article, made a sentence; none opens with who said it.
+        assert!(unit.ends_with('。') && !unit.starts_with('据'), "{unit}");
+        assert!(unit.trim_end_matches('。').split('，').all(|clause| text.contains(clause)), "{unit}");
+        let chars = super::headline::zh_length(unit.trim_end_matches('。'));
+        assert!((10..=48).contains(&chars) && !unit.starts_with("惠及") && !unit.starts_with('该'), "{unit}");
+    }
+    assert!(units.iter().any(|u| u.starts_with("青溪镇首条社区微循环公交青溪1路正式开通运营，线路全长11.6公里")), "{units:?}");
+    // A headline's own fallback already is these spans.
+    assert!(SummaryJob::new(text, cross(SummaryType::Headline)).unwrap().clause_units().is_empty());
+}
