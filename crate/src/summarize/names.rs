@@ -75,14 +75,33 @@ pub fn known_zh(en: &str) -> Option<&'static str> {
     KNOWN.iter().find(|(_, e)| e.trim_start_matches("the ").eq_ignore_ascii_case(en)).map(|(z, _)| *z)
 }
 
+/// Characters whose first dictionary reading (the `pinyin` crate's) is not the one names use:
+/// 长 is "zhang" (to grow) but "chang" in 长宁, 长春 and given names; 都 "dou" (all) but "du"
+/// in 成都-like places; 厦 "sha" but "xia" (厦门); 曾 "ceng" (once) but "zeng" as a name.
+const NAME_READINGS: &[(char, &str)] = &[('长', "chang"), ('都', "du"), ('厦', "xia"), ('曾', "zeng"), ('藏', "zang")];
+
+/// Surnames read otherwise than their first reading (单 is "Shan", 解 "Xie", 仇 "Qiu" …).
+const SURNAME_READINGS: &[(char, &str)] = &[
+    ('单', "shan"), ('解', "xie"), ('查', "zha"), ('仇', "qiu"), ('朴', "piao"), ('区', "ou"), ('乐', "yue"),
+    ('缪', "miao"), ('覃', "qin"), ('种', "chong"), ('召', "shao"), ('翟', "zhai"), ('秘', "bi"), ('盖', "ge"),
+    ('员', "yun"),
+];
+
 /// Pinyin without tones, syllables joined, first letter capital: 雨桐 → "Yutong"; an
 /// apostrophe before a, o, e inside a word (西安 → "Xi'an"), as pinyin's rules write it.
 pub fn pinyin_word(han: &str) -> String {
+    pinyin_of(han, &[])
+}
+
+/// [`pinyin_word`], with `readings` overriding the name readings for the characters they list.
+fn pinyin_of(han: &str, readings: &[(char, &str)]) -> String {
     let mut out = String::new();
     for (c, p) in han.chars().zip(han.to_pinyin()) {
-        let syllable = match p {
-            Some(p) => p.plain().to_string(),
-            None => c.to_string(),
+        let fixed = readings.iter().chain(NAME_READINGS).find(|(r, _)| *r == c).map(|(_, s)| *s);
+        let syllable = match (fixed, p) {
+            (Some(s), _) => s.to_string(),
+            (None, Some(p)) => p.plain().to_string(),
+            (None, None) => c.to_string(),
         };
         if !out.is_empty() && syllable.starts_with(['a', 'o', 'e']) {
             out.push('\'');
@@ -107,10 +126,12 @@ pub fn person_en(name: &str) -> String {
     let surname_len = if COMPOUND_SURNAMES.iter().any(|s| name.starts_with(s)) && name.chars().count() > 2 { 2 } else { 1 };
     let surname: String = name.chars().take(surname_len).collect();
     let given: String = name.chars().skip(surname_len).collect();
+    // Compound surnames have their own readings (长孙 "Zhangsun", 尉迟 "Yuchi"); single ones the table's.
+    let surname_en = if surname_len == 2 { pinyin_of(&surname, &[('长', "zhang"), ('尉', "yu")]) } else { pinyin_of(&surname, SURNAME_READINGS) };
     if given.is_empty() {
-        pinyin_word(&surname)
+        surname_en
     } else {
-        format!("{} {}", pinyin_word(&surname), pinyin_word(&given))
+        format!("{} {}", surname_en, pinyin_word(&given))
     }
 }
 
@@ -252,6 +273,18 @@ mod tests {
         assert_eq!(place_en("杭州"), ("Hangzhou".to_string(), false));
         assert_eq!(place_en("杭州市"), ("Hangzhou City".to_string(), true));
         assert_eq!(pinyin_word("西安"), "Xi'an");
+        // Readings names use, not the characters' first dictionary readings.
+        assert_eq!(place_en("长宁区"), ("Changning District".to_string(), true));
+        assert_eq!(pinyin_word("长春"), "Changchun");
+        assert_eq!(pinyin_word("京都"), "Jingdu");
+        assert_eq!(person_en("曾文清"), "Zeng Wenqing");
+        assert_eq!(person_en("单小楠"), "Shan Xiaonan");
+        assert_eq!(person_en("解明"), "Xie Ming");
+        assert_eq!(person_en("李长江"), "Li Changjiang");
+        assert_eq!(person_en("长孙无忌"), "Zhangsun Wuji");
+        assert_eq!(person_en("尉迟恭"), "Yuchi Gong");
+        // A surname reading stays with the surname: 单 in a given name is "dan".
+        assert_eq!(person_en("王单"), "Wang Dan");
     }
 
     #[test]
