@@ -39,9 +39,10 @@ function memberRight(memberNames, p) {
   return memberNames.some((n) => [n, n.split(' ').pop()].some((x) => ws.some((w) => w === x || w === `${x}s` || w === `${x}es` || w.endsWith(` ${x}`))));
 }
 
-/** A tag (its English names and concept key) is right for photo `p`. */
+/** A tag (its English names and concept key) is right for photo `p`: a concept that is the photo's
+ * category (a landscape on a photo annotated as one) is right whether or not it is a group. */
 export function tagRight(names, concept, p, groups) {
-  if (namesRight(names, p)) return true;
+  if (namesRight(names, p) || (concept && p.category === concept)) return true;
   const members = groups.get(concept);
   return Boolean(members) && (p.category === concept || memberRight(members, p));
 }
