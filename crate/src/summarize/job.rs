@@ -151,6 +151,17 @@ struct CrossLanguage {
     summary_done: bool,
 }
 
+impl CrossLanguage {
+    /// Queues `units` after the queued ones, leaving out those already queued (tried or not).
+    fn queue_untried(&mut self, units: Vec<String>) {
+        for unit in units {
+            if !self.source_units.contains(&unit) {
+                self.source_units.push(unit);
+            }
+        }
+    }
+}
+
 pub struct SummaryJob {
     options: SummaryOptions,
     prepared: Prepared,
@@ -418,20 +429,18 @@ impl SummaryJob {
                     // The summary is short of its count by then; filling it would translate
                     // more whole sentences like those that just failed.
                     cross.fill_from = Some(cross.source_units.len());
-                    let tried = cross.source_units.clone();
-                    cross.source_units.extend(spans.into_iter().filter(|u| !tried.contains(u)));
+                    cross.queue_untried(spans);
                     return Ok(String::new());
                 }
                 // Nothing translated yet: translate the extractive summary instead.
                 cross.tried_extractive = true;
-                let tried = cross.source_units.clone();
                 let fallback = match self.options.kind {
                     SummaryType::KeyPoints => extract(&self.prepared, self.options.length.key_points()),
                     // Not the key sentence cut to length: its translation would end mid-phrase.
                     SummaryType::Headline => self.extractive_headlines(false),
                     _ => extract(&self.prepared, self.options.length.sentences()),
                 };
-                cross.source_units.extend(fallback.into_iter().filter(|u| !tried.contains(u)));
+                cross.queue_untried(fallback);
                 self.fallback = true;
                 return Ok(String::new());
             }
