@@ -377,9 +377,20 @@ const wordRe = (w) => new RegExp(`(^|[^a-z])${escapeRe(w)}(s|es)?($|[^a-z])`);
  * to by the photo's category or an annotated member). Returns the false tags' names; null when the
  * engine reports no tags. */
 function falseMentions(item, p) {
+  return falseTags(item, p)?.map((t) => t.name || t.concept) ?? null;
+}
+
+function falseTags(item, p) {
   if (!item || !Array.isArray(item.tags)) return null;
-  return item.tags.filter((t) => !tagRight([t.name, t.concept, ...(t.related || [])], t.concept, p, GROUPS))
-    .map((t) => t.name || t.concept);
+  return item.tags.filter((t) => !tagRight([t.name, t.concept, ...(t.related || [])], t.concept, p, GROUPS));
+}
+
+/** Whether a false tag is stated without "possibly" (sure, or "probably"); null when the engine
+ * reports no wording levels. The hedged rest is what a "possibly" claims may miss. */
+function falseStated(item, p) {
+  const tags = falseTags(item, p);
+  if (tags == null || !item.tags.every((t) => t.level)) return null;
+  return tags.some((t) => t.level === 'sure' || t.level === 'likely');
 }
 
 /** Calibration of the wording: the caption's lead claim (its first tag's `level`: sure, likely =
@@ -413,6 +424,7 @@ function scorePhotos(photos, itemOf, key) {
     empty_en: rate(items.map(([, it]) => (key === 'c' ? null : namesNothing(it, 'en')))),
     empty_zh: rate(items.map(([, it]) => (key === 'c' ? null : namesNothing(it, 'zh')))),
     false_mention: rate(fm.map((f) => (f == null ? null : f.length > 0))),
+    false_stated: rate(items.map(([p, it]) => falseStated(it, p))),
     false_tags: { n: fm.reduce((a, f) => a + (f ? f.length : 0), 0), of: tagsTotal },
     wording: Object.fromEntries(['sure', 'likely', 'possible'].map((lv) => {
       const cs = items.map(([p, it]) => leadClaim(it, p)).filter((c) => c?.level === lv);
@@ -487,6 +499,7 @@ function printSplits(list, res, itemOf) {
     + 'concept (花 in 花瓶); "A photo." = the caption names '
     + 'no concept ("A photo." / "一张照片。" or no tags); false mention = photos with a tag none of whose English names matches '
     + 'accept ∪ present (a group such as "animal" or "building": the photo\'s category, or an annotated member; eval/photos/match.mjs); '
+    + 'false stated = photos with such a tag stated plainly or with "probably" (the rest of the false mentions are "possibly" guesses); '
     + 'false tags = such tags / all tags');
   const E = [['a', 'native'], ['b', 'wasm'], ['c', 'ort']];
   const rows = [];
@@ -494,12 +507,12 @@ function printSplits(list, res, itemOf) {
     if (!q[k]) continue;
     for (const [sp, r] of Object.entries(q[k])) {
       rows.push([n, sp, String(r.photos), pct(r.hit_en), pct(r.hit_en_text), pct(r.hit_zh), pct(r.hit_zh_text), pct(r.empty_en), pct(r.empty_zh),
-        pct(r.false_mention), r.false_tags.of ? `${r.false_tags.n}/${r.false_tags.of}` : 'n/a']);
+        pct(r.false_mention), pct(r.false_stated), r.false_tags.of ? `${r.false_tags.n}/${r.false_tags.of}` : 'n/a']);
     }
   }
   if (rows.length) {
     table(['engine', 'split', 'photos', 'hit en', 'hit en text', 'hit zh', 'hit zh text', '"A photo." en', '"A photo." zh', 'false mention',
-      'false tags'], rows, 2);
+      'false stated', 'false tags'], rows, 2);
   } else console.log('n/a: no engine produced captions');
   const wrows = [];
   for (const [k, n] of E) {

@@ -3,7 +3,9 @@
 // runs `use(page, browser)`. Errors come back as {error}; the browser and server are always closed.
 // opts.port: a fixed port instead of a free one; opts.setup(page, browser): runs before the page
 // opens (routes, console listeners, exposed functions); opts.ownContext: the page in a context of
-// its own (page.context().newPage() then opens more pages sharing its storage).
+// its own (page.context().newPage() then opens more pages sharing its storage); opts.ready: the
+// page function that says it is ready (default: window.benchReady is true), for pages that start
+// on their own.
 import { spawn } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
@@ -36,7 +38,7 @@ export async function withBenchPage(pagePath, log, use, opts = {}) {
       await new Promise((r) => setTimeout(r, 100));
     }
     await page.goto(url);
-    await page.waitForFunction(() => window.benchReady === true, null, { timeout: 60_000 });
+    await page.waitForFunction(opts.ready || (() => window.benchReady === true), null, { timeout: 60_000 });
     page.setDefaultTimeout(0);
     return await use(page, browser);
   } catch (e) {

@@ -7,12 +7,10 @@
 //
 //   node scripts/profile-llm.mjs [--simd relaxed|simd128] [--decode 128] [--top 30]
 //                                [--json-out target/bench/profile-llm.json]
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from '@playwright/test';
+import { withBenchPage } from './bench-page.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -22,48 +20,40 @@ const decode = Number(opt('--decode', 128));
 const top = Number(opt('--top', 30));
 const jsonOut = path.resolve(opt('--json-out', path.join(ROOT, 'target/bench/profile-llm.json')));
 
-const freePort = () => new Promise((resolve) => {
-  const s = net.createServer().listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
-});
-const port = await freePort();
-const server = spawn('python3', [path.join(ROOT, 'scripts/serve.py'), String(port), '--directory', path.join(ROOT, 'www')], { stdio: 'ignore' });
-const base = `http://127.0.0.1:${port}`;
-let browser;
-try {
-  for (let i = 0; i < 100; i++) {
-    try { if ((await fetch(`${base}/bench/llm.html`)).ok) break; } catch { /* not up yet */ }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium', headless: true });
-  const page = await browser.newPage();
-  page.on('console', (m) => { if (m.text().startsWith('[bench] ')) console.log(m.text()); });
-  const cdp = await page.context().newCDPSession(page);
-  await cdp.send('Profiler.enable');
-  await cdp.send('Profiler.setSamplingInterval', { interval: 200 }); // µs
-  await cdp.send('Profiler.start');
-  await page.goto(`${base}/bench/llm.html?engine=qingyu&prompts=16&decode=${decode}&simd=${simd}&threads=1&warmup_ms=500`);
+let cdp;
+const pagePath = `bench/llm.html?engine=qingyu&prompts=16&decode=${decode}&simd=${simd}&threads=1&warmup_ms=500`;
+const out = await withBenchPage(pagePath, (m) => console.log(m), async (page, browser) => {
   const result = await (await page.waitForFunction(() => window.__benchResult, null, { timeout: 20 * 60_000, polling: 500 })).jsonValue();
   const { profile } = await cdp.send('Profiler.stop');
-  const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
-  const selfSamples = new Map();
-  let busy = 0;
-  for (const id of profile.samples) {
-    const name = nodes.get(id).callFrame.functionName || '(anonymous)';
-    if (name === '(idle)') continue;
-    selfSamples.set(name, (selfSamples.get(name) || 0) + 1);
-    busy++;
-  }
-  // One row per function; a generic at two types is two rows (Rust names end in their hash).
-  const rows = [...selfSamples].sort((a, b) => b[1] - a[1]).map(([name, n]) => ({ name, share: n / busy }));
-  if (result.error) throw new Error(result.error);
-  const qy = result.results?.[0] ?? {};
-  if (qy.error) throw new Error(qy.error);
-  console.log(`\nSampling profile, ${simd} module, 1 thread: decode ${decode} tokens at ${qy.decode_tps ?? '?'} tok/s (the profiler slows it a little); share of busy samples (${busy}):`);
-  for (const r of rows.slice(0, top)) console.log(`${(100 * r.share).toFixed(1).padStart(6)} %  ${r.name.slice(0, 120)}`);
-  fs.mkdirSync(path.dirname(jsonOut), { recursive: true });
-  fs.writeFileSync(jsonOut, `${JSON.stringify({ date: new Date().toISOString(), chromium: browser.version(), simd, decode, busySamples: busy, rows }, null, 2)}\n`);
-  console.log(`all rows in ${path.relative(process.cwd(), jsonOut)}`);
-} finally {
-  await browser?.close().catch(() => {});
-  server.kill();
+  return { result, profile, chromium: browser.version() };
+}, {
+  // The page starts the bench as it loads: the profiler runs from before the first load.
+  setup: async (page) => {
+    cdp = await page.context().newCDPSession(page);
+    await cdp.send('Profiler.enable');
+    await cdp.send('Profiler.setSamplingInterval', { interval: 200 }); // µs
+    await cdp.send('Profiler.start');
+  },
+  ready: () => document.readyState === 'complete',
+});
+if (out.error) throw new Error(out.error);
+const { result, profile, chromium } = out;
+if (result.error) throw new Error(result.error);
+const qy = result.results?.[0] ?? {};
+if (qy.error) throw new Error(qy.error);
+const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
+const selfSamples = new Map();
+let busy = 0;
+for (const id of profile.samples) {
+  const name = nodes.get(id).callFrame.functionName || '(anonymous)';
+  if (name === '(idle)') continue;
+  selfSamples.set(name, (selfSamples.get(name) || 0) + 1);
+  busy++;
 }
+// One row per function; a generic at two types is two rows (Rust names end in their hash).
+const rows = [...selfSamples].sort((a, b) => b[1] - a[1]).map(([name, n]) => ({ name, share: n / busy }));
+console.log(`\nSampling profile, ${simd} module, 1 thread: decode ${decode} tokens at ${qy.decode_tps ?? '?'} tok/s (the profiler slows it a little); share of busy samples (${busy}):`);
+for (const r of rows.slice(0, top)) console.log(`${(100 * r.share).toFixed(1).padStart(6)} %  ${r.name.slice(0, 120)}`);
+fs.mkdirSync(path.dirname(jsonOut), { recursive: true });
+fs.writeFileSync(jsonOut, `${JSON.stringify({ date: new Date().toISOString(), chromium, simd, decode, busySamples: busy, rows }, null, 2)}\n`);
+console.log(`all rows in ${path.relative(process.cwd(), jsonOut)}`);

@@ -4,9 +4,10 @@
 // A name is right when an annotated word (accept ∪ present) is a whole word of it (plural s/es
 // allowed: word "cat" ~ "tabby cat") or it is the last word of an annotated word (name "tower" ~
 // word "Eiffel Tower"). A group the caption backs off to (crate/src/vision/labels/groups.tsv:
-// "animal", "building", "fruit", …) is right when the photo's category is the group, or an
-// annotated word names one of its members: a member concept or one of its ImageNet/COCO classes,
-// whole or by its head noun ("snake" ~ "grass snake"; "grass" does not make it an animal).
+// "animal", "building", "fruit", …) is right when an annotated word names one of its members: a
+// member concept or one of its ImageNet/COCO classes, whole or by its head noun ("snake" ~ "grass
+// snake"; "grass" does not make it an animal). Any concept that is the photo's category (a group,
+// or the landscape on a landscape photo) is right.
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -44,5 +45,5 @@ function memberRight(memberNames, p) {
 export function tagRight(names, concept, p, groups) {
   if (namesRight(names, p) || (concept && p.category === concept)) return true;
   const members = groups.get(concept);
-  return Boolean(members) && (p.category === concept || memberRight(members, p));
+  return Boolean(members) && memberRight(members, p);
 }
