@@ -24,16 +24,26 @@ const MIN_EN_WORDS: usize = 6;
 /// men's race in"): the last resort only.
 pub fn cut_headline(headline: &str, words: usize) -> (String, bool) {
     let headline = headline.lines().next().unwrap_or("").trim().trim_end_matches(['。', '.']);
+    // Chinese when Han characters outnumber Latin words: "Meridian Freight第四季度收入增长6.2%" is
+    // a Chinese headline with a name, measured as the shape rule measures it (`zh_length`).
     let han = headline.chars().filter(|&c| is_han(c)).count();
-    if han * 2 > headline.chars().count() {
+    if han > latin_word_count(headline) {
         let max = words * 2;
-        let chars: Vec<char> = headline.chars().collect();
-        if chars.len() <= max {
+        if zh_length(headline) <= max {
             return (headline.to_string(), true);
         }
-        let boundary = chars[..max].iter().rposition(|&c| matches!(c, '，' | '、' | ' ')).filter(|&i| i >= MIN_ZH_CHARS);
-        let cut = boundary.unwrap_or(max);
-        return (chars[..cut].iter().collect::<String>().trim_end_matches(['，', '：', '、']).to_string(), boundary.is_some());
+        let chars: Vec<char> = headline.chars().collect();
+        // `lengths[i]`: the rule's length of the first i characters. A boundary is a comma or
+        // enumeration mark, or a space next to a Han character (never one inside a Latin name).
+        let lengths = zh_prefix_lengths(&chars);
+        let fits = lengths.iter().rposition(|&n| n <= max).unwrap_or(0);
+        let boundary = (MIN_ZH_CHARS..=fits).rev().find(|&i| {
+            let c = chars[i];
+            let next_to_han = i > 0 && is_han(chars[i - 1]) || chars.get(i + 1).is_some_and(|&n| is_han(n));
+            (matches!(c, '，' | '、') || (c == ' ' && next_to_han)) && lengths[i] >= MIN_ZH_CHARS
+        });
+        let cut = boundary.unwrap_or(fits);
+        return (chars[..cut].iter().collect::<String>().trim_end_matches(['，', '：', '、', ' ']).to_string(), boundary.is_some());
     }
     let all: Vec<&str> = headline.split_whitespace().collect();
     if all.len() <= words {
@@ -95,12 +105,24 @@ pub fn headline_problems(headline: &str, language: Language) -> Vec<String> {
     out
 }
 
+/// Runs of ASCII letters (a Latin word, as `zh_length` counts them).
+fn latin_word_count(text: &str) -> usize {
+    text.split(|c: char| !c.is_ascii_alphabetic()).filter(|w| !w.is_empty()).count()
+}
+
 /// A Chinese headline's length in characters; a Latin word (a name such as "Kestrel") counts
 /// as two, as in Chrome's words = characters / 2.
 pub fn zh_length(text: &str) -> usize {
-    let mut n = 0;
-    let mut in_word = false;
-    for c in text.chars() {
+    let chars: Vec<char> = text.chars().collect();
+    zh_prefix_lengths(&chars)[chars.len()]
+}
+
+/// `zh_length` of each prefix of `chars` (of 0 to all characters).
+fn zh_prefix_lengths(chars: &[char]) -> Vec<usize> {
+    let mut lengths = Vec::with_capacity(chars.len() + 1);
+    let (mut n, mut in_word) = (0, false);
+    lengths.push(0);
+    for &c in chars {
         let letter = c.is_ascii_alphabetic();
         n += match (letter, in_word) {
             _ if c.is_whitespace() => 0,
@@ -109,8 +131,9 @@ pub fn zh_length(text: &str) -> usize {
             _ => 1,
         };
         in_word = letter;
+        lengths.push(n);
     }
-    n
+    lengths
 }
 
 /// A Chinese clause whose verbs all sit before its last 的 is a noun phrase ("长宁区一个建于
@@ -336,6 +359,16 @@ mod tests {
         assert_eq!(limit_headline("Short headline.", 12), "Short headline");
         // A comma close to the start still makes a clean cut; no comma means a cut mid-phrase.
         assert_eq!(cut_headline("临江村推出错峰预约措施，每日游客量控制在两千人左右并分时段入园", 12), ("临江村推出错峰预约措施".to_string(), true));
+        // Written for this test: Latin names inside a Chinese headline count two characters each,
+        // and a space inside a name is no place to cut.
+        let named = "Harbor Line Ferry Company第三季度收入增长8.1%，因为夏季客流创下新高";
+        assert_eq!(zh_length(named), 31);
+        assert_eq!(cut_headline(named, 12), ("Harbor Line Ferry Company第三季度收入增长8.1%".to_string(), true));
+        let (cut, clean) = cut_headline("Harbor Line Ferry Company第三季度收入因为夏季客流创下新高而大幅增长", 12);
+        assert!(!clean && zh_length(&cut) <= 24, "no comma: a hard cut, {cut}");
+        assert_eq!(cut_headline("Kestrel Home Inc. 召回电池", 12), ("Kestrel Home Inc. 召回电池".to_string(), true));
+        // A comma right at the limit is a boundary too (24 by the rule before it).
+        assert_eq!(cut_headline("江北科技推出年度旗舰手机江北X9，超大存储空间，续航更长", 12), ("江北科技推出年度旗舰手机江北X9，超大存储空间".to_string(), true));
         assert!(!cut_headline("The new harbour ferry will start carrying passengers between the two islands in May", 10).1);
         assert!(cut_headline("The new harbour ferry will start carrying passengers between the two islands in May", 12).1);
         assert!(cut_headline("The harbour ferry starts in May, carrying passengers between the two islands every day", 12).1);
