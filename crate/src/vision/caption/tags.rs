@@ -72,9 +72,12 @@ pub const NATURAL_SCENES: &[&str] =
 /// scene reach it, volcano 0.20–0.36 on a sunset, fog over fields and hills at dusk; all three
 /// are landscapes).
 pub const LANDSCAPE_MIN: f32 = 0.3;
-/// Its confidence: right on 3 of 3 tune photos, stated at the lower bound [`lower_bound`]`(3, 3)`
-/// = 0.75 ("probably").
-pub const LANDSCAPE_TUNE: (u32, u32) = (3, 3);
+/// Its confidence: right on 4 of the 7 tune photos it was named on (three sunsets and fog over
+/// hills, a clifftop castle; wrong on a clifftop town, a park pond and a volcano across a bay),
+/// stated at the lower bound [`lower_bound`]`(4, 7)` = 0.39 ("possibly"). On the first 66 tune
+/// photos it was 3 of 3 ("probably"), a claim that held on 3 of 7 check photos: aerial towns and
+/// lakes sum the same natural scenes, and no rule on tune tells them apart.
+pub const LANDSCAPE_TUNE: (u32, u32) = (4, 7);
 /// A family guess ([`SPREAD_LABELS`]) was right on 1 of 16 tune photos: confidence
 /// [`lower_bound`]`(1, 16)` = 0.02, not named.
 pub const SPREAD_TUNE: (u32, u32) = (1, 16);
@@ -95,7 +98,8 @@ const fn bin(lo: f32, right: u32, n: u32) -> Bin {
     Bin { lo, right, n }
 }
 
-/// Reliability tables fitted on the **tune** half of eval/photos (66 photos) by
+/// Reliability tables fitted on the **tune** half of eval/photos (its first 66 photos; refitted on
+/// all 81 they named unsure scenes and lost hits on tune, so were not kept: README) by
 /// `node eval/photos/calibrate.mjs --native-bin target/release/qingyu` (eval/photos/calibration.json,
 /// its `coarse` tables): per coarse score bin, how many of the concepts in it were in the photo's
 /// `accept` ∪ `present`. A tag's confidence is not the bin's share right but its lower bound
@@ -135,9 +139,10 @@ pub fn lower_bound(right: u32, n: u32) -> f32 {
 /// from 0.7 (17/18 right on tune → 0.86), both models agreeing (10/10 → 0.91), a box from 0.7
 /// (5/5 → 0.83), a scene from 0.5 (5/5 → 0.83).
 pub const SURE: f32 = 0.8;
-/// …to be stated with "probably" ("Probably a pier by the water."): bins whose bound reaches it
-/// (the landscape, 3/3 → 0.75); the classifier at 0.6–0.7 (4/5 → 0.58) and unbacked boxes at
-/// 0.45–0.7 (8/11 → 0.58), "probably" before, are "possibly" now.
+/// …to be stated with "probably" ("Probably a pier by the water."): bins whose bound reaches it;
+/// none does on tune now (the landscape was 3/3 → 0.75 until the tune half grew, see
+/// [`LANDSCAPE_TUNE`]); the classifier at 0.6–0.7 (4/5 → 0.58) and unbacked boxes at 0.45–0.7
+/// (8/11 → 0.58) are "possibly".
 pub const LIKELY: f32 = 0.6;
 /// …to be named at all, with "possibly" ("Possibly a lampshade."); the classifier at 0.15–0.6
 /// (24/42 → 0.49) reaches it; weak unbacked boxes (3/12 → 0.15), the classifier below 0.15
@@ -615,7 +620,7 @@ pub(crate) mod tests {
     fn open_country_is_a_landscape_when_no_scene_is_likely() {
         let tags = build_tags(&[inet("volcano", 0.2), inet("seashore", 0.08), inet("alpine peak", 0.04)], &[]);
         assert_eq!(tags.len(), 1, "{tags:?}");
-        assert_eq!((tags[0].concept.key, tags[0].level()), ("landscape", Level::Likely));
+        assert_eq!((tags[0].concept.key, tags[0].level()), ("landscape", Level::Possible));
         assert!(build_tags(&[inet("volcano", 0.2), inet("seashore", 0.05)], &[]).is_empty(), "below 0.3");
         // A likely scene is the place itself.
         let tags = build_tags(&[inet("lakeside", 0.6), inet("valley", 0.1)], &[]);
