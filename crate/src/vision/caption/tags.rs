@@ -69,8 +69,8 @@ pub const CONTRADICTED_MAX: f32 = 0.7;
 pub const NATURAL_SCENES: &[&str] =
     &["volcano", "mountain", "valley", "cliff", "promontory", "seashore", "lakeside", "geyser", "coral_reef", "rapeseed_field"];
 /// Summed natural-scene score from which a landscape is named (chosen on the first 66 tune
-/// photos: 3 with no likely scene reach it, volcano 0.20–0.36 on a sunset, fog over fields and hills at dusk; all three
-/// are landscapes).
+/// photos: 3 with no likely scene reach it, volcano 0.20–0.36 on a sunset, fog over fields and
+/// hills at dusk; all three are landscapes).
 pub const LANDSCAPE_MIN: f32 = 0.3;
 /// Its confidence: right on 4 of the 7 tune photos it was named on (three sunsets and fog over
 /// hills, a clifftop castle; wrong on a clifftop town, a park pond and a volcano across a bay),
