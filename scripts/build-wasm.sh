@@ -2,7 +2,8 @@
 # Builds the wasm modules + JS glue as configured in wasm-pack.toml:
 #   [build]    the full module (LLM, summaries, vision), stable toolchain, one thread;
 #   [threads]  the text module (no vision) with wasm threads, nightly toolchain;
-#   [relaxed]  the text module with relaxed SIMD, on one thread (stable) and with threads.
+#   [relaxed]  the text module with relaxed SIMD, on one thread (stable) and with threads, and
+#              the full module with relaxed SIMD (the photos' kernels).
 # One cargo target dir per module and flag set, so switching never rebuilds everything, and the
 # text modules never rebuild tract. QINGYU_WASM_THREADS=0 skips the threaded modules,
 # QINGYU_WASM_RELAXED=0 the relaxed ones.
@@ -101,6 +102,12 @@ if [ "${QINGYU_WASM_RELAXED:-1}" = 0 ]; then
   exit 0
 fi
 text_module "relaxed-SIMD text module" "+simd128,$RELAXED" target/wasm-text-relaxed "$(read_cfg "c['relaxed']['out_dir']")"
+FULL_RELAXED_DIR=target/wasm-full-relaxed
+echo "[wasm] relaxed-SIMD full module: cargo build (target features $TARGET_FEATURES,$RELAXED) → $FULL_RELAXED_DIR"
+RUSTFLAGS="-C target-feature=$TARGET_FEATURES,$RELAXED" CARGO_TARGET_DIR="$FULL_RELAXED_DIR" \
+  cargo build --quiet --profile "$PROFILE" --target wasm32-unknown-unknown -p "$CRATE" --lib \
+  ${FEATURES:+--features "$FEATURES"}
+bind "$FULL_RELAXED_DIR/wasm32-unknown-unknown/$PROFILE/$CRATE.wasm" "$(read_cfg "c['relaxed']['full_out_dir']")" "$CRATE" "--enable-relaxed-simd"
 if [ "${QINGYU_WASM_THREADS:-1}" != 0 ]; then
   threaded_module "threaded relaxed-SIMD text module" "$THREADS_TARGET_FEATURES,$RELAXED" target/wasm-text-threads-relaxed \
     "$(read_cfg "c['relaxed']['threads_out_dir']")"

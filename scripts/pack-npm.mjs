@@ -15,7 +15,9 @@ const stage = path.join(out, 'qingyu');
 const from = (p) => path.join(root, p);
 
 const TEXT_MODULES = ['threads', 'relaxed', 'threads-relaxed'];
-for (const f of ['www/pkg/qingyu.js', 'www/pkg/qingyu_bg.wasm', ...TEXT_MODULES.flatMap((d) => [`www/pkg/${d}/qingyu_text.js`, `www/pkg/${d}/qingyu_text_bg.wasm`])]) {
+const FULL_RELAXED = ['pkg/full-relaxed/qingyu.js', 'pkg/full-relaxed/qingyu_bg.wasm'];
+for (const f of ['www/pkg/qingyu.js', 'www/pkg/qingyu_bg.wasm', ...TEXT_MODULES.flatMap((d) => [`www/pkg/${d}/qingyu_text.js`, `www/pkg/${d}/qingyu_text_bg.wasm`]),
+  ...FULL_RELAXED.map((f) => `www/${f}`)]) {
   if (!existsSync(from(f))) { console.error(`pack-npm: ${f} is missing; run ./qy build first`); process.exit(1); }
 }
 rmSync(stage, { recursive: true, force: true });
@@ -29,12 +31,14 @@ for (const f of ['qingyu.js', 'qingyu_bg.wasm']) cpSync(from(`www/pkg/${f}`), pa
 // The text modules the worker picks for the LLM: threaded (a pool of workers on cross-origin
 // isolated pages, with wasm-bindgen-rayon's worker snippet) and relaxed SIMD, alone and combined.
 for (const d of TEXT_MODULES) cpSync(from(`www/pkg/${d}`), path.join(stage, 'pkg', d), { recursive: true });
+// The full module with relaxed SIMD, which the worker picks for the photos where the LLM's relaxed module ran.
+cpSync(from('www/pkg/full-relaxed'), path.join(stage, 'pkg/full-relaxed'), { recursive: true });
 
 const json = execFileSync('npm', ['pack', '--json', '--pack-destination', out], { cwd: stage, encoding: 'utf8' });
 const [info] = JSON.parse(json);
 const weights = info.files.filter((f) => /\.(onnx|gguf|bin|safetensors)$/.test(f.path) || f.path.startsWith('models/'));
 if (weights.length) { console.error(`pack-npm: model files in the package: ${weights.map((f) => f.path).join(', ')}`); process.exit(1); }
-for (const wasm of ['pkg/qingyu_bg.wasm', ...TEXT_MODULES.map((d) => `pkg/${d}/qingyu_text_bg.wasm`)]) {
+for (const wasm of ['pkg/qingyu_bg.wasm', ...TEXT_MODULES.map((d) => `pkg/${d}/qingyu_text_bg.wasm`), FULL_RELAXED[1]]) {
   if (!info.files.some((f) => f.path === wasm)) { console.error(`pack-npm: ${wasm} is not in the package`); process.exit(1); }
 }
 const tarball = path.join(out, info.filename);

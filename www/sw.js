@@ -7,7 +7,7 @@
 // (GitHub Pages and the like): every response it serves gets COOP + COEP (+ CORP), which the
 // LLM's threads need (SharedArrayBuffer). From the second load on (or after a reload), the
 // page it controls is isolated; a host that sends the headers itself needs none of this.
-const SHELL = 'qingyu-shell-v3';
+const SHELL = 'qingyu-shell-v4';
 const ISOLATION = {
   'Cross-Origin-Opener-Policy': 'same-origin',
   'Cross-Origin-Embedder-Policy': 'require-corp',
@@ -19,6 +19,7 @@ const PRECACHE = [
   'pkg/threads/qingyu_text.js', 'pkg/threads/qingyu_text_bg.wasm',
   'pkg/relaxed/qingyu_text.js', 'pkg/relaxed/qingyu_text_bg.wasm',
   'pkg/threads-relaxed/qingyu_text.js', 'pkg/threads-relaxed/qingyu_text_bg.wasm',
+  'pkg/full-relaxed/qingyu.js', 'pkg/full-relaxed/qingyu_bg.wasm',
   'qingyu-widget.js', 'sample-article.html', 'embed.html',
   'samples/articles.json', 'samples/coffee.png', 'samples/chelsea.png', 'samples/astronaut.png',
 ];

@@ -1,7 +1,8 @@
 // Relaxed SIMD: the text modules built with `+relaxed-simd` (one thread, and threaded in a
 // worker) checked against the scalar kernels and llama.cpp's tokens; the threaded one gives the
-// one-thread one's bits; and the library picks them where the browser has relaxed SIMD, says so,
-// and keeps SIMD128 when asked.
+// one-thread one's bits; the library picks them where the browser has relaxed SIMD, says so,
+// and keeps SIMD128 when asked; and the photos run on the relaxed full module, with SIMD128's
+// captions, falling back to SIMD128 when it does not start.
 import { test, expect } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -74,4 +75,63 @@ test('library: relaxed SIMD where the browser has it, SIMD128 when asked, and it
   expect(r.simd128.info).toMatchObject({ requested: 'simd128', kernels: 'simd128', code: 'requested' });
   expect(r.simd128.answer.length).toBeGreaterThan(0);
   for (const e of r.errors) expect(e).toMatch(/^InvalidInput: InvalidInput: simd must be 'auto' or 'simd128'/);
+});
+
+test('photos: the relaxed-SIMD full module where the LLM\'s started, the same captions as SIMD128, and SIMD128 when it does not start', async ({ page }) => {
+  await page.goto('/index.html?nosw');
+  // The module itself: the full build, relaxed kernels for the LLM, and tract's wasm kernels
+  // registered (not only its generic fallback).
+  const build = await page.evaluate(async () => {
+    const m = await import('/pkg/full-relaxed/qingyu.js');
+    await m.default();
+    return m.buildInfo();
+  });
+  expect(build).toMatchObject({ modules: 'full', simd128: true, threads: false, llm_kernels: 'wasm-relaxed-simd' });
+  expect(build.matmul_kernels.some((k) => k.startsWith('wasm_'))).toBe(true);
+
+  const captionAll = async () => page.evaluate(async () => {
+    const { Qingyu } = await import('/lib/qingyu.js');
+    const run = async (o) => {
+      const warnings = [];
+      const monitor = (m) => m.addEventListener('simdwarning', (e) => warnings.push({ module: e.module, message: e.message }));
+      const qy = await Qingyu.create({ threads: 1, monitor, ...o });
+      try {
+        const captions = [];
+        for (const name of ['coffee.png', 'chelsea.png', 'astronaut.png']) {
+          const blob = await (await fetch(`/samples/${name}`)).blob();
+          const c = await qy.caption(blob, { language: 'en' });
+          captions.push({ text: c.text, labels: c.labels.slice(0, 3).map((l) => [l.name, l.score]) });
+        }
+        const stats = await qy.stats();
+        return { llm: qy.info.simd.kernels, vision: stats.visionLoad?.simd, captions, warnings };
+      } finally {
+        qy.destroy();
+      }
+    };
+    return { relaxed: await run({}), simd128: await run({ simd: 'simd128' }) };
+  });
+  const r = await captionAll();
+  console.log(`photos: ${JSON.stringify(r.relaxed.vision)}; ${r.relaxed.captions.map((c) => `"${c.text}"`).join(' ')}`);
+  expect(r.relaxed.llm).toBe('relaxed');
+  expect(r.relaxed.vision).toMatchObject({ kernels: 'relaxed', code: 'relaxed' });
+  expect(r.relaxed.warnings).toEqual([]);
+  expect(r.simd128.vision).toMatchObject({ kernels: 'simd128', code: 'requested' });
+  // Fused multiply-adds round differently, not differently enough to change a caption.
+  r.relaxed.captions.forEach((c, i) => {
+    const plain = r.simd128.captions[i];
+    expect(c.text).toBe(plain.text);
+    expect(c.labels.map(([n]) => n)).toEqual(plain.labels.map(([n]) => n));
+    c.labels.forEach(([, score], j) => expect(Math.abs(score - plain.labels[j][1])).toBeLessThan(1e-3));
+  });
+
+  // The relaxed vision module cannot be fetched: photos run on SIMD128, with a warning that
+  // names the vision module; the LLM's relaxed module is not affected.
+  await page.route('**/pkg/full-relaxed/**', (route) => route.fulfill({ status: 404, body: 'gone' }));
+  const broken = await captionAll();
+  expect(broken.relaxed.llm).toBe('relaxed');
+  expect(broken.relaxed.vision).toMatchObject({ kernels: 'simd128', code: 'failed' });
+  expect(broken.relaxed.warnings).toHaveLength(1);
+  expect(broken.relaxed.warnings[0]).toMatchObject({ module: 'vision' });
+  expect(broken.relaxed.warnings[0].message).toMatch(/relaxed-SIMD vision module did not pass its start/);
+  expect(broken.relaxed.captions.map((c) => c.text)).toEqual(r.simd128.captions.map((c) => c.text));
 });

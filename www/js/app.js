@@ -671,8 +671,10 @@ async function renderSettings() {
   const api = { native: 'apiNative', polyfill: 'apiPolyfill' }[served] ?? 'apiNone';
   dl(eng, [
     [t('engVersion'), state.info.version],
-    // SIMD128 always; the LLM's kernels use relaxed SIMD where the browser has it.
-    [t('engSimd'), !state.info.build.simd128 ? t('no') : state.info.simd?.kernels === 'relaxed' ? t('simdRelaxed') : t('simdPlain', t(`simdWhy_${state.info.simd?.code}`))],
+    // SIMD128 always; the LLM's kernels use relaxed SIMD where the browser has it, and so do the
+    // photos' unless their relaxed module did not start.
+    [t('engSimd'), !state.info.build.simd128 ? t('no') : state.info.simd?.kernels === 'relaxed'
+      ? t('simdRelaxed', s.visionLoad?.simd?.kernels !== 'simd128') : t('simdPlain', t(`simdWhy_${state.info.simd?.code}`))],
     // The build that runs the LLM: its weight-product kernels (and tract's, where that is the full module).
     [t('engKernels'), [state.info.build.llm_kernels, ...(state.info.build.matmul_kernels ?? []).slice(0, 2)].filter(Boolean).join(', ') || '–'],
     // The LLM's threads: more than one only on a cross-origin isolated page (the reason says why not).

@@ -95,9 +95,10 @@ function resolveThreads(choice = 'auto') {
 }
 
 /**
- * The SIMD of the LLM's kernels. 'auto' (default): relaxed SIMD where the browser has it (its
- * dot product does a 32-weight block in two instructions; results equal SIMD128's integer sums),
- * else SIMD128. 'simd128' keeps SIMD128 everywhere. `info.simd` says what runs.
+ * The SIMD of the LLM's kernels and the photos'. 'auto' (default): relaxed SIMD where the browser
+ * has it (the LLM's dot product does a 32-weight block in two instructions, with SIMD128's integer
+ * sums; the photos' matrix products fuse multiply and add), else SIMD128. 'simd128' keeps SIMD128
+ * everywhere. `info.simd` says what the LLM runs on, `stats().visionLoad.simd` the photos.
  */
 function resolveSimd(choice = 'auto') {
   if (choice === null || choice === 'auto') return 'auto';
@@ -331,7 +332,7 @@ export class Qingyu {
    * @param {string[]} [o.preload]  features to download right away ('llm', 'vision', 'classifier')
    * @param {'auto'|'packed'|'expanded'} [o.weights]  how the LLM holds its weights (see `resolveWeights`)
    * @param {'auto'|number} [o.threads]  the LLM's kernel threads (see `resolveThreads`)
-   * @param {'auto'|'simd128'} [o.simd]  the SIMD of the LLM's kernels (see `resolveSimd`)
+   * @param {'auto'|'simd128'} [o.simd]  the SIMD of the LLM's and the photos' kernels (see `resolveSimd`)
    */
   static async create(o = {}) {
     const reason = unsupportedReason();
@@ -424,9 +425,11 @@ export class Qingyu {
     };
     this._ready = this._send(worker, 'init', {
       wasmUrl: this.wasmUrl,
-      // A module given by URL has its text modules next to it, as in pkg/.
-      textModuleUrls: this.wasmUrl ? Object.fromEntries(['threads', 'relaxed', 'threads-relaxed']
-        .map((d) => [d, new URL(`${d}/qingyu_text.js`, this.wasmUrl).href])) : null,
+      // A module given by URL has the other modules next to it, as in pkg/.
+      moduleUrls: this.wasmUrl ? {
+        ...Object.fromEntries(['threads', 'relaxed', 'threads-relaxed'].map((d) => [d, new URL(`${d}/qingyu_text.js`, this.wasmUrl).href])),
+        'full-relaxed': new URL('full-relaxed/qingyu.js', this.wasmUrl).href,
+      } : null,
       modelBaseUrl: this.modelBaseUrl, files: this.files, weights: this.weights, threads: this.threads, simd: this.simd,
     }, { signal })
       .then((info) => { this.info = info; return info; });
@@ -527,9 +530,10 @@ export class Qingyu {
       return;
     }
     if (m.type === 'simdwarning') {
-      // The relaxed-SIMD module did not pass its start: the LLM runs on SIMD128.
-      if (this.info?.simd) this.info.simd = { ...this.info.simd, kernels: 'simd128', code: 'failed', reason: m.message };
-      this.monitor.dispatchEvent(Object.assign(new Event('simdwarning'), { message: m.message }));
+      // A relaxed-SIMD module did not pass its start: the LLM's kernels (module 'llm') or the
+      // photos' (module 'vision', said in stats().visionLoad.simd) run on SIMD128.
+      if (m.module === 'llm' && this.info?.simd) this.info.simd = { ...this.info.simd, kernels: 'simd128', code: 'failed', reason: m.message };
+      this.monitor.dispatchEvent(Object.assign(new Event('simdwarning'), { module: m.module, message: m.message }));
       return;
     }
     if (m.type === 'cachewarning') {

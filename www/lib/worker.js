@@ -10,14 +10,15 @@ import { GROUPS, ModelStore, abortError, typedError } from './models.js';
 // and, through its `new URL('qingyu_bg.wasm', import.meta.url)`, copy the wasm.
 import * as bundledGlue from '../pkg/qingyu.js';
 
-let wasm = null; // the full module's glue: vision, and the LLM on one thread where no text module starts
-let fullReady = null; // its instantiation (see loadFullModule)
-let full = null; // the full module, once instantiated
+let wasm = null; // the full module's glue (SIMD128): vision, and the LLM on one thread where no text module starts
+let fullReady = null; // the full module's instantiation (see loadFullModule)
+let full = null; // the full module, once instantiated: its relaxed-SIMD build where that starts, else `wasm`
 let text = null; // the module that runs the LLM and every summary: a text module, or `wasm` (see loadTextModule)
 let weightLayout = 'packed'; // 'packed' | 'expanded', from init (the library resolves 'auto')
 let threadPlan = { requested: 1, threads: 1, reason: 'not started' }; // see planThreads
 let simdPlan = { requested: 'auto', kernels: 'simd128', reason: 'not started' }; // see planSimd
-let textModuleUrls = null; // {threads, relaxed, 'threads-relaxed'}: where the text modules are, when not next to this file
+let visionSimd = null; // the photos' kernels, once the full module started: {kernels, code, reason}
+let moduleUrls = null; // {threads, relaxed, 'threads-relaxed', 'full-relaxed'}: where the other modules are, when not next to this file
 let store = null;
 let features = null;
 const models = { llm: null, captioner: null, classifier: null };
@@ -112,13 +113,10 @@ async function loadTextModule() {
   let chosen = { threads: false, relaxed: false }; // the full module
   for (const c of candidates) {
     try {
-      const url = textModuleUrls?.[c.dir] ?? new URL(`../pkg/${c.dir}/qingyu_text.js`, import.meta.url).href;
+      const url = moduleUrls?.[c.dir] ?? new URL(`../pkg/${c.dir}/qingyu_text.js`, import.meta.url).href;
       const mod = await import(/* @vite-ignore */ /* webpackIgnore: true */ url);
       await mod.default();
-      if (c.relaxed) {
-        const path = mod.kernelSelfTest(20260, 12);
-        if (path !== 'wasm-relaxed-simd') throw new Error(`its kernels are ${path}`);
-      }
+      if (c.relaxed) checkRelaxed(mod);
       if (c.threads) await mod.startThreads(threadPlan.threads);
       text = mod;
       chosen = c;
@@ -129,36 +127,67 @@ async function loadTextModule() {
       if (c.relaxed) failed.relaxed ??= why;
     }
   }
-  text ??= await loadFullModule();
   if (wantThreads && !chosen.threads) {
     threadPlan = { ...threadPlan, threads: 1, code: 'failed', reason: `the threaded module did not start (${failed.threads}); one thread` };
     post({ type: 'threadswarning', message: threadPlan.reason });
   }
   if (wantRelaxed && !chosen.relaxed) {
     simdPlan = { ...simdPlan, kernels: 'simd128', code: 'failed', reason: `the relaxed-SIMD module did not pass its start (${failed.relaxed}); SIMD128` };
-    post({ type: 'simdwarning', message: simdPlan.reason });
+    post({ type: 'simdwarning', module: 'llm', message: simdPlan.reason });
   }
+  // No text module: the LLM runs in the full module, whose SIMD follows the plan as settled above.
+  text ??= await loadFullModule();
   return text;
+}
+
+/** A relaxed-SIMD module's kernel check against the scalar reference (throws when it fails). */
+function checkRelaxed(mod) {
+  const path = mod.kernelSelfTest(20260, 12);
+  if (path !== 'wasm-relaxed-simd') throw new Error(`its kernels are ${path}`);
 }
 
 /**
  * The full module (tract and the vision models; 24 MB), instantiated the first time something
  * needs it: a page that only summarizes never downloads or compiles it (~30 MiB of renderer
- * memory and 24 MB of download saved).
+ * memory and 24 MB of download saved). Its relaxed-SIMD build (tract's matrix kernels fuse
+ * multiply and add) where the LLM's relaxed module started, after the same kernel check; else,
+ * or when that build does not start, the SIMD128 one.
  */
 function loadFullModule() {
-  fullReady ??= wasm.default().then(() => { full = wasm; return wasm; }, (e) => {
+  fullReady ??= startFullModule().then((mod) => { full = mod; return mod; }, (e) => {
     fullReady = null; // a later photo tries again
     throw typedError('ModelLoad', `ModelLoad: the vision module did not load: ${String(e?.message ?? e).split('\n')[0]}`);
   });
   return fullReady;
 }
 
-async function init({ wasmUrl, textModuleUrls: textUrls, modelBaseUrl, files, weights, threads, simd }) {
+async function startFullModule() {
+  if (simdPlan.kernels === 'relaxed') {
+    try {
+      const url = moduleUrls?.['full-relaxed'] ?? new URL('../pkg/full-relaxed/qingyu.js', import.meta.url).href;
+      const mod = await import(/* @vite-ignore */ /* webpackIgnore: true */ url);
+      await mod.default();
+      checkRelaxed(mod);
+      visionSimd = { kernels: 'relaxed', code: 'relaxed', reason: 'the browser has WebAssembly relaxed SIMD' };
+      return mod;
+    } catch (e) {
+      const why = String(e?.message ?? e).split('\n')[0];
+      visionSimd = { kernels: 'simd128', code: 'failed', reason: `the relaxed-SIMD vision module did not pass its start (${why}); SIMD128` };
+      post({ type: 'simdwarning', module: 'vision', message: visionSimd.reason });
+    }
+  } else {
+    // As the LLM's: SIMD128 asked for, no relaxed SIMD in this browser, or its module failed.
+    visionSimd = { kernels: 'simd128', code: simdPlan.code, reason: simdPlan.reason };
+  }
+  await wasm.default();
+  return wasm;
+}
+
+async function init({ wasmUrl, moduleUrls: urls, modelBaseUrl, files, weights, threads, simd }) {
   weightLayout = weights ?? 'packed';
   threadPlan = planThreads(threads ?? 1);
   simdPlan = planSimd(simd ?? 'auto');
-  textModuleUrls = textUrls ?? null;
+  moduleUrls = urls ?? null;
   wasm = wasmUrl ? await import(/* @vite-ignore */ /* webpackIgnore: true */ wasmUrl) : bundledGlue;
   store = new ModelStore({ baseUrl: modelBaseUrl, files });
   const probe = wasm.Llm?.prototype ?? {};
@@ -242,7 +271,7 @@ async function loadGroup(group) {
     }
     const key = group === 'vision' ? 'captioner' : group;
     models[key] = model;
-    stats[`${group}Load`] = { fetchMs, compileMs: performance.now() - t1, ...(group === 'llm' ? { threads: { ...threadPlan }, simd: { ...simdPlan } } : {}) };
+    stats[`${group}Load`] = { fetchMs, compileMs: performance.now() - t1, ...(group === 'llm' ? { threads: { ...threadPlan }, simd: { ...simdPlan } } : { simd: { ...visionSimd } }) };
     return model;
   } catch (e) {
     // A file that passed its hash but does not load is useless in the cache: drop it so the

@@ -14,6 +14,7 @@ export async function main(file: File, img: HTMLImageElement): Promise<void> {
     monitor(m) {
       m.addEventListener('downloadprogress', (e) => { const p: number = e.progress; console.log(e.loaded, e.total, e.group, e.file, p); });
       m.addEventListener('cachewarning', (e) => console.warn(e.file, e.message));
+      m.addEventListener('simdwarning', (e) => console.warn(e.module === 'vision' ? 'photos' : 'LLM', e.message));
     },
   });
   const text: string = await qy.summarize('一段文字。', { type: 'key-points', length: 'short', format: 'plain-text' });
@@ -31,7 +32,8 @@ export async function main(file: File, img: HTMLImageElement): Promise<void> {
   console.log(pr.finishReason, pr.stats.tokensPerSecond);
   for await (const p of qy.promptStreaming('hi')) console.log(p);
   const st = await qy.stats();
-  console.log(st.loaded.vision, (await qy.cacheStatus()).filter((r) => !r.cached).map((r) => r.name), await qy.clearCache(), (await qy.features()).captioner, qy.info?.version);
+  const photosSimd: 'relaxed' | 'simd128' | undefined = st.visionLoad?.simd.kernels;
+  console.log(st.loaded.vision, photosSimd, (await qy.cacheStatus()).filter((r) => !r.cached).map((r) => r.name), await qy.clearCache(), (await qy.features()).captioner, qy.info?.version);
   await qy.load('llm');
   const mem = await qy.memoryStats();
   console.log((mem.wasmMemoryBytes ?? 0) / 2 ** 20, mem.pending, mem.workerRestarts === qy.workerRestarts);

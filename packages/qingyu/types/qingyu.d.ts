@@ -64,8 +64,8 @@ export interface QingyuMonitor extends EventTarget {
   addEventListener(type: 'cachewarning', listener: (this: QingyuMonitor, ev: CacheWarningEvent) => any, options?: boolean | AddEventListenerOptions): void;
   /** The threaded module did not start; the LLM runs on one thread (`message` says why). */
   addEventListener(type: 'threadswarning', listener: (this: QingyuMonitor, ev: Event & { message: string }) => any, options?: boolean | AddEventListenerOptions): void;
-  /** The relaxed-SIMD module did not pass its start; the LLM runs on SIMD128 (`message` says why). */
-  addEventListener(type: 'simdwarning', listener: (this: QingyuMonitor, ev: Event & { message: string }) => any, options?: boolean | AddEventListenerOptions): void;
+  /** A relaxed-SIMD module did not pass its start; the LLM's kernels (`module` 'llm') or the photos' ('vision') run on SIMD128 (`message` says why). */
+  addEventListener(type: 'simdwarning', listener: (this: QingyuMonitor, ev: Event & { module: 'llm' | 'vision'; message: string }) => any, options?: boolean | AddEventListenerOptions): void;
   addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions): void;
   removeEventListener(type: 'downloadprogress', listener: (this: QingyuMonitor, ev: DownloadProgressEvent) => any, options?: boolean | EventListenerOptions): void;
   removeEventListener(type: 'cachewarning', listener: (this: QingyuMonitor, ev: CacheWarningEvent) => any, options?: boolean | EventListenerOptions): void;
@@ -136,9 +136,10 @@ export interface CreateOptions extends SummaryDefaults {
    */
   threads?: 'auto' | number;
   /**
-   * The SIMD of the LLM's kernels. `'auto'` (default): WebAssembly relaxed SIMD where the browser
-   * validates it and the module passes a quick kernel check at start (Chrome/Edge ≥ 114), else
-   * SIMD128. `'simd128'` keeps SIMD128 everywhere. `info.simd` says what runs.
+   * The SIMD of the LLM's kernels and the photos'. `'auto'` (default): WebAssembly relaxed SIMD
+   * where the browser validates it and the module passes a quick kernel check at start
+   * (Chrome/Edge ≥ 114), else SIMD128. `'simd128'` keeps SIMD128 everywhere. `info.simd` says
+   * what the LLM runs on, `stats().visionLoad.simd` what the photos run on.
    */
   simd?: 'auto' | 'simd128';
   /** Receives the EventTarget that fires `downloadprogress` (and `cachewarning`) events. */
@@ -359,6 +360,14 @@ export interface SimdPlan {
   reason: string;
 }
 
+/** Which SIMD the photos' kernels use: as the LLM's, decided when the vision module starts. */
+export interface VisionSimd {
+  kernels: 'relaxed' | 'simd128';
+  /** As SimdPlan's; 'failed' here: the relaxed-SIMD vision module did not pass its start. */
+  code: 'relaxed' | 'unsupported' | 'requested' | 'failed';
+  reason: string;
+}
+
 export interface QingyuInfo {
   version: string;
   /** The build of the module that runs the LLM and the summaries (a text module where one
@@ -375,8 +384,9 @@ export interface QingyuStats {
   caption: CaptionStats | null;
   classify?: { totalMs: number };
   llmLoad?: { fetchMs: number; compileMs: number; threads: ThreadPlan; simd: SimdPlan };
-  visionLoad?: { fetchMs: number; compileMs: number };
-  classifierLoad?: { fetchMs: number; compileMs: number };
+  /** `simd`: the photos' kernels (tract's matrix products in the full module). */
+  visionLoad?: { fetchMs: number; compileMs: number; simd: VisionSimd };
+  classifierLoad?: { fetchMs: number; compileMs: number; simd: VisionSimd };
   loaded: { llm: boolean; vision: boolean; classifier: boolean };
 }
 
