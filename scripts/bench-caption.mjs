@@ -17,6 +17,11 @@
 //          --no-full (skip the LLM descriptions)  --gguf PATH (the LLM for them)
 //          --native-bin PATH (a prebuilt `qingyu` binary instead of `cargo run --release`)
 //          --page-timeout-min 30  --json-out PATH  --split tune|check (only that half of the photos)
+//          --simd auto|simd128 (the wasm engine's module: auto = what the library runs photos on,
+//          relaxed SIMD where the browser has it; simd128 = the SIMD128 module)
+//          --chunk 20 (the browser engines take turns every 20 images, each chunk in a fresh page,
+//          so that a slow spell of a shared machine falls on both; 0 = each engine runs the whole
+//          list in one page, one after the other)
 // Env: ORT_WEB_DIR=path/to/onnxruntime-web (default node_modules/onnxruntime-web), CHROMIUM_PATH.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -44,7 +49,7 @@ const GROUPS = loadGroups(LABELS);
 const STAGES = [['decodeMs', 'dec'], ['classifyMs', 'cls'], ['detectMs', 'det'], ['ocrMs', 'ocr'], ['totalMs', 'total']];
 
 function parseArgs(argv) {
-  const o = { engines: ['a', 'b', 'c'], runs: 3, warmup: 1, only: null, nativeBin: null, pageTimeoutMin: 30, full: true, gguf: null,
+  const o = { engines: ['a', 'b', 'c'], runs: 3, warmup: 1, only: null, nativeBin: null, pageTimeoutMin: 30, full: true, gguf: null, simd: 'auto', chunk: 20,
     jsonOut: path.join(ROOT, 'target/bench/caption.json') };
   const alias = { native: 'a', wasm: 'b', qingyu: 'b', ort: 'c', 'ort-web': 'c' };
   for (let i = 0; i < argv.length; i++) {
@@ -61,6 +66,8 @@ function parseArgs(argv) {
       case '--split': o.split = v(); break;
       case '--no-full': o.full = false; break;
       case '--gguf': o.gguf = path.resolve(v()); break;
+      case '--chunk': o.chunk = Number(v()); break;
+      case '--simd': o.simd = v(); if (!['auto', 'simd128'].includes(o.simd)) throw new Error('--simd: auto or simd128'); break;
       case '-h': case '--help':
         console.log(fs.readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1)
           .filter((l, i, a) => a.slice(0, i + 1).every((x) => x.startsWith('//')))
@@ -73,6 +80,7 @@ function parseArgs(argv) {
   for (const e of o.engines) if (!['a', 'b', 'c'].includes(e)) throw new Error(`--engines: unknown ${e}`);
   if (!(o.runs >= 1) || !(o.warmup >= 0)) throw new Error('--runs >= 1, --warmup >= 0');
   if (o.split && !SPLITS.includes(o.split)) throw new Error(`--split: ${SPLITS.join(' or ')}`);
+  if (!(Number.isInteger(o.chunk) && o.chunk >= 0)) throw new Error('--chunk: a whole number >= 0');
   return o;
 }
 
@@ -271,8 +279,12 @@ async function benchBrowser(o, list, which) {
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
     out.chromium = browser.version();
     progress(`Chromium ${out.chromium} (headless), site ${base}/`);
-    for (const key of which) {
+    // The engines take turns chunk by chunk (see --chunk); a chunk's results join the engine's.
+    const files = [...list.photos, ...list.signs].map((x) => x.file);
+    const chunks = o.chunk > 0 ? Array.from({ length: Math.ceil(files.length / o.chunk) }, (_, i) => files.slice(i * o.chunk, (i + 1) * o.chunk)) : [null];
+    for (const chunk of chunks) for (const key of which) {
       const engine = key === 'b' ? 'qingyu' : 'ort';
+      if (out[key]?.error) continue;
       if (engine === 'ort' && !out.ortVersion) {
         out[key] = { engine: 'ort-web', error: 'onnxruntime-web not in node_modules (npm install)' };
         continue;
@@ -286,13 +298,15 @@ async function benchBrowser(o, list, which) {
         else if (m.type() === 'error') progress(`(${key}) console.error: ${t.slice(0, 300)}`);
       });
       page.on('pageerror', (e) => progress(`(${key}) page error: ${e.message}`));
-      const qs = new URLSearchParams({ engine, runs: String(o.runs), warmup: String(o.warmup) });
+      const qs = new URLSearchParams({ engine, runs: String(o.runs), warmup: String(o.warmup), simd: o.simd, ...(chunk ? { only: chunk.join(',') } : {}) });
       try {
         await page.goto(`${base}/bench/caption.html?${qs}`);
         const handle = await page.waitForFunction(() => window.__benchResult, null,
           { timeout: o.pageTimeoutMin * 60_000, polling: 500 });
         const r = await handle.jsonValue();
-        out[key] = r.error ? { engine, error: r.error } : r.result;
+        const result = r.error ? { engine, error: r.error } : r.result;
+        if (!out[key] || result.error) out[key] = result;
+        else for (const k of ['items', 'parity']) if (result[k]) out[key][k] = [...(out[key][k] ?? []), ...result[k]];
       } catch (e) {
         out[key] = { engine, error: e.message.split('\n')[0] };
       }
@@ -589,6 +603,7 @@ function printReport(o, list, res, meta) {
     else if (r.error) console.log(`n/a ${n}: ${r.error}`);
   }
   printSplits(list, res, itemOf);
+  if (res.b && !res.b.error) console.log(`(b) ours, wasm: ${res.b.module} (${res.b.simd === 'relaxed' ? 'relaxed SIMD' : 'SIMD128'}; --simd ${o.simd})`);
   const c = res.c;
   if (c && !c.error) {
     const par = c.parity || [];

@@ -1,5 +1,7 @@
 // Caption bench page: the same photos and signs through
-//   engine=qingyu  our wasm `Captioner` (/pkg/qingyu.js), caption() in en and zh
+//   engine=qingyu  our wasm `Captioner`, caption() in en and zh: the module the library runs photos
+//                  on (/pkg/full-relaxed/qingyu.js where relaxed SIMD passes the kernel check, else
+//                  /pkg/qingyu.js; simd=simd128 forces the latter)
 //   engine=ort     onnxruntime-web (wasm backend, 1 thread, SIMD) on the same ONNX graphs, with
 //                  the preprocessing and post-processing of models/dist/*.reference.json in JS
 // Results land in `window.__benchResult`; progress goes to the console as `[bench] …` lines,
@@ -7,13 +9,14 @@
 // the driver: photos from eval/photos/.cache, signs from eval/signs/.cache).
 //
 // Query: engine=qingyu|ort  runs=3 (timed runs per image, median reported)  warmup=1
-//        only=NAME,NAME (a subset of files, for debugging)
+//        only=NAME,NAME (a subset of files, for debugging)  simd=auto|simd128 (engine=qingyu)
 
 const q = new URLSearchParams(location.search);
 const ENGINE = q.get('engine') || 'ort';
 const RUNS = Math.max(1, Number(q.get('runs') || 3));
 const WARMUP = Math.max(0, Number(q.get('warmup') ?? 1));
 const ONLY = q.get('only') ? new Set(q.get('only').split(',')) : null;
+const SIMD = q.get('simd') || 'auto';
 const ORT_DIR = '/vendor/onnxruntime-web/';
 const M = '/models/';
 const DET_MAX_SIDE = 640; // OCR detector input, longer side (see ocr())
@@ -489,18 +492,36 @@ async function benchOrt(list) {
 // =============================================================================================
 // ours: the wasm Captioner
 // =============================================================================================
+/** The module the library's worker would run photos on (see www/lib/worker.js startFullModule). */
+async function importQingyu() {
+  if (SIMD !== 'simd128') {
+    try {
+      const mod = await import('/pkg/full-relaxed/qingyu.js');
+      await mod.default();
+      const path = mod.kernelSelfTest(20260, 12);
+      if (path === 'wasm-relaxed-simd') return { mod, url: '/pkg/full-relaxed/qingyu.js', simd: 'relaxed' };
+      log(`relaxed-SIMD module: its kernels are ${path}; SIMD128`);
+    } catch (e) {
+      log(`relaxed-SIMD module did not start (${String(e?.message ?? e).split('\n')[0]}); SIMD128`);
+    }
+  }
+  const mod = await import('/pkg/qingyu.js');
+  await mod.default();
+  return { mod, url: '/pkg/qingyu.js', simd: 'simd128' };
+}
+
 async function benchQingyu(list) {
   const res = { engine: 'qingyu-wasm' };
   let mod;
   try {
-    mod = await import('/pkg/qingyu.js');
+    ({ mod, url: res.module, simd: res.simd } = await importQingyu());
   } catch (e) {
     return { ...res, error: `cannot import /pkg/qingyu.js: ${e.message}` };
   }
   if (typeof mod.Captioner !== 'function') {
-    return { ...res, error: 'Captioner is not exported by /pkg/qingyu.js (the wasm build predates the caption API)' };
+    return { ...res, error: `Captioner is not exported by ${res.module} (the wasm build predates the caption API)` };
   }
-  await mod.default();
+  log(`qingyu-wasm: ${res.module} (${res.simd})`);
   try {
     res.build = mod.buildInfo();
   } catch { /* older builds */ }
