@@ -57,6 +57,12 @@ for (const l of fs.readFileSync(path.join(ROOT, 'crate/src/vision/labels/groups.
   const [g, members] = l.split('\t');
   for (const m of members.split(' ')) groupOf.set(m, g);
 }
+// Groups of natural things (kind animal, plant or food): a family guess does not back off to
+// them (tags.rs FAMILY_BLOCKS_GROUP).
+const NATURAL_KINDS = new Set(['animal', 'plant', 'food']);
+const naturalGroup = new Set(fs.readFileSync(path.join(ROOT, 'crate/src/vision/labels/concepts.tsv'), 'utf8').split('\n').slice(1)
+  .map((l) => l.split('\t')).filter(([key, , , , , kind]) => groupOf.has(key) || [...groupOf.values()].includes(key))
+  .filter(([, , , , , kind]) => NATURAL_KINDS.has(kind)).map(([key]) => key));
 
 // --- bins and the monotone fit ---
 function table(samples, edges) {
@@ -115,8 +121,9 @@ runs.forEach((r, i) => {
   }
   // Groups (tags.rs back_off_to_groups): the labels summed by group, where no member is sure
   // (classifier ≥ 0.7), boxed (≥ 0.35; not an animal box below 0.7 the classifier does not back
-  // while it gives ≥ 0.3 to other animals: tags.rs drops those) or a family guess (its best
-  // member spread over ≥ 4 labels below 0.7), and no other concept outscores the group.
+  // while it gives ≥ 0.3 to other animals: tags.rs drops those) or, for a group of natural
+  // things, a family guess (its best member spread over ≥ 4 labels below 0.7), and no other
+  // concept outscores the group.
   const otherAnimals = (k) => [...agg].filter(([c, a]) => c !== k && a.kind === 'animal').reduce((x, [, a]) => x + a.score, 0);
   const boxed = (k) => {
     const d = dets.get(k);
@@ -131,7 +138,7 @@ runs.forEach((r, i) => {
     if (members.some(([k, a]) => a.score >= 0.7) || [...dets.keys()].some((k) => groupOf.get(k) === g && boxed(k))) continue;
     if ([...agg].some(([k, a]) => groupOf.get(k) !== g && a.kind !== 'scene' && a.score > score)) continue;
     const best = members.sort((x, y) => y[1].score - x[1].score)[0];
-    if (best && labels.filter((l) => l.concept === best[0]).length >= 4 && best[1].score < 0.7) continue;
+    if (naturalGroup.has(g) && best && labels.filter((l) => l.concept === best[0]).length >= 4 && best[1].score < 0.7) continue;
     groupSamples.push({ score: Math.min(1, score), right: right([g], p, g), file: p.file, concept: g });
   }
   for (const [k, a] of dets) {

@@ -165,6 +165,17 @@ fn document_tag(tags: &[Tag], ocr: &[OcrText], width: u32, height: u32) -> Optio
     })
 }
 
+/// Text-bearing concepts whose hedged guess, with no line the OCR can read, still says what the
+/// photo is: print (a menu, a crossword) or a screen (a web page). Signs are not here: a sign
+/// without text is as often a post, a board or a window.
+const UNREAD_AS: &[(&str, &str)] = &[("menu", "document"), ("crossword", "document"), ("website", "screenshot")];
+
+/// A hedged text-bearing tag with no readable text, as the page or screen it stands for.
+fn unread(t: &Tag) -> Option<Tag> {
+    let (_, key) = UNREAD_AS.iter().find(|(from, _)| *from == t.concept.key)?;
+    Some(Tag { concept: concepts::concept(key)?, fine: None, ..t.clone() })
+}
+
 /// What the sentence says and how sure it is.
 struct Plan<'a> {
     lead: Level,
@@ -213,12 +224,12 @@ pub fn compose(tags: &[Tag], ocr: &[OcrText], width: u32, height: u32, language:
         };
         return Composed { text, ocr_lines, named: vec![doc] };
     }
-    // A text-bearing thing without readable text is named only when sure (tune: the one hedged
-    // menu with no OCR line was blurred print).
+    // A text-bearing thing without readable text is named only when sure; a hedged one is
+    // named for what the classifier does see, print or a screen (tune: the one hedged menu with
+    // no OCR line was blurred print), or dropped (a sign without text).
     let tags: Vec<Tag> = tags
         .iter()
-        .filter(|t| t.kind() != Kind::Text || t.is_sure() || !ocr_lines.is_empty())
-        .cloned()
+        .filter_map(|t| if t.kind() != Kind::Text || t.is_sure() || !ocr_lines.is_empty() { Some(t.clone()) } else { unread(t) })
         .collect();
     let p = plan(&tags);
     let pos = match (p.lead, p.subjects.as_slice()) {
@@ -423,6 +434,12 @@ fn scene_zh(tag: &Tag) -> String {
 
 /// A candidate without a count when there is one of it ("灯罩"), counted otherwise.
 fn candidate_zh(tag: &Tag) -> String {
+    // A page or a screen reads as one ("也许是一页文字"), as in the sure wording.
+    match tag.concept.key {
+        "document" => return "一页文字".into(),
+        "screenshot" => return "一张屏幕截图".into(),
+        _ => {}
+    }
     if tag.count > 1 {
         noun_phrase_zh(tag, None)
     } else {
@@ -674,9 +691,14 @@ mod tests {
 
     #[test]
     fn a_text_thing_needs_text_or_certainty() {
-        // A hedged menu with no line read: blurred print, not named.
+        // A hedged menu with no line read (blurred print): a page, hedged.
         let (zh, en) = both(&[inet("menu", 0.32)], &[], &[]);
-        assert_eq!((zh.as_str(), en.as_str()), ("一张照片。", "A photo."));
+        assert_eq!((zh.as_str(), en.as_str()), ("也许是一页文字。", "Possibly a page of text."));
+        let (zh, en) = both(&[inet("website", 0.3)], &[], &[]);
+        assert_eq!((zh.as_str(), en.as_str()), ("也许是一张屏幕截图。", "Possibly a screenshot."));
+        // A sign with no text is not named: it is as often a post or a board.
+        let (_, en) = both(&[inet("street sign", 0.32)], &[], &[]);
+        assert_eq!(en, "A photo.");
         let (_, en) = both(&[inet("menu", 0.32)], &[], &[line("Soup 5", 0.9, 10.0)]);
         assert_eq!(en, "Possibly a menu reading \"Soup 5\".");
         let (_, en) = both(&[inet("crossword puzzle", 0.91)], &[], &[]);
