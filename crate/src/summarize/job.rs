@@ -23,7 +23,7 @@ use super::candidates::{self, Candidate, Choice, BEST_OF};
 use super::headline::{self, cut_headline, headline_problems, limit_headline, SPLICE_CHARS};
 use super::postprocess::{cut, join_units, unit_limit, unit_prefix};
 use super::support::SupportIndex;
-use super::translate::{self, script_problems, Request};
+use super::translate::{self, script_problems, Problem, Request};
 use super::{compress, extract, extract_ranked, fill, prepare, prompt, Language, Prepared, Quality, SummaryOptions, SummaryType};
 use crate::clock::now_ms;
 use crate::guarded::{self, clean_unit, CheckedUnits, Decoding, UnitCheck, Wrote};
@@ -149,6 +149,22 @@ struct CrossLanguage {
     fill_from: Option<usize>,
     /// The source-language summary (or extraction) is complete.
     summary_done: bool,
+    /// A unit to translate again, its answer opening with the name it lost (`name_retry`).
+    retry: Option<(String, String)>,
+    /// Units already translated again that way (once each).
+    retried: Vec<String>,
+}
+
+/// The name a translation lost that its source sentence opens with, as the translation must
+/// write it: "Tomas Reyes won the men's race" came back as "汤姆·罗伊德在…获得…". Both languages
+/// put the subject first, so the answer may be made to open with it; a name inside the
+/// sentence has no such place.
+fn name_retry(request: &Request, problems: &[Problem]) -> Option<String> {
+    let source = request.prepared.trim_start();
+    problems.iter().find_map(|p| match p {
+        Problem::LostName(name) if source.starts_with(name.as_str()) => Some(name.clone()),
+        _ => None,
+    })
 }
 
 impl CrossLanguage {
@@ -444,8 +460,14 @@ impl SummaryJob {
                 self.fallback = true;
                 return Ok(String::new());
             }
-            let unit = cross.source_units[cross.next].clone();
-            cross.next += 1;
+            // A unit that lost the name it opens with goes again before the next one.
+            let (unit, opening) = match cross.retry.take() {
+                Some((unit, name)) => (unit, name),
+                None => {
+                    cross.next += 1;
+                    (cross.source_units[cross.next - 1].clone(), String::new())
+                }
+            };
             let request = Request::in_article(&unit, from, to, &self.article_names);
             let mut constraints = request.constraints(&engine.tokenizer);
             if self.options.kind == SummaryType::Headline {
@@ -458,9 +480,10 @@ impl SummaryJob {
                 constraints: Some(std::sync::Arc::new(constraints)),
                 ..Default::default()
             };
-            self.tokens.prompt += session.start(engine, &request.prompt(), generate)?;
+            // The forced opening is part of the prompt (the answer's first words) and of the text.
+            self.tokens.prompt += session.start(engine, &format!("{}{opening}", request.prompt()), generate)?;
             self.tokens.reused += session.reused_tokens;
-            cross.current = Some((request, unit, String::new()));
+            cross.current = Some((request, unit, opening));
             return Ok(String::new());
         }
         let piece = match self.decoding.advance(engine, session)? {
@@ -475,7 +498,9 @@ impl SummaryJob {
         }
         // Checked whole, then (a headline) cut to its length.
         let full = clean_unit(raw.trim());
-        let mut problems: Vec<String> = request.check(unit, &full).iter().map(|p| p.reason()).collect();
+        let found = request.check(unit, &full);
+        let retry = name_retry(request, &found).filter(|_| !cross.retried.contains(unit));
+        let mut problems: Vec<String> = found.iter().map(|p| p.reason()).collect();
         let translation = if self.options.kind == SummaryType::Headline {
             let (cut, clean) = cut_headline(&full, self.options.length.headline_words());
             if !clean {
@@ -506,6 +531,10 @@ impl SummaryJob {
             }
         } else if !problems.is_empty() {
             self.dropped.push(Dropped { unit: translation, reasons: problems, source: Some(unit.clone()) });
+            if let Some(name) = retry {
+                cross.retried.push(unit.clone());
+                cross.retry = Some((unit.clone(), name));
+            }
         }
         cross.current = None;
         self.decoding.end_generation();
@@ -761,4 +790,21 @@ pub fn summarize(
         }
     }
     Ok(job.result())
+}
+
+#[cfg(test)]
+mod name_retry_tests {
+    use super::*;
+
+    #[test]
+    fn only_a_name_the_sentence_opens_with_is_forced() {
+        let request = Request::new("Tomas Reyes won the men's race in 2:11:37.", Language::En, Language::Zh);
+        let lost = [Problem::LostName("Tomas Reyes".into())];
+        assert_eq!(name_retry(&request, &lost).as_deref(), Some("Tomas Reyes"));
+        // Other problems alone do not retry.
+        assert_eq!(name_retry(&request, &[Problem::LostNumber("2".into())]), None);
+        // A name inside the sentence has no place to be forced at.
+        let inside = Request::new("The race was won by Tomas Reyes in 2:11:37.", Language::En, Language::Zh);
+        assert_eq!(name_retry(&inside, &lost), None);
+    }
 }
