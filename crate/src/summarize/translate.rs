@@ -326,6 +326,25 @@ impl Request {
         if self.to == Language::Zh && !t.chars().any(is_han) {
             out.push(Problem::WrongScript("no Chinese at all".into()));
         }
+        // Clock and race times are one number each ("2:11:37"): kept whole, none invented, and
+        // their digits vouch for no loose number ("2:11:37" does not back "2月11日").
+        // A Chinese "11小时40分" is as often a duration the source writes in words ("11 hours and
+        // 40 minutes"): it may stand for a source time, but is not one of its own.
+        let source_times: Vec<ClockTime> = clock_times(source_sentence).into_iter().filter(|c| c.colon).collect();
+        let (source_sentence, t) = if source_times.is_empty() {
+            (source_sentence.to_string(), t.to_string())
+        } else {
+            let found_times = clock_times(t);
+            let in_source = |f: &ClockTime| source_times.iter().any(|s| s.same_as(f));
+            for time in found_times.iter().filter(|f| f.colon && !in_source(f)) {
+                out.push(Problem::AddedNumber(time.text.clone()));
+            }
+            for time in source_times.iter().filter(|s| !found_times.iter().any(|f| s.same_as(f))) {
+                out.push(Problem::LostNumber(time.text.clone()));
+            }
+            (without_times(source_sentence, |c| c.colon), without_times(t, |c| c.colon || in_source(c)))
+        };
+        let (source_sentence, t) = (source_sentence.as_str(), t.as_str());
         // Quantities with their scale: "$96.4 million" is 9,640万, never 96.4亿.
         let source_q = quantities(source_sentence);
         let found_q = quantities(t);
@@ -755,6 +774,101 @@ pub fn latin_words(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// A clock or race time as written ("2:11:37", "7:55", "2小时11分37秒", "7点55分").
+#[derive(Debug, Clone, PartialEq)]
+struct ClockTime {
+    text: String,
+    parts: Vec<u32>,
+    /// Written h:mm[:ss] (not with Chinese units).
+    colon: bool,
+}
+
+impl ClockTime {
+    /// The same time: as many parts, equal minutes (and seconds), hours equal on a 12-hour
+    /// clock ("7:55 p.m." may be written 19:55).
+    fn same_as(&self, other: &ClockTime) -> bool {
+        self.parts.len() == other.parts.len()
+            && self.parts[0] % 12 == other.parts[0] % 12
+            && self.parts[1..] == other.parts[1..]
+    }
+}
+
+/// Chinese words after a time's hours (2小时11分, 2时11分, 7点55分).
+const ZH_HOURS: &[&str] = &["小时", "时", "点"];
+
+/// The times `text` writes as h:mm[:ss] (the hours one or two digits, not part of a longer
+/// number or ratio) or, in Chinese, as h小时|时|点 m分 [s秒], with their byte spans.
+fn clock_times_at(text: &str) -> Vec<(ClockTime, std::ops::Range<usize>)> {
+    let bytes = text.as_bytes();
+    let digits_at = |i: usize| bytes[i..].iter().take_while(|b| b.is_ascii_digit()).count();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        let n = digits_at(i);
+        let starts = n > 0 && (i == 0 || !(bytes[i - 1].is_ascii_digit() || bytes[i - 1] == b':' || bytes[i - 1] == b'.'));
+        if !starts {
+            i += n.max(1);
+            continue;
+        }
+        let number = |at: usize, len: usize| text[at..at + len].parse::<u32>().ok();
+        let mut parts = vec![];
+        let mut end = i + n;
+        let mut colon = false;
+        if n <= 2 {
+            parts.push(number(i, n));
+            // h:mm[:ss]
+            while parts.len() < 3 && bytes.get(end) == Some(&b':') && digits_at(end + 1) == 2 {
+                parts.push(number(end + 1, 2));
+                end += 3;
+                colon = true;
+            }
+            if parts.len() == 1 {
+                // h小时m分[s秒]
+                if let Some(unit) = ZH_HOURS.iter().find(|u| text[end..].starts_with(**u)) {
+                    let m_at = end + unit.len();
+                    let m = digits_at(m_at);
+                    if (1..=2).contains(&m) && text[m_at + m..].starts_with('分') {
+                        parts.push(number(m_at, m));
+                        end = m_at + m + '分'.len_utf8();
+                        let s = digits_at(end);
+                        if (1..=2).contains(&s) && text[end + s..].starts_with('秒') {
+                            parts.push(number(end, s));
+                            end += s + '秒'.len_utf8();
+                        }
+                    }
+                }
+            }
+        }
+        let whole = parts.len() >= 2 && !bytes.get(end).is_some_and(|b| b.is_ascii_digit() || *b == b':');
+        match parts.into_iter().collect::<Option<Vec<u32>>>() {
+            Some(parts) if whole => {
+                out.push((ClockTime { text: text[i..end].to_string(), parts, colon }, i..end));
+                i = end;
+            }
+            _ => i += n,
+        }
+    }
+    out
+}
+
+fn clock_times(text: &str) -> Vec<ClockTime> {
+    clock_times_at(text).into_iter().map(|(t, _)| t).collect()
+}
+
+/// `text` with its times that `blank` picks blanked out (a space each), so their digits count
+/// as no other number.
+fn without_times(text: &str, blank: impl Fn(&ClockTime) -> bool) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    for (_, span) in clock_times_at(text).into_iter().filter(|(c, _)| blank(c)) {
+        out.push_str(&text[at..span.start]);
+        out.push(' ');
+        at = span.end;
+    }
+    out.push_str(&text[at..]);
+    out
+}
+
 /// The digit numbers written inside a word ("S2", "T3", "Halcyon-3"), as `quantities` writes them.
 fn numbers_in_words(text: &str) -> HashSet<String> {
     let mut out = HashSet::new();
@@ -865,6 +979,44 @@ fn chinese_numerals(text: &str) -> Vec<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn clock_times_are_one_number_each() {
+        let times = |t: &str| clock_times(t).into_iter().map(|c| c.parts).collect::<Vec<_>>();
+        assert_eq!(times("won in 2:11:37, the record of 2:12:05"), [vec![2, 11, 37], vec![2, 12, 5]]);
+        assert_eq!(times("到达7:55 a.m.，用时2小时11分37秒，晚上7点55分"), [vec![7, 55], vec![2, 11, 37], vec![7, 55]]);
+        // Not times: a score, a long number, a ratio with one digit after the colon.
+        assert!(times("won 3:1, ratio 16:9, id 123:45, 1.5:30").is_empty(), "{:?}", times("won 3:1, ratio 16:9, id 123:45, 1.5:30"));
+        assert_eq!(without_times("在2:11:37获胜", |_| true), "在 获胜");
+
+        let source = "Tomas Reyes won the men's race in 2:11:37, breaking the course record of 2:12:05 set in 2019.";
+        let r = Request::new(source, Language::En, Language::Zh);
+        let numbers = |t: &str| {
+            r.check(source, t).into_iter().filter(|p| matches!(p, Problem::AddedNumber(_) | Problem::LostNumber(_))).collect::<Vec<_>>()
+        };
+        // Faithful, in either notation.
+        assert_eq!(numbers("Tomas Reyes以2:11:37赢得男子比赛，打破了2019年创下的2:12:05赛道纪录。"), []);
+        assert_eq!(numbers("Tomas Reyes以2小时11分37秒赢得男子比赛，打破了2019年创下的2小时12分5秒赛道纪录。"), []);
+        // An invented time, and a date made of a time's digits.
+        let bad = numbers("Tomas Reyes在2019年2月11日的男子赛中以2:12:05打破纪录，2:12:37获胜。");
+        assert!(bad.contains(&Problem::AddedNumber("2:12:37".into())), "{bad:?}");
+        assert!(bad.contains(&Problem::LostNumber("2:11:37".into())), "{bad:?}");
+        assert!(bad.contains(&Problem::AddedNumber("11".into())), "{bad:?}");
+        // A duration in words stays a pair of numbers, whichever way Chinese writes it.
+        let source = "The route covers 640 miles and takes 11 hours and 40 minutes, arriving at 7:55 a.m.";
+        let r = Request::new(source, Language::En, Language::Zh);
+        let numbers = |t: &str| {
+            r.check(source, t).into_iter().filter(|p| matches!(p, Problem::AddedNumber(_) | Problem::LostNumber(_))).collect::<Vec<_>>()
+        };
+        assert_eq!(numbers("路线覆盖640英里，耗时11小时40分钟，早上7:55到达。"), []);
+        assert_eq!(numbers("路线覆盖640英里，耗时11小时40分钟，早上7点55分到达。"), []);
+        // "7点" for 7:55 loses the time, and its 7 is no number of the source's own.
+        assert_eq!(numbers("路线覆盖640英里，耗时11小时40分钟，早上7点到达。"), [Problem::LostNumber("7:55".into()), Problem::AddedNumber("7".into())]);
+        // 7:55 p.m. may be written on a 24-hour clock.
+        let source = "The train leaves at 7:55 p.m.";
+        let r = Request::new(source, Language::En, Language::Zh);
+        assert!(!r.check(source, "火车在19:55出发。").iter().any(|p| matches!(p, Problem::AddedNumber(_) | Problem::LostNumber(_))));
+    }
 
     #[test]
     fn a_chinese_decade_is_a_year() {
