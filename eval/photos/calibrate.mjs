@@ -60,9 +60,9 @@ for (const l of fs.readFileSync(path.join(ROOT, 'crate/src/vision/labels/groups.
 // Groups of natural things (kind animal, plant or food): a family guess does not back off to
 // them (tags.rs FAMILY_BLOCKS_GROUP).
 const NATURAL_KINDS = new Set(['animal', 'plant', 'food']);
+const groupKeys = new Set(groupOf.values());
 const naturalGroup = new Set(fs.readFileSync(path.join(ROOT, 'crate/src/vision/labels/concepts.tsv'), 'utf8').split('\n').slice(1)
-  .map((l) => l.split('\t')).filter(([key, , , , , kind]) => groupOf.has(key) || [...groupOf.values()].includes(key))
-  .filter(([, , , , , kind]) => NATURAL_KINDS.has(kind)).map(([key]) => key));
+  .map((l) => l.split('\t')).filter(([key, , , , , kind]) => groupKeys.has(key) && NATURAL_KINDS.has(kind)).map(([key]) => key));
 
 // --- bins and the monotone fit ---
 function table(samples, edges) {
