@@ -105,6 +105,17 @@ pub fn headline_problems(headline: &str, language: Language) -> Vec<String> {
     out
 }
 
+/// The length rule's minimum alone (10 Chinese characters, 6 English words), in
+/// `headline_problems`' words: a translated headline is cut to the maximum, but one shorter than
+/// the minimum says too little to print ("一幅画被墙缺失").
+pub fn too_short(headline: &str, language: Language) -> Option<String> {
+    let (n, min, unit) = match language {
+        Language::Zh => (zh_length(headline), 10, "characters (10–24)"),
+        _ => (en_words(headline).len(), 6, "words (6–14)"),
+    };
+    (n < min).then(|| format!("headline: {n} {unit}"))
+}
+
 /// Runs of ASCII letters (a Latin word, as `zh_length` counts them).
 fn latin_word_count(text: &str) -> usize {
     text.split(|c: char| !c.is_ascii_alphabetic()).filter(|w| !w.is_empty()).count()
@@ -383,6 +394,15 @@ mod tests {
         assert!(!headline_problems("城市年轻人的种菜新风尚", Language::Zh).is_empty());
         assert!(headline_problems("Local teacher wins the city marathon in 2:11:37", Language::En).is_empty());
         assert_eq!(zh_length("Kestrel Home Inc. 召回电池"), 11);
+    }
+
+    #[test]
+    fn too_short_is_the_length_rule_minimum_alone() {
+        assert_eq!(too_short("一幅画从墙上消失", Language::Zh).as_deref(), Some("headline: 8 characters (10–24)"));
+        assert_eq!(too_short("Kestrel Home召回一万多台电池", Language::Zh), None);
+        assert_eq!(too_short("Bus line opens", Language::En).as_deref(), Some("headline: 3 words (6–14)"));
+        // Too long is the cut's business, not this check's.
+        assert_eq!(too_short("港口渡轮五月开通，每天往返两座岛屿之间运送乘客和货物以及邮件包裹", Language::Zh), None);
     }
 
     // Sentences written for this test (not from eval/articles).

@@ -20,7 +20,7 @@
 
 use super::guard::{self, Violation};
 use super::candidates::{self, Candidate, Choice, BEST_OF};
-use super::headline::{self, cut_headline, headline_problems, limit_headline, SPLICE_CHARS};
+use super::headline::{self, cut_headline, headline_problems, limit_headline, too_short, SPLICE_CHARS};
 use super::postprocess::{cut, join_units, unit_limit, unit_prefix};
 use super::support::SupportIndex;
 use super::translate::{self, script_problems, Problem, Request};
@@ -168,6 +168,17 @@ fn name_retry(request: &Request, problems: &[Problem]) -> Option<String> {
 }
 
 impl CrossLanguage {
+    /// The next unit to translate and the words its answer is made to open with: a retry
+    /// first, then the queue; `None` when both are spent.
+    fn take_next(&mut self) -> Option<(String, String)> {
+        if let Some(retry) = self.retry.take() {
+            return Some(retry);
+        }
+        let unit = self.source_units.get(self.next)?.clone();
+        self.next += 1;
+        Some((unit, String::new()))
+    }
+
     /// Queues `units` after the queued ones, leaving out those already queued (tried or not).
     fn queue_untried(&mut self, units: Vec<String>) {
         for unit in units {
@@ -430,7 +441,9 @@ impl SummaryJob {
             if self.accepted.len() >= limit {
                 return Ok(self.complete());
             }
-            if cross.next >= cross.source_units.len() {
+            // A unit that lost the name it opens with goes again before the next one (and
+            // before the queue's end, when it was the last).
+            let Some((unit, opening)) = cross.take_next() else {
                 if self.queue_fill(cross) {
                     return Ok(String::new());
                 }
@@ -459,14 +472,6 @@ impl SummaryJob {
                 cross.queue_untried(fallback);
                 self.fallback = true;
                 return Ok(String::new());
-            }
-            // A unit that lost the name it opens with goes again before the next one.
-            let (unit, opening) = match cross.retry.take() {
-                Some((unit, name)) => (unit, name),
-                None => {
-                    cross.next += 1;
-                    (cross.source_units[cross.next - 1].clone(), String::new())
-                }
             };
             let request = Request::in_article(&unit, from, to, &self.article_names);
             let mut constraints = request.constraints(&engine.tokenizer);
@@ -509,6 +514,7 @@ impl SummaryJob {
             // A translation may run a little longer than the source headline, but it must
             // still say what happened ("Jiangzhou, a city with…" lost its verb to the cut).
             problems.extend(headline_problems(&cut, self.output_language).into_iter().filter(|p| p.ends_with("no verb")));
+            problems.extend(too_short(&cut, self.output_language));
             cut
         } else {
             full
@@ -806,5 +812,16 @@ mod name_retry_tests {
         // A name inside the sentence has no place to be forced at.
         let inside = Request::new("The race was won by Tomas Reyes in 2:11:37.", Language::En, Language::Zh);
         assert_eq!(name_retry(&inside, &lost), None);
+    }
+
+    #[test]
+    fn a_retry_of_the_last_queued_unit_is_still_taken() {
+        let mut cross = CrossLanguage { source_units: vec!["A.".into(), "Tomas Reyes won.".into()], ..Default::default() };
+        assert_eq!(cross.take_next(), Some(("A.".into(), String::new())));
+        assert_eq!(cross.take_next(), Some(("Tomas Reyes won.".into(), String::new())));
+        // The last unit lost its opening name: the queue is spent, the retry is not.
+        cross.retry = Some(("Tomas Reyes won.".into(), "Tomas Reyes".into()));
+        assert_eq!(cross.take_next(), Some(("Tomas Reyes won.".into(), "Tomas Reyes".into())));
+        assert_eq!(cross.take_next(), None);
     }
 }
