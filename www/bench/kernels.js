@@ -8,7 +8,8 @@ const RUNS = Math.max(3, Number(q.get('runs') || 15));
 // [layout, rows, cols, tokens]: the model's attention (896×896) and FFN-down (896×4864) shapes,
 // one token (decode) and 16 (a prefill tile run).
 const CASES = [
-  ['q5', 896, 896, 1], ['q5', 896, 896, 16], ['q5x', 896, 896, 1], ['q5x', 896, 896, 16],
+  ['q5', 896, 896, 1], ['q5', 896, 896, 16], ['q5r', 896, 896, 1], ['q5r', 896, 896, 16],
+  ['q5x', 896, 896, 1], ['q5x', 896, 896, 16],
   ['q4', 896, 4864, 1], ['q4', 896, 4864, 16], ['q6', 896, 4864, 1], ['q6', 896, 4864, 16],
   ['q6x', 896, 4864, 1], ['q6x', 896, 4864, 16],
 ];
@@ -17,7 +18,8 @@ if (q.get('cases')) CASES.splice(0, CASES.length, ...q.get('cases').split(',').m
   const [layout, ...dims] = c.split(':');
   return [layout, ...dims.map(Number)];
 }));
-const LAYOUTS = { q5: 'Q5_0 packed', q5x: 'Q5_0 expanded', q4: 'Q4_K packed', q6: 'Q6_K packed', q6x: 'Q6_K expanded' };
+// q5 is what the loader holds (relaxed: four rows per block, `Q5Quads`); q5r one row per block in both.
+const LAYOUTS = { q5: 'Q5_0 packed', q5r: 'Q5_0 packed, one row per block', q5x: 'Q5_0 expanded', q4: 'Q4_K packed', q6: 'Q6_K packed', q6x: 'Q6_K expanded' };
 const logEl = document.getElementById('log');
 const log = (m) => { console.log(`[bench] ${m}`); logEl.textContent += `${m}\n`; };
 

@@ -2,7 +2,7 @@
 //! shapes, odd sizes included. Compiled into the library (not only tests) so the browser test
 //! can run the very same checks inside the shipped wasm module (`kernelSelfTest()`).
 
-use super::{q6_k::BLOCKS_PER_SUPER, quant::BLOCK, scalar, Matrix, Q4Matrix, Q5Matrix, Q6Matrix, Q8Matrix, Q8Vector};
+use super::{q6_k::BLOCKS_PER_SUPER, quant::BLOCK, scalar, Matrix, Q4Matrix, Q5Matrix, Q5Quads, Q6Matrix, Q8Matrix, Q8Vector};
 use std::ops::Range;
 pub use crate::rng::Rng;
 
@@ -101,6 +101,27 @@ fn check_packed(
     close_at(&format!("matmul_{name} {shape}"), &got, &want, 1e-5, magnitude)
 }
 
+/// Row-quad Q5_0 (`Q5Quads`) has the scalar one-row product's very bits: its dispatched matvec on
+/// `rows` and its matmul over all rows and tokens, against `scalar::matvec_q5` on `q5`.
+fn check_quads(q5: &Q5Matrix, xs: &[Q8Vector], rows: Range<usize>, shape: &str) -> Result<(), String> {
+    let quads = Q5Quads::from_q5(q5);
+    let bits = |what: &str, got: &[f32], want: &[f32]| match got.iter().zip(want).position(|(a, b)| a.to_bits() != b.to_bits()) {
+        Some(i) => Err(format!("{what} {shape}: element {i} is {}, the scalar product says {}", got[i], want[i])),
+        None => Ok(()),
+    };
+    let (mut got, mut want) = (vec![0.0; rows.len()], vec![0.0; rows.len()]);
+    super::matvec_q5_quads(&quads, &xs[0], rows.clone(), &mut got);
+    scalar::matvec_q5(q5, &xs[0], rows.clone(), &mut want);
+    bits(&format!("matvec_q5_quads rows {}..{}", rows.start, rows.end), &got, &want)?;
+    let n = q5.rows;
+    let (mut got, mut want) = (vec![0.0; xs.len() * n], vec![0.0; xs.len() * n]);
+    super::matmul_q5_quads(&quads, xs, 0..n, &mut got);
+    for (t, x) in xs.iter().enumerate() {
+        scalar::matvec_q5(q5, x, 0..n, &mut want[t * n..(t + 1) * n]);
+    }
+    bits("matmul_q5_quads", &got, &want)
+}
+
 /// Runs `cases` random cases of every kernel; Err names the first mismatch and its shape.
 pub fn simd_matches_scalar(seed: u64, cases: usize) -> Result<(), String> {
     let mut rng = Rng::new(seed);
@@ -137,6 +158,7 @@ pub fn simd_matches_scalar(seed: u64, cases: usize) -> Result<(), String> {
         let q5 = Q5Matrix::from_values(&values, rng.vec(rows * cols / BLOCK, 0.05), rows, cols);
         let rows_range = start..end;
         check_packed("q5", &shape, &q5.to_q8(), &xs, rows_range.clone(), |x, r, o| super::matvec_q5(&q5, x, r, o), |o| super::matmul_q5(&q5, &xs, 0..q5.rows, o), |x, r, o| scalar::matvec_q5(&q5, x, r, o))?;
+        check_quads(&q5, &xs, start..end, &shape)?;
         let values: Vec<i8> = (0..rows * cols).map(|_| rng.below(16) as i8).collect();
         let blocks = rows * cols / BLOCK;
         let q4 = Q4Matrix::from_values(&values, rng.vec(blocks, 0.05), rng.vec(blocks, 0.1), rows, cols);
@@ -215,11 +237,12 @@ pub fn split_matches_one_thread(seed: u64) -> Result<usize, String> {
         let expanded = random_matrix(&mut rng, rows, cols, case % 3);
         let values: Vec<i8> = (0..rows * cols).map(|_| (rng.below(32) as i32 - 16) as i8).collect();
         let q5 = Q5Matrix::from_values(&values, rng.vec(rows * cols / BLOCK, 0.05), rows, cols);
+        let quads = Q5Quads::from_q5(&q5);
         let values: Vec<i8> = (0..rows * cols).map(|_| rng.below(16) as i8).collect();
         let blocks = rows * cols / BLOCK;
         let q4 = Q4Matrix::from_values(&values, rng.vec(blocks, 0.05), rng.vec(blocks, 0.1), rows, cols);
         let q6 = random_q6(&mut rng, rows, cols);
-        for w in [Matrix::Expanded(expanded), Matrix::Q5(q5), Matrix::Q4(q4), Matrix::Q6(q6)] {
+        for w in [Matrix::Expanded(expanded), Matrix::Q5(q5), Matrix::Q5Quads(quads), Matrix::Q4(q4), Matrix::Q6(q6)] {
             for tokens in [1, 6] {
                 let xs: Vec<Q8Vector> = (0..tokens).map(|_| Q8Vector::from_f32(&rng.vec(cols, 3.0))).collect();
                 let (mut split, mut whole) = (vec![0.0; tokens * rows], vec![0.0; tokens * rows]);
@@ -270,7 +293,8 @@ pub struct ProductBench {
 }
 
 impl ProductBench {
-    /// `layout`: "q5" (packed Q5_0), "q4" (packed Q4_K), "q6" (packed Q6_K), "q5x" / "q6x" (Q5_0 /
+    /// `layout`: "q5" (packed Q5_0 as the loader holds it: four rows per block in relaxed-SIMD
+    /// builds, else one), "q5r" (packed Q5_0, one row per block in every build), "q4" (packed Q4_K), "q6" (packed Q6_K), "q5x" / "q6x" (Q5_0 /
     /// Q6_K expanded).
     pub fn new(layout: &str, rows: usize, cols: usize, tokens: usize, seed: u64) -> Result<Self, String> {
         let align = if matches!(layout, "q4" | "q6" | "q6x") { 256 } else { BLOCK };
@@ -280,9 +304,10 @@ impl ProductBench {
         let mut rng = Rng::new(seed);
         let blocks = rows * cols / BLOCK;
         let w = match layout {
-            "q5" => {
+            "q5" | "q5r" => {
                 let values: Vec<i8> = (0..rows * cols).map(|_| (rng.below(32) as i32 - 16) as i8).collect();
-                Matrix::Q5(Q5Matrix::from_values(&values, rng.vec(blocks, 0.05), rows, cols))
+                let m = Q5Matrix::from_values(&values, rng.vec(blocks, 0.05), rows, cols);
+                if layout == "q5" && super::quant::RELAXED { Matrix::Q5Quads(Q5Quads::from_q5(&m)) } else { Matrix::Q5(m) }
             }
             "q4" => {
                 let values: Vec<i8> = (0..rows * cols).map(|_| rng.below(16) as i8).collect();
@@ -291,7 +316,7 @@ impl ProductBench {
             "q6" => Matrix::Q6(random_q6(&mut rng, rows, cols)),
             "q6x" => Matrix::Expanded(random_q6(&mut rng, rows, cols).to_q8()),
             "q5x" => Matrix::Expanded(random_matrix(&mut rng, rows, cols, 3)),
-            other => return Err(format!("unknown layout {other:?} (q5, q4, q6, q5x, q6x)")),
+            other => return Err(format!("unknown layout {other:?} (q5, q5r, q4, q6, q5x, q6x)")),
         };
         let xs = (0..tokens).map(|_| Q8Vector::from_f32(&rng.vec(cols, 3.0))).collect();
         Ok(Self { w, xs, out: vec![0.0; rows * tokens] })

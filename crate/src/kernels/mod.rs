@@ -8,6 +8,7 @@ pub mod parallel;
 mod team;
 pub mod q4_k;
 pub mod q5_0;
+pub mod q5_0_quads;
 pub mod q6_k;
 pub mod quant;
 pub mod scalar;
@@ -15,11 +16,14 @@ pub mod scalar;
 pub mod wasm_simd;
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128", target_feature = "relaxed-simd"))]
 pub mod wasm_relaxed;
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128", target_feature = "relaxed-simd"))]
+mod wasm_relaxed_quads;
 #[cfg(target_arch = "x86_64")]
 pub mod x86;
 
 pub use q4_k::Q4Matrix;
 pub use q5_0::Q5Matrix;
+pub use q5_0_quads::Q5Quads;
 pub use q6_k::Q6Matrix;
 pub use quant::{Q8Matrix, Q8Vector, BLOCK};
 use std::ops::Range;
@@ -31,6 +35,8 @@ use std::ops::Range;
 pub enum Matrix {
     Expanded(Q8Matrix),
     Q5(Q5Matrix),
+    /// Q5_0 with four rows interleaved per block: how relaxed-SIMD builds hold packed Q5_0.
+    Q5Quads(Q5Quads),
     Q4(Q4Matrix),
     Q6(Q6Matrix),
 }
@@ -40,6 +46,7 @@ impl Matrix {
         match self {
             Matrix::Expanded(m) => m.rows,
             Matrix::Q5(m) => m.rows,
+            Matrix::Q5Quads(m) => m.rows,
             Matrix::Q4(m) => m.rows,
             Matrix::Q6(m) => m.rows,
         }
@@ -49,6 +56,7 @@ impl Matrix {
         match self {
             Matrix::Expanded(m) => m.cols,
             Matrix::Q5(m) => m.cols,
+            Matrix::Q5Quads(m) => m.cols,
             Matrix::Q4(m) => m.cols,
             Matrix::Q6(m) => m.cols,
         }
@@ -59,6 +67,7 @@ impl Matrix {
         match self {
             Matrix::Expanded(m) => m.quants.len() + 4 * (m.scales.len() + m.mins.len()),
             Matrix::Q5(m) => m.bytes(),
+            Matrix::Q5Quads(m) => m.bytes(),
             Matrix::Q4(m) => m.bytes(),
             Matrix::Q6(m) => m.bytes(),
         }
@@ -69,6 +78,7 @@ impl Matrix {
         match self {
             Matrix::Expanded(m) => m.dequantize_row(row, out),
             Matrix::Q5(m) => m.dequantize_row(row, out),
+            Matrix::Q5Quads(m) => m.dequantize_row(row, out),
             Matrix::Q4(m) => m.dequantize_row(row, out),
             Matrix::Q6(m) => m.dequantize_row(row, out),
         }
@@ -187,6 +197,7 @@ pub fn matmul_rows(w: &Matrix, xs: &[Q8Vector], rows: Range<usize>, out: &mut [f
         match w {
             Matrix::Expanded(m) => matmul_q8(m, xs, rows, out),
             Matrix::Q5(m) => matmul_q5(m, xs, rows, out),
+            Matrix::Q5Quads(m) => matmul_q5_quads(m, xs, rows, out),
             Matrix::Q4(m) => matmul_q4(m, xs, rows, out),
             Matrix::Q6(m) => matmul_q6(m, xs, rows, out),
         }
@@ -237,6 +248,29 @@ pub fn matmul_q5(w: &Q5Matrix, xs: &[Q8Vector], rows: Range<usize>, out: &mut [f
     let n = rows.len();
     for (t, x) in xs.iter().enumerate() {
         scalar::matvec_q5(w, x, rows.clone(), &mut out[t * n..(t + 1) * n]);
+    }
+}
+
+/// `matvec_q8` for row-quad Q5_0 (relaxed SIMD; elsewhere the scalar reference, for tests).
+pub fn matvec_q5_quads(w: &Q5Quads, x: &Q8Vector, rows: Range<usize>, out: &mut [f32]) {
+    debug_assert_eq!(out.len(), rows.len());
+    assert!(rows.end <= w.rows && x.len() == w.cols, "a {}×{} product asked for rows {rows:?} of a {}-vector", w.rows, w.cols, x.len());
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128", target_feature = "relaxed-simd"))]
+    return wasm_relaxed_quads::matvec_q5_quads(w, x, rows, out);
+    #[allow(unreachable_code)]
+    scalar::matvec_q5_quads(w, x, rows, out)
+}
+
+/// `matmul_q8` for row-quad Q5_0.
+pub fn matmul_q5_quads(w: &Q5Quads, xs: &[Q8Vector], rows: Range<usize>, out: &mut [f32]) {
+    debug_assert_eq!(out.len(), xs.len() * rows.len());
+    assert!(rows.end <= w.rows && xs.iter().all(|x| x.len() == w.cols), "a {}×{} product asked for rows {rows:?}", w.rows, w.cols);
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128", target_feature = "relaxed-simd"))]
+    return wasm_relaxed_quads::matmul_q5_quads(w, xs, rows, out);
+    #[allow(unreachable_code)]
+    let n = rows.len();
+    for (t, x) in xs.iter().enumerate() {
+        scalar::matvec_q5_quads(w, x, rows.clone(), &mut out[t * n..(t + 1) * n]);
     }
 }
 

@@ -12,7 +12,8 @@
 //! Value i = (nibble | fifth bit << 4) − 16, in −16..=15, exactly GGUF's Q5_0. 24 bytes per 32
 //! weights, against 36 when expanded to one i8 each (`Q8Matrix`); the SIMD kernels unpack a
 //! block in registers and then share the expanded layout's integer dot product, so the results
-//! are bit-identical to it.
+//! are bit-identical to it. Relaxed-SIMD builds hold packed Q5_0 four rows per block instead
+//! (`q5_0_quads.rs`); this layout is the SIMD128 and native one.
 
 use super::quant::{check_size, Q8Matrix, BLOCK};
 use crate::Result;

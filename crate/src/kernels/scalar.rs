@@ -2,6 +2,7 @@
 
 use super::q4_k::Q4Matrix;
 use super::q5_0::Q5Matrix;
+use super::q5_0_quads::Q5Quads;
 use super::q6_k::Q6Matrix;
 use super::quant::{Q8Matrix, Q8Vector, BLOCK};
 
@@ -29,6 +30,21 @@ pub fn matvec_q8(w: &Q8Matrix, x: &Q8Vector, rows: std::ops::Range<usize>, out: 
 /// The packed Q5_0 product: the same sums, in the same order, as `matvec_q8` on `w.to_q8()`.
 pub fn matvec_q5(w: &Q5Matrix, x: &Q8Vector, rows: std::ops::Range<usize>, out: &mut [f32]) {
     packed_rows(w.blocks_per_row(), |idx| w.block(idx), &w.scales, x, rows, out);
+}
+
+/// The row-quad Q5_0 product: the same sums, in the same order, as `matvec_q5` on the one-row
+/// layout of the same weights.
+pub fn matvec_q5_quads(w: &Q5Quads, x: &Q8Vector, rows: std::ops::Range<usize>, out: &mut [f32]) {
+    let bpr = w.blocks_per_row();
+    for (o, r) in out.iter_mut().zip(rows) {
+        let mut acc = 0f32;
+        for b in 0..bpr {
+            let xq = &x.quants[b * BLOCK..(b + 1) * BLOCK];
+            let sumi: i32 = w.row_block(r, b).iter().zip(xq).map(|(&a, &b)| a as i32 * b as i32).sum();
+            acc += w.scale(r, b) * x.scales[b] * sumi as f32;
+        }
+        *o = acc;
+    }
 }
 
 /// The packed Q4_K product: the same sums, in the same order, as `matvec_q8` on `w.to_q8()`.

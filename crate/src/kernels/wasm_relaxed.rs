@@ -14,6 +14,9 @@
 //! model in Chromium: 0.97× prefill, 0.94× decode vs SIMD128; this layout: 1.17×, 1.11×).
 //! Q8_0 (all of i8) and expanded Q6_K (see `relaxed_shift`) stay on the SIMD128 kernel; packed
 //! Q6_K, which the relaxed dot spares its −32 and its widening, takes two dots per block.
+//! The loader holds packed Q5_0 four rows per block in these builds (`wasm_relaxed_quads.rs`,
+//! ~2× this file's one-row Q5_0 kernel for one token); that kernel stays for the one-row layout's
+//! checks and the kernel bench's comparison row.
 
 use super::q4_k::Q4Matrix;
 use super::q5_0::Q5Matrix;

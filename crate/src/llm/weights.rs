@@ -5,7 +5,7 @@
 
 use super::config::Qwen2Config;
 use crate::gguf::{GgmlType, Gguf, TensorInfo};
-use crate::kernels::{Matrix, Q4Matrix, Q5Matrix, Q6Matrix, Q8Matrix};
+use crate::kernels::{quant::RELAXED, Matrix, Q4Matrix, Q5Matrix, Q5Quads, Q6Matrix, Q8Matrix};
 use crate::{Error, Result};
 use half::f16;
 
@@ -66,6 +66,8 @@ pub fn repack(t: &TensorInfo, data: &[u8], layout: WeightLayout) -> Result<Tenso
         [cols, rows] => {
             let (rows, cols) = (rows as usize, cols as usize);
             let m = match t.ty {
+                // Relaxed SIMD reads packed Q5_0 four rows at a time (`Q5Quads`), at the same size.
+                GgmlType::Q5_0 if layout == WeightLayout::Packed && RELAXED => Matrix::Q5Quads(Q5Quads::from_gguf(data, rows, cols)?),
                 GgmlType::Q5_0 if layout == WeightLayout::Packed => Matrix::Q5(Q5Matrix::from_gguf(data, rows, cols)?),
                 GgmlType::Q5_0 => Matrix::Expanded(Q8Matrix::from_q5_0(data, rows, cols)?),
                 GgmlType::Q8_0 => Matrix::Expanded(Q8Matrix::from_q8_0(data, rows, cols)?),

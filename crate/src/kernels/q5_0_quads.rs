@@ -1,0 +1,189 @@
+//! Q5_0 weights with four rows interleaved per 32-block ("quads"), the layout the relaxed-SIMD
+//! build holds packed Q5_0 in. With one row per block (`Q5Matrix`) a one-token product ends every
+//! row with a horizontal sum and feeds each relaxed dot a 16-lane half block that first needs
+//! its fifth bits shuffled in; here one vector holds four consecutive values of each of four
+//! rows, so each lane group of the dot is one row, the activation operand is one 32-bit word
+//! splatted, and the four rows' sums stay in the four i32 lanes: no horizontal sum, one scale
+//! multiply per four rows (`./qy bench kernels`: ~1.8× the one-row layout's one-token GMAC/s).
+//!
+//! Per quad `q` (rows 4q..4q + 4) and block `b`, at `qb = q · blocks_per_row + b`:
+//! - `nibbles[64 qb..]`: four vectors u = 0..4; lane 4k + m of vector u is row 4q + k's GGUF
+//!   nibble byte 4u + m (low nibble: value 4u + m, high nibble: value 16 + 4u + m). So "weight
+//!   vector" v = 0..8 (the low nibbles of vector v for v < 4, the high ones of vector v − 4 after)
+//!   holds, in lane 4k + m, row k's value 4v + m;
+//! - `fifths[16 qb..]`: byte 4k + m, bit v = the fifth bit of row k's value 4v + m;
+//! - `scales[4 qb..]`: the four rows' block scales (GGUF's f16 `d` widened).
+//!
+//! Value = (nibble | fifth << 4) − 16, exactly GGUF's Q5_0; 24 bytes per 32 weights, as
+//! `Q5Matrix`. Rows are padded to a multiple of four with zero weights and zero scales.
+
+use super::q5_0::Q5Matrix;
+use super::quant::{check_size, BLOCK};
+use crate::Result;
+use half::f16;
+
+/// GGUF's Q5_0 block: f16 d, u32 qh, 16 bytes of nibbles.
+const GGUF_BLOCK_BYTES: usize = 22;
+/// Rows per quad.
+pub const QUAD: usize = 4;
+
+#[derive(Debug, Clone, Default)]
+pub struct Q5Quads {
+    pub rows: usize,
+    pub cols: usize,
+    pub nibbles: Vec<u8>,
+    pub fifths: Vec<u8>,
+    pub scales: Vec<f32>,
+}
+
+impl Q5Quads {
+    pub fn blocks_per_row(&self) -> usize {
+        self.cols / BLOCK
+    }
+
+    pub fn quads(&self) -> usize {
+        self.rows.div_ceil(QUAD)
+    }
+
+    /// Straight from GGUF Q5_0 rows, a quad at a time (no second copy of the matrix, which
+    /// for the embedding would add ~100 MB to the load's peak).
+    pub fn from_gguf(data: &[u8], rows: usize, cols: usize) -> Result<Self> {
+        check_size("Q5_0", data, rows, cols, GGUF_BLOCK_BYTES)?;
+        let bpr = cols / BLOCK;
+        Ok(Self::build(rows, cols, |row, b| {
+            let block = &data[(row * bpr + b) * GGUF_BLOCK_BYTES..][..GGUF_BLOCK_BYTES];
+            let qh = u32::from_le_bytes(block[2..6].try_into().unwrap());
+            (f16::from_le_bytes([block[0], block[1]]).to_f32(), unsigned_values(&block[6..22], qh))
+        }))
+    }
+
+    /// The same weights as a one-row-per-block matrix (tests, benches).
+    pub fn from_q5(m: &Q5Matrix) -> Self {
+        let bpr = m.blocks_per_row();
+        Self::build(m.rows, m.cols, |row, b| {
+            let idx = row * bpr + b;
+            let mut values = [0u8; BLOCK];
+            for (u, v) in values.iter_mut().zip(m.block(idx)) {
+                *u = (v + 16) as u8;
+            }
+            (m.scales[idx], values)
+        })
+    }
+
+    /// Lays out rows given block by block as (scale, 32 values in 0..=31).
+    fn build(rows: usize, cols: usize, block: impl Fn(usize, usize) -> (f32, [u8; BLOCK])) -> Self {
+        let bpr = cols / BLOCK;
+        let quad_blocks = rows.div_ceil(QUAD) * bpr;
+        let mut m = Self {
+            rows,
+            cols,
+            nibbles: vec![0; quad_blocks * 64],
+            fifths: vec![0; quad_blocks * 16],
+            scales: vec![0.0; quad_blocks * QUAD],
+        };
+        for row in 0..rows {
+            let (q, k) = (row / QUAD, row % QUAD);
+            for b in 0..bpr {
+                let qb = q * bpr + b;
+                let (d, values) = block(row, b);
+                m.scales[qb * QUAD + k] = d;
+                for (i, &value) in values.iter().enumerate() {
+                    // Value i = 4v + m sits in lane 4k + m of weight vector v.
+                    let (v, lane) = (i / 4, 4 * k + i % 4);
+                    let (u, high) = (v % 4, v >= 4);
+                    m.nibbles[qb * 64 + 16 * u + lane] |= (value & 0x0f) << if high { 4 } else { 0 };
+                    m.fifths[qb * 16 + lane] |= (value >> 4) << v;
+                }
+            }
+        }
+        m
+    }
+
+    /// Row `row`'s block `b` as 32 signed values (the scalar kernel, the embedding lookup).
+    pub fn row_block(&self, row: usize, b: usize) -> [i8; BLOCK] {
+        let qb = row / QUAD * self.blocks_per_row() + b;
+        let k = row % QUAD;
+        let (nibbles, fifths) = (&self.nibbles[qb * 64..][..64], &self.fifths[qb * 16..][..16]);
+        std::array::from_fn(|i| {
+            let (v, lane) = (i / 4, 4 * k + i % 4);
+            let byte = nibbles[16 * (v % 4) + lane];
+            let nibble = if v >= 4 { byte >> 4 } else { byte & 0x0f };
+            (nibble | ((fifths[lane] >> v) & 1) << 4) as i8 - 16
+        })
+    }
+
+    pub fn scale(&self, row: usize, b: usize) -> f32 {
+        self.scales[(row / QUAD * self.blocks_per_row() + b) * QUAD + row % QUAD]
+    }
+
+    /// One row back to f32 (embedding lookup).
+    pub fn dequantize_row(&self, row: usize, out: &mut [f32]) {
+        for (b, chunk) in out[..self.cols].chunks_exact_mut(BLOCK).enumerate() {
+            let d = self.scale(row, b);
+            for (o, q) in chunk.iter_mut().zip(self.row_block(row, b)) {
+                *o = d * q as f32;
+            }
+        }
+    }
+
+    pub fn bytes(&self) -> usize {
+        self.nibbles.len() + self.fifths.len() + 4 * self.scales.len()
+    }
+}
+
+/// A GGUF block's 32 values in 0..=31 from its nibbles and its fifth bits (bit i = value i's).
+fn unsigned_values(nibbles: &[u8], qh: u32) -> [u8; BLOCK] {
+    std::array::from_fn(|i| {
+        let nibble = if i < 16 { nibbles[i] & 0x0f } else { nibbles[i - 16] >> 4 };
+        nibble | (((qh >> i) & 1) as u8) << 4
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn random_q5(seed: u64, rows: usize, cols: usize) -> Q5Matrix {
+        let mut rng = crate::rng::Rng::new(seed);
+        let values: Vec<i8> = (0..rows * cols).map(|_| (rng.below(32) as i32 - 16) as i8).collect();
+        let scales: Vec<f32> = (0..rows * cols / BLOCK).map(|_| f16::from_f32(rng.f32(0.05)).to_f32()).collect();
+        Q5Matrix::from_values(&values, scales, rows, cols)
+    }
+
+    #[test]
+    fn every_row_block_reads_back_as_the_one_row_layout() {
+        for rows in [1, 4, 7, 9] {
+            let m = random_q5(rows as u64, rows, 96);
+            let quads = Q5Quads::from_q5(&m);
+            assert_eq!(quads.quads(), rows.div_ceil(4));
+            for row in 0..rows {
+                for b in 0..3 {
+                    assert_eq!(quads.row_block(row, b), m.block(row * 3 + b), "row {row} block {b}");
+                    assert_eq!(quads.scale(row, b), m.scales[row * 3 + b]);
+                }
+                let (mut a, mut want) = (vec![0.0; 96], vec![0.0; 96]);
+                quads.dequantize_row(row, &mut a);
+                m.dequantize_row(row, &mut want);
+                assert_eq!(a, want);
+            }
+            // Padding rows are zero weights with zero scales.
+            if rows % 4 != 0 {
+                assert_eq!(quads.scale(rows, 0), 0.0);
+            }
+        }
+    }
+
+    #[test]
+    fn gguf_bytes_give_the_same_quads_as_the_one_row_layout() {
+        let m = random_q5(3, 6, 64);
+        let mut gguf = Vec::new();
+        for b in 0..m.scales.len() {
+            gguf.extend(f16::from_f32(m.scales[b]).to_le_bytes());
+            gguf.extend(m.fifth_bits(b).to_le_bytes());
+            gguf.extend(&m.nibbles[b * 16..b * 16 + 16]);
+        }
+        let (a, b) = (Q5Quads::from_gguf(&gguf, 6, 64).unwrap(), Q5Quads::from_q5(&m));
+        assert_eq!((a.nibbles, a.fifths, a.scales), (b.nibbles, b.fifths, b.scales));
+        assert!(Q5Quads::from_gguf(&gguf[..gguf.len() - 1], 6, 64).is_err());
+    }
+}
