@@ -5,7 +5,7 @@
 mod common;
 
 use qingyu::gguf::{GgmlType, Gguf};
-use qingyu::kernels::{Matrix, Q4Matrix, Q5Matrix, Q5Quads, Q6Matrix, Q8Matrix};
+use qingyu::kernels::{Matrix, Q4Matrix, Q5Matrix, Q5Quads, Q6Matrix, Q6Quads, Q8Matrix};
 use qingyu::llm::Qwen2Config;
 
 const GGUF: &str = "qwen2.5-coder-0.5b-instruct-q5_0-tied.gguf";
@@ -50,14 +50,17 @@ fn repacking_matches_llama_cpp_dequantization_for_every_weight_type() {
             }
             .unwrap(),
         );
-        // Every packed layout the loader can pick: Q5_0 one row per block, and four (relaxed SIMD).
+        // Every packed layout the loader can pick: one row per block, and four (relaxed SIMD).
         let packed = match t.ty {
             GgmlType::Q5_0 => vec![
                 Matrix::Q5(Q5Matrix::from_gguf(data, rows, cols).unwrap()),
                 Matrix::Q5Quads(Q5Quads::from_gguf(data, rows, cols).unwrap()),
             ],
             GgmlType::Q4K => vec![Matrix::Q4(Q4Matrix::from_gguf(data, rows, cols).unwrap())],
-            GgmlType::Q6K => vec![Matrix::Q6(Q6Matrix::from_gguf(data, rows, cols).unwrap())],
+            GgmlType::Q6K => {
+                let m = Q6Matrix::from_gguf(data, rows, cols).unwrap();
+                vec![Matrix::Q6Quads(Q6Quads::from_q6(&m)), Matrix::Q6(m)]
+            }
             _ => vec![],
         };
         types.push(format!("{:?}", t.ty));

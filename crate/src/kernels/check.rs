@@ -2,7 +2,7 @@
 //! shapes, odd sizes included. Compiled into the library (not only tests) so the browser test
 //! can run the very same checks inside the shipped wasm module (`kernelSelfTest()`).
 
-use super::{q6_k::BLOCKS_PER_SUPER, quant::BLOCK, scalar, Matrix, Q4Matrix, Q5Matrix, Q5Quads, Q6Matrix, Q8Matrix, Q8Vector};
+use super::{q6_k::BLOCKS_PER_SUPER, quant::BLOCK, scalar, Matrix, Q4Matrix, Q5Matrix, Q5Quads, Q6Matrix, Q6Quads, Q8Matrix, Q8Vector};
 use std::ops::Range;
 pub use crate::rng::Rng;
 
@@ -122,6 +122,31 @@ fn check_quads(q5: &Q5Matrix, xs: &[Q8Vector], rows: Range<usize>, shape: &str) 
     bits("matmul_q5_quads", &got, &want)
 }
 
+/// Row-quad Q6_K likewise: against `scalar::matvec_q6` on a random one-row matrix of whole
+/// super-blocks (as every Q6_K row is), rows `rows` of it clamped to its size.
+fn check_q6_quads(rng: &mut Rng, rows: usize, xs_cols: usize, sub: Range<usize>, shape: &str) -> Result<(), String> {
+    let cols = 256 * (1 + rng.below(2));
+    let q6 = random_q6(rng, rows, cols);
+    let quads = Q6Quads::from_q6(&q6);
+    let tokens = 1 + rng.below(9);
+    let xs: Vec<Q8Vector> = (0..tokens).map(|_| Q8Vector::from_f32(&rng.vec(cols, 3.0))).collect();
+    let shape = format!("{shape} (Q6_K quads {rows}×{cols}, {tokens} tokens; the others' cols {xs_cols})");
+    let bits = |what: &str, got: &[f32], want: &[f32]| match got.iter().zip(want).position(|(a, b)| a.to_bits() != b.to_bits()) {
+        Some(i) => Err(format!("{what} {shape}: element {i} is {}, the scalar product says {}", got[i], want[i])),
+        None => Ok(()),
+    };
+    let (mut got, mut want) = (vec![0.0; sub.len()], vec![0.0; sub.len()]);
+    super::matvec_q6_quads(&quads, &xs[0], sub.clone(), &mut got);
+    scalar::matvec_q6(&q6, &xs[0], sub.clone(), &mut want);
+    bits(&format!("matvec_q6_quads rows {}..{}", sub.start, sub.end), &got, &want)?;
+    let (mut got, mut want) = (vec![0.0; tokens * rows], vec![0.0; tokens * rows]);
+    super::matmul_q6_quads(&quads, &xs, 0..rows, &mut got);
+    for (t, x) in xs.iter().enumerate() {
+        scalar::matvec_q6(&q6, x, 0..rows, &mut want[t * rows..(t + 1) * rows]);
+    }
+    bits("matmul_q6_quads", &got, &want)
+}
+
 /// Runs `cases` random cases of every kernel; Err names the first mismatch and its shape.
 pub fn simd_matches_scalar(seed: u64, cases: usize) -> Result<(), String> {
     let mut rng = Rng::new(seed);
@@ -164,6 +189,7 @@ pub fn simd_matches_scalar(seed: u64, cases: usize) -> Result<(), String> {
         let q4 = Q4Matrix::from_values(&values, rng.vec(blocks, 0.05), rng.vec(blocks, 0.1), rows, cols);
         check_packed("q4", &shape, &q4.to_q8(), &xs, rows_range.clone(), |x, r, o| super::matvec_q4(&q4, x, r, o), |o| super::matmul_q4(&q4, &xs, 0..q4.rows, o), |x, r, o| scalar::matvec_q4(&q4, x, r, o))?;
         let q6 = random_q6(&mut rng, rows, cols);
+        check_q6_quads(&mut rng, rows, cols, rows_range.clone(), &shape)?;
         check_packed("q6", &shape, &q6.to_q8(), &xs, rows_range, |x, r, o| super::matvec_q6(&q6, x, r, o), |o| super::matmul_q6(&q6, &xs, 0..q6.rows, o), |x, r, o| scalar::matvec_q6(&q6, x, r, o))?;
 
         let n = 1 + rng.below(300);
@@ -233,7 +259,7 @@ pub fn simd_matches_scalar(seed: u64, cases: usize) -> Result<(), String> {
 pub fn split_matches_one_thread(seed: u64) -> Result<usize, String> {
     let mut rng = Rng::new(seed);
     let mut most_parts = 1;
-    for (case, (rows, cols)) in [(1030, 8 * BLOCK), (517, 32 * BLOCK), (4, 4 * BLOCK)].into_iter().enumerate() {
+    for (case, (rows, cols)) in [(1030, 8 * BLOCK), (517, 32 * BLOCK), (4, 8 * BLOCK)].into_iter().enumerate() {
         let expanded = random_matrix(&mut rng, rows, cols, case % 3);
         let values: Vec<i8> = (0..rows * cols).map(|_| (rng.below(32) as i32 - 16) as i8).collect();
         let q5 = Q5Matrix::from_values(&values, rng.vec(rows * cols / BLOCK, 0.05), rows, cols);
@@ -242,7 +268,8 @@ pub fn split_matches_one_thread(seed: u64) -> Result<usize, String> {
         let blocks = rows * cols / BLOCK;
         let q4 = Q4Matrix::from_values(&values, rng.vec(blocks, 0.05), rng.vec(blocks, 0.1), rows, cols);
         let q6 = random_q6(&mut rng, rows, cols);
-        for w in [Matrix::Expanded(expanded), Matrix::Q5(q5), Matrix::Q5Quads(quads), Matrix::Q4(q4), Matrix::Q6(q6)] {
+        let q6_quads = Q6Quads::from_q6(&q6);
+        for w in [Matrix::Expanded(expanded), Matrix::Q5(q5), Matrix::Q5Quads(quads), Matrix::Q4(q4), Matrix::Q6(q6), Matrix::Q6Quads(q6_quads)] {
             for tokens in [1, 6] {
                 let xs: Vec<Q8Vector> = (0..tokens).map(|_| Q8Vector::from_f32(&rng.vec(cols, 3.0))).collect();
                 let (mut split, mut whole) = (vec![0.0; tokens * rows], vec![0.0; tokens * rows]);
@@ -294,10 +321,11 @@ pub struct ProductBench {
 
 impl ProductBench {
     /// `layout`: "q5" (packed Q5_0 as the loader holds it: four rows per block in relaxed-SIMD
-    /// builds, else one), "q5r" (packed Q5_0, one row per block in every build), "q4" (packed Q4_K), "q6" (packed Q6_K), "q5x" / "q6x" (Q5_0 /
+    /// builds, else one), "q5r" (packed Q5_0, one row per block in every build), "q6r" (the same
+    /// for Q6_K, whose "q6" is as the loader holds it too), "q4" (packed Q4_K), "q6" (packed Q6_K), "q5x" / "q6x" (Q5_0 /
     /// Q6_K expanded).
     pub fn new(layout: &str, rows: usize, cols: usize, tokens: usize, seed: u64) -> Result<Self, String> {
-        let align = if matches!(layout, "q4" | "q6" | "q6x") { 256 } else { BLOCK };
+        let align = if matches!(layout, "q4" | "q6" | "q6r" | "q6x") { 256 } else { BLOCK };
         if rows == 0 || cols == 0 || cols % align != 0 || tokens == 0 {
             return Err(format!("{layout}: rows and tokens must be positive and cols a multiple of {align}, not {rows}×{cols}, {tokens} tokens"));
         }
@@ -313,10 +341,11 @@ impl ProductBench {
                 let values: Vec<i8> = (0..rows * cols).map(|_| rng.below(16) as i8).collect();
                 Matrix::Q4(Q4Matrix::from_values(&values, rng.vec(blocks, 0.05), rng.vec(blocks, 0.1), rows, cols))
             }
-            "q6" => Matrix::Q6(random_q6(&mut rng, rows, cols)),
+            "q6" if super::quant::RELAXED => Matrix::Q6Quads(Q6Quads::from_q6(&random_q6(&mut rng, rows, cols))),
+            "q6" | "q6r" => Matrix::Q6(random_q6(&mut rng, rows, cols)),
             "q6x" => Matrix::Expanded(random_q6(&mut rng, rows, cols).to_q8()),
             "q5x" => Matrix::Expanded(random_matrix(&mut rng, rows, cols, 3)),
-            other => return Err(format!("unknown layout {other:?} (q5, q5r, q4, q6, q5x, q6x)")),
+            other => return Err(format!("unknown layout {other:?} (q5, q5r, q4, q6, q6r, q5x, q6x)")),
         };
         let xs = (0..tokens).map(|_| Q8Vector::from_f32(&rng.vec(cols, 3.0))).collect();
         Ok(Self { w, xs, out: vec![0.0; rows * tokens] })

@@ -3,6 +3,7 @@
 use super::q4_k::Q4Matrix;
 use super::q5_0::Q5Matrix;
 use super::q5_0_quads::Q5Quads;
+use super::q6_k_quads::Q6Quads;
 use super::q6_k::Q6Matrix;
 use super::quant::{Q8Matrix, Q8Vector, BLOCK};
 
@@ -62,6 +63,24 @@ pub fn matvec_q6(w: &Q6Matrix, x: &Q8Vector, rows: std::ops::Range<usize>, out: 
         for b in 0..bpr {
             let idx = r * bpr + b;
             let (values, scales) = (w.block(idx), w.scales(idx));
+            for g in 0..2 {
+                let xq = &x.quants[b * BLOCK + g * 16..][..16];
+                let sumi: i32 = values[g * 16..][..16].iter().zip(xq).map(|(&a, &b)| a as i32 * b as i32).sum();
+                acc += scales[g] * x.scales[b] * sumi as f32;
+            }
+        }
+        *o = acc;
+    }
+}
+
+/// The row-quad Q6_K product: the same sums, in the same order, as `matvec_q6` on the one-row
+/// layout of the same weights.
+pub fn matvec_q6_quads(w: &Q6Quads, x: &Q8Vector, rows: std::ops::Range<usize>, out: &mut [f32]) {
+    let bpr = w.blocks_per_row();
+    for (o, r) in out.iter_mut().zip(rows) {
+        let mut acc = 0f32;
+        for b in 0..bpr {
+            let (values, scales) = (w.row_block(r, b), w.scales(r, b));
             for g in 0..2 {
                 let xq = &x.quants[b * BLOCK + g * 16..][..16];
                 let sumi: i32 = values[g * 16..][..16].iter().zip(xq).map(|(&a, &b)| a as i32 * b as i32).sum();
