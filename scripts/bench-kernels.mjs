@@ -5,7 +5,7 @@
 // view of what `./qy bench llm` rows (b) and (r) show for the whole model.
 //
 // Options: --runs 15  --json-out target/bench/kernels.json
-//          --cases q5:151936:896:1,q6:896:4864:1   (layout:rows:cols:tokens; layouts q5 q5r q5x q4 q6 q6r q6x)
+//          --cases q5:151936:896:1,q6:896:4864:1   (layout:rows:cols:tokens; layouts q5 q5r q5x q4 q4r q6 q6r q6x)
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -18,8 +18,8 @@ const args = process.argv.slice(2);
 const opt = (name, dflt) => (args.includes(name) ? args[args.indexOf(name) + 1] : dflt);
 const runs = Number(opt('--runs', 15));
 const cases = opt('--cases', '');
-if (cases && !/^(q5[xr]?|q4|q6[xr]?):\d+:\d+:\d+(,(q5[xr]?|q4|q6[xr]?):\d+:\d+:\d+)*$/.test(cases)) {
-  console.error(`--cases: "${cases}" is not a list of layout:rows:cols:tokens (layouts q5 q5r q5x q4 q6 q6r q6x), e.g. q5:151936:896:1`);
+if (cases && !/^(q5[xr]?|q4r?|q6[xr]?):\d+:\d+:\d+(,(q5[xr]?|q4r?|q6[xr]?):\d+:\d+:\d+)*$/.test(cases)) {
+  console.error(`--cases: "${cases}" is not a list of layout:rows:cols:tokens (layouts q5 q5r q5x q4 q4r q6 q6r q6x), e.g. q5:151936:896:1`);
   process.exit(2);
 }
 const jsonOut = path.resolve(opt('--json-out', path.join(ROOT, 'target/bench/kernels.json')));

@@ -5,7 +5,7 @@
 mod common;
 
 use qingyu::gguf::{GgmlType, Gguf};
-use qingyu::kernels::{Matrix, Q4Matrix, Q5Matrix, Q5Quads, Q6Matrix, Q6Quads, Q8Matrix};
+use qingyu::kernels::{Matrix, Q4Matrix, Q4Quads, Q5Matrix, Q5Quads, Q6Matrix, Q6Quads, Q8Matrix};
 use qingyu::llm::Qwen2Config;
 
 const GGUF: &str = "qwen2.5-coder-0.5b-instruct-q5_0-tied.gguf";
@@ -56,7 +56,10 @@ fn repacking_matches_llama_cpp_dequantization_for_every_weight_type() {
                 Matrix::Q5(Q5Matrix::from_gguf(data, rows, cols).unwrap()),
                 Matrix::Q5Quads(Q5Quads::from_gguf(data, rows, cols).unwrap()),
             ],
-            GgmlType::Q4K => vec![Matrix::Q4(Q4Matrix::from_gguf(data, rows, cols).unwrap())],
+            GgmlType::Q4K => {
+                let m = Q4Matrix::from_gguf(data, rows, cols).unwrap();
+                vec![Matrix::Q4Quads(Q4Quads::from_q4(&m)), Matrix::Q4(m)]
+            }
             GgmlType::Q6K => {
                 let m = Q6Matrix::from_gguf(data, rows, cols).unwrap();
                 vec![Matrix::Q6Quads(Q6Quads::from_q6(&m)), Matrix::Q6(m)]

@@ -11,7 +11,7 @@ const CASES = [
   ['q5', 896, 896, 1], ['q5', 896, 896, 16], ['q5r', 896, 896, 1], ['q5r', 896, 896, 16],
   ['q5x', 896, 896, 1], ['q5x', 896, 896, 16],
   ['q4', 896, 4864, 1], ['q4', 896, 4864, 16], ['q6', 896, 4864, 1], ['q6', 896, 4864, 16],
-  ['q6r', 896, 4864, 1], ['q6r', 896, 4864, 16],
+  ['q4r', 896, 4864, 1], ['q4r', 896, 4864, 16], ['q6r', 896, 4864, 1], ['q6r', 896, 4864, 16],
   ['q6x', 896, 4864, 1], ['q6x', 896, 4864, 16],
 ];
 // `?cases=q5:151936:896:1,q6:896:4864:1` replaces the list (e.g. the output head, out of cache).
@@ -19,9 +19,9 @@ if (q.get('cases')) CASES.splice(0, CASES.length, ...q.get('cases').split(',').m
   const [layout, ...dims] = c.split(':');
   return [layout, ...dims.map(Number)];
 }));
-// q5 and q6 are what the loader holds (relaxed: four rows per block, `Q5Quads`, `Q6Quads`); q5r
-// and q6r one row per block in both modules.
-const LAYOUTS = { q5: 'Q5_0 packed', q5r: 'Q5_0 packed, one row per block', q5x: 'Q5_0 expanded', q4: 'Q4_K packed', q6: 'Q6_K packed', q6r: 'Q6_K packed, one row per block', q6x: 'Q6_K expanded' };
+// q5, q4 and q6 are what the loader holds (relaxed: four rows per block, `Q5Quads`, `Q4Quads`,
+// `Q6Quads`); q5r, q4r and q6r one row per block in both modules.
+const LAYOUTS = { q5: 'Q5_0 packed', q5r: 'Q5_0 packed, one row per block', q5x: 'Q5_0 expanded', q4: 'Q4_K packed', q4r: 'Q4_K packed, one row per block', q6: 'Q6_K packed', q6r: 'Q6_K packed, one row per block', q6x: 'Q6_K expanded' };
 const logEl = document.getElementById('log');
 const log = (m) => { console.log(`[bench] ${m}`); logEl.textContent += `${m}\n`; };
 

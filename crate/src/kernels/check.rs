@@ -2,7 +2,7 @@
 //! shapes, odd sizes included. Compiled into the library (not only tests) so the browser test
 //! can run the very same checks inside the shipped wasm module (`kernelSelfTest()`).
 
-use super::{q6_k::BLOCKS_PER_SUPER, quant::BLOCK, scalar, Matrix, Q4Matrix, Q5Matrix, Q5Quads, Q6Matrix, Q6Quads, Q8Matrix, Q8Vector};
+use super::{q6_k::BLOCKS_PER_SUPER, quant::BLOCK, scalar, Matrix, Q4Matrix, Q4Quads, Q5Matrix, Q5Quads, Q6Matrix, Q6Quads, Q8Matrix, Q8Vector};
 use std::ops::Range;
 pub use crate::rng::Rng;
 
@@ -101,50 +101,42 @@ fn check_packed(
     close_at(&format!("matmul_{name} {shape}"), &got, &want, 1e-5, magnitude)
 }
 
-/// Row-quad Q5_0 (`Q5Quads`) has the scalar one-row product's very bits: its dispatched matvec on
-/// `rows` and its matmul over all rows and tokens, against `scalar::matvec_q5` on `q5`.
-fn check_quads(q5: &Q5Matrix, xs: &[Q8Vector], rows: Range<usize>, shape: &str) -> Result<(), String> {
-    let quads = Q5Quads::from_q5(q5);
+/// A row-quad layout has the scalar one-row product's very bits: its dispatched matvec on `rows`
+/// and its matmul over all `n` rows and tokens, against `scalar_rows` (the one-row reference).
+fn check_quad_bits(
+    name: &str,
+    shape: &str,
+    xs: &[Q8Vector],
+    rows: Range<usize>,
+    n: usize,
+    matvec: impl Fn(&Q8Vector, Range<usize>, &mut [f32]),
+    matmul: impl Fn(&mut [f32]),
+    scalar_rows: impl Fn(&Q8Vector, Range<usize>, &mut [f32]),
+) -> Result<(), String> {
     let bits = |what: &str, got: &[f32], want: &[f32]| match got.iter().zip(want).position(|(a, b)| a.to_bits() != b.to_bits()) {
         Some(i) => Err(format!("{what} {shape}: element {i} is {}, the scalar product says {}", got[i], want[i])),
         None => Ok(()),
     };
     let (mut got, mut want) = (vec![0.0; rows.len()], vec![0.0; rows.len()]);
-    super::matvec_q5_quads(&quads, &xs[0], rows.clone(), &mut got);
-    scalar::matvec_q5(q5, &xs[0], rows.clone(), &mut want);
-    bits(&format!("matvec_q5_quads rows {}..{}", rows.start, rows.end), &got, &want)?;
-    let n = q5.rows;
+    matvec(&xs[0], rows.clone(), &mut got);
+    scalar_rows(&xs[0], rows.clone(), &mut want);
+    bits(&format!("matvec_{name} rows {}..{}", rows.start, rows.end), &got, &want)?;
     let (mut got, mut want) = (vec![0.0; xs.len() * n], vec![0.0; xs.len() * n]);
-    super::matmul_q5_quads(&quads, xs, 0..n, &mut got);
+    matmul(&mut got);
     for (t, x) in xs.iter().enumerate() {
-        scalar::matvec_q5(q5, x, 0..n, &mut want[t * n..(t + 1) * n]);
+        scalar_rows(x, 0..n, &mut want[t * n..(t + 1) * n]);
     }
-    bits("matmul_q5_quads", &got, &want)
+    bits(&format!("matmul_{name}"), &got, &want)
 }
 
-/// Row-quad Q6_K likewise: against `scalar::matvec_q6` on a random one-row matrix of whole
-/// super-blocks (as every Q6_K row is), rows `rows` of it clamped to its size.
-fn check_q6_quads(rng: &mut Rng, rows: usize, xs_cols: usize, sub: Range<usize>, shape: &str) -> Result<(), String> {
+/// Row-quad Q6_K likewise, on a random matrix of whole super-blocks (as every Q6_K row is).
+fn check_q6_quads(rng: &mut Rng, rows: usize, sub: Range<usize>, shape: &str) -> Result<(), String> {
     let cols = 256 * (1 + rng.below(2));
     let q6 = random_q6(rng, rows, cols);
     let quads = Q6Quads::from_q6(&q6);
-    let tokens = 1 + rng.below(9);
-    let xs: Vec<Q8Vector> = (0..tokens).map(|_| Q8Vector::from_f32(&rng.vec(cols, 3.0))).collect();
-    let shape = format!("{shape} (Q6_K quads {rows}×{cols}, {tokens} tokens; the others' cols {xs_cols})");
-    let bits = |what: &str, got: &[f32], want: &[f32]| match got.iter().zip(want).position(|(a, b)| a.to_bits() != b.to_bits()) {
-        Some(i) => Err(format!("{what} {shape}: element {i} is {}, the scalar product says {}", got[i], want[i])),
-        None => Ok(()),
-    };
-    let (mut got, mut want) = (vec![0.0; sub.len()], vec![0.0; sub.len()]);
-    super::matvec_q6_quads(&quads, &xs[0], sub.clone(), &mut got);
-    scalar::matvec_q6(&q6, &xs[0], sub.clone(), &mut want);
-    bits(&format!("matvec_q6_quads rows {}..{}", sub.start, sub.end), &got, &want)?;
-    let (mut got, mut want) = (vec![0.0; tokens * rows], vec![0.0; tokens * rows]);
-    super::matmul_q6_quads(&quads, &xs, 0..rows, &mut got);
-    for (t, x) in xs.iter().enumerate() {
-        scalar::matvec_q6(&q6, x, 0..rows, &mut want[t * rows..(t + 1) * rows]);
-    }
-    bits("matmul_q6_quads", &got, &want)
+    let xs: Vec<Q8Vector> = (0..1 + rng.below(9)).map(|_| Q8Vector::from_f32(&rng.vec(cols, 3.0))).collect();
+    let shape = format!("{shape} (Q6_K quads: {cols} cols, {} tokens)", xs.len());
+    check_quad_bits("q6_quads", &shape, &xs, sub, rows, |x, r, o| super::matvec_q6_quads(&quads, x, r, o), |o| super::matmul_q6_quads(&quads, &xs, 0..rows, o), |x, r, o| scalar::matvec_q6(&q6, x, r, o))
 }
 
 /// Runs `cases` random cases of every kernel; Err names the first mismatch and its shape.
@@ -183,13 +175,16 @@ pub fn simd_matches_scalar(seed: u64, cases: usize) -> Result<(), String> {
         let q5 = Q5Matrix::from_values(&values, rng.vec(rows * cols / BLOCK, 0.05), rows, cols);
         let rows_range = start..end;
         check_packed("q5", &shape, &q5.to_q8(), &xs, rows_range.clone(), |x, r, o| super::matvec_q5(&q5, x, r, o), |o| super::matmul_q5(&q5, &xs, 0..q5.rows, o), |x, r, o| scalar::matvec_q5(&q5, x, r, o))?;
-        check_quads(&q5, &xs, start..end, &shape)?;
+        let q5_quads = Q5Quads::from_q5(&q5);
+        check_quad_bits("q5_quads", &shape, &xs, start..end, rows, |x, r, o| super::matvec_q5_quads(&q5_quads, x, r, o), |o| super::matmul_q5_quads(&q5_quads, &xs, 0..rows, o), |x, r, o| scalar::matvec_q5(&q5, x, r, o))?;
         let values: Vec<i8> = (0..rows * cols).map(|_| rng.below(16) as i8).collect();
         let blocks = rows * cols / BLOCK;
         let q4 = Q4Matrix::from_values(&values, rng.vec(blocks, 0.05), rng.vec(blocks, 0.1), rows, cols);
         check_packed("q4", &shape, &q4.to_q8(), &xs, rows_range.clone(), |x, r, o| super::matvec_q4(&q4, x, r, o), |o| super::matmul_q4(&q4, &xs, 0..q4.rows, o), |x, r, o| scalar::matvec_q4(&q4, x, r, o))?;
+        let q4_quads = Q4Quads::from_q4(&q4);
+        check_quad_bits("q4_quads", &shape, &xs, start..end, rows, |x, r, o| super::matvec_q4_quads(&q4_quads, x, r, o), |o| super::matmul_q4_quads(&q4_quads, &xs, 0..rows, o), |x, r, o| scalar::matvec_q4(&q4, x, r, o))?;
         let q6 = random_q6(&mut rng, rows, cols);
-        check_q6_quads(&mut rng, rows, cols, rows_range.clone(), &shape)?;
+        check_q6_quads(&mut rng, rows, rows_range.clone(), &shape)?;
         check_packed("q6", &shape, &q6.to_q8(), &xs, rows_range, |x, r, o| super::matvec_q6(&q6, x, r, o), |o| super::matmul_q6(&q6, &xs, 0..q6.rows, o), |x, r, o| scalar::matvec_q6(&q6, x, r, o))?;
 
         let n = 1 + rng.below(300);
@@ -269,7 +264,8 @@ pub fn split_matches_one_thread(seed: u64) -> Result<usize, String> {
         let q4 = Q4Matrix::from_values(&values, rng.vec(blocks, 0.05), rng.vec(blocks, 0.1), rows, cols);
         let q6 = random_q6(&mut rng, rows, cols);
         let q6_quads = Q6Quads::from_q6(&q6);
-        for w in [Matrix::Expanded(expanded), Matrix::Q5(q5), Matrix::Q5Quads(quads), Matrix::Q4(q4), Matrix::Q6(q6), Matrix::Q6Quads(q6_quads)] {
+        let q4_quads = Q4Quads::from_q4(&q4);
+        for w in [Matrix::Expanded(expanded), Matrix::Q5(q5), Matrix::Q5Quads(quads), Matrix::Q4(q4), Matrix::Q4Quads(q4_quads), Matrix::Q6(q6), Matrix::Q6Quads(q6_quads)] {
             for tokens in [1, 6] {
                 let xs: Vec<Q8Vector> = (0..tokens).map(|_| Q8Vector::from_f32(&rng.vec(cols, 3.0))).collect();
                 let (mut split, mut whole) = (vec![0.0; tokens * rows], vec![0.0; tokens * rows]);
@@ -320,12 +316,11 @@ pub struct ProductBench {
 }
 
 impl ProductBench {
-    /// `layout`: "q5" (packed Q5_0 as the loader holds it: four rows per block in relaxed-SIMD
-    /// builds, else one), "q5r" (packed Q5_0, one row per block in every build), "q6r" (the same
-    /// for Q6_K, whose "q6" is as the loader holds it too), "q4" (packed Q4_K), "q6" (packed Q6_K), "q5x" / "q6x" (Q5_0 /
-    /// Q6_K expanded).
+    /// `layout`: "q5", "q4", "q6" (packed Q5_0 / Q4_K / Q6_K as the loader holds them: four rows
+    /// per block in relaxed-SIMD builds, else one), "q5r", "q4r", "q6r" (the same, one row per
+    /// block in every build), "q5x" / "q6x" (Q5_0 / Q6_K expanded).
     pub fn new(layout: &str, rows: usize, cols: usize, tokens: usize, seed: u64) -> Result<Self, String> {
-        let align = if matches!(layout, "q4" | "q6" | "q6r" | "q6x") { 256 } else { BLOCK };
+        let align = if matches!(layout, "q4" | "q4r" | "q6" | "q6r" | "q6x") { 256 } else { BLOCK };
         if rows == 0 || cols == 0 || cols % align != 0 || tokens == 0 {
             return Err(format!("{layout}: rows and tokens must be positive and cols a multiple of {align}, not {rows}×{cols}, {tokens} tokens"));
         }
@@ -337,15 +332,16 @@ impl ProductBench {
                 let m = Q5Matrix::from_values(&values, rng.vec(blocks, 0.05), rows, cols);
                 if layout == "q5" && super::quant::RELAXED { Matrix::Q5Quads(Q5Quads::from_q5(&m)) } else { Matrix::Q5(m) }
             }
-            "q4" => {
+            "q4" | "q4r" => {
                 let values: Vec<i8> = (0..rows * cols).map(|_| rng.below(16) as i8).collect();
-                Matrix::Q4(Q4Matrix::from_values(&values, rng.vec(blocks, 0.05), rng.vec(blocks, 0.1), rows, cols))
+                let m = Q4Matrix::from_values(&values, rng.vec(blocks, 0.05), rng.vec(blocks, 0.1), rows, cols);
+                if layout == "q4" && super::quant::RELAXED { Matrix::Q4Quads(Q4Quads::from_q4(&m)) } else { Matrix::Q4(m) }
             }
             "q6" if super::quant::RELAXED => Matrix::Q6Quads(Q6Quads::from_q6(&random_q6(&mut rng, rows, cols))),
             "q6" | "q6r" => Matrix::Q6(random_q6(&mut rng, rows, cols)),
             "q6x" => Matrix::Expanded(random_q6(&mut rng, rows, cols).to_q8()),
             "q5x" => Matrix::Expanded(random_matrix(&mut rng, rows, cols, 3)),
-            other => return Err(format!("unknown layout {other:?} (q5, q5r, q4, q6, q6r, q5x, q6x)")),
+            other => return Err(format!("unknown layout {other:?} (q5, q5r, q4, q4r, q6, q6r, q5x, q6x)")),
         };
         let xs = (0..tokens).map(|_| Q8Vector::from_f32(&rng.vec(cols, 3.0))).collect();
         Ok(Self { w, xs, out: vec![0.0; rows * tokens] })

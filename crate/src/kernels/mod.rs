@@ -7,6 +7,7 @@ pub mod parallel;
 #[cfg(any(not(target_arch = "wasm32"), feature = "threads"))]
 mod team;
 pub mod q4_k;
+pub mod q4_k_quads;
 pub mod q5_0;
 pub mod q5_0_quads;
 pub mod q6_k;
@@ -23,6 +24,7 @@ mod wasm_relaxed_quads;
 pub mod x86;
 
 pub use q4_k::Q4Matrix;
+pub use q4_k_quads::Q4Quads;
 pub use q5_0::Q5Matrix;
 pub use q5_0_quads::Q5Quads;
 pub use q6_k::Q6Matrix;
@@ -40,6 +42,8 @@ pub enum Matrix {
     /// Q5_0 with four rows interleaved per block: how relaxed-SIMD builds hold packed Q5_0.
     Q5Quads(Q5Quads),
     Q4(Q4Matrix),
+    /// Q4_K with four rows interleaved per block: how relaxed-SIMD builds hold packed Q4_K.
+    Q4Quads(Q4Quads),
     Q6(Q6Matrix),
     /// Q6_K with four rows interleaved per block: how relaxed-SIMD builds hold packed Q6_K.
     Q6Quads(Q6Quads),
@@ -52,6 +56,7 @@ impl Matrix {
             Matrix::Q5(m) => m.rows,
             Matrix::Q5Quads(m) => m.rows,
             Matrix::Q4(m) => m.rows,
+            Matrix::Q4Quads(m) => m.rows,
             Matrix::Q6(m) => m.rows,
             Matrix::Q6Quads(m) => m.rows,
         }
@@ -63,6 +68,7 @@ impl Matrix {
             Matrix::Q5(m) => m.cols,
             Matrix::Q5Quads(m) => m.cols,
             Matrix::Q4(m) => m.cols,
+            Matrix::Q4Quads(m) => m.cols,
             Matrix::Q6(m) => m.cols,
             Matrix::Q6Quads(m) => m.cols,
         }
@@ -75,6 +81,7 @@ impl Matrix {
             Matrix::Q5(m) => m.bytes(),
             Matrix::Q5Quads(m) => m.bytes(),
             Matrix::Q4(m) => m.bytes(),
+            Matrix::Q4Quads(m) => m.bytes(),
             Matrix::Q6(m) => m.bytes(),
             Matrix::Q6Quads(m) => m.bytes(),
         }
@@ -87,6 +94,7 @@ impl Matrix {
             Matrix::Q5(m) => m.dequantize_row(row, out),
             Matrix::Q5Quads(m) => m.dequantize_row(row, out),
             Matrix::Q4(m) => m.dequantize_row(row, out),
+            Matrix::Q4Quads(m) => m.dequantize_row(row, out),
             Matrix::Q6(m) => m.dequantize_row(row, out),
             Matrix::Q6Quads(m) => m.dequantize_row(row, out),
         }
@@ -207,6 +215,7 @@ pub fn matmul_rows(w: &Matrix, xs: &[Q8Vector], rows: Range<usize>, out: &mut [f
             Matrix::Q5(m) => matmul_q5(m, xs, rows, out),
             Matrix::Q5Quads(m) => matmul_q5_quads(m, xs, rows, out),
             Matrix::Q4(m) => matmul_q4(m, xs, rows, out),
+            Matrix::Q4Quads(m) => matmul_q4_quads(m, xs, rows, out),
             Matrix::Q6(m) => matmul_q6(m, xs, rows, out),
             Matrix::Q6Quads(m) => matmul_q6_quads(m, xs, rows, out),
         }
@@ -303,6 +312,29 @@ pub fn matmul_q6_quads(w: &Q6Quads, xs: &[Q8Vector], rows: Range<usize>, out: &m
     let n = rows.len();
     for (t, x) in xs.iter().enumerate() {
         scalar::matvec_q6_quads(w, x, rows.clone(), &mut out[t * n..(t + 1) * n]);
+    }
+}
+
+/// `matvec_q8` for row-quad Q4_K (relaxed SIMD; elsewhere the scalar reference, for tests).
+pub fn matvec_q4_quads(w: &Q4Quads, x: &Q8Vector, rows: Range<usize>, out: &mut [f32]) {
+    debug_assert_eq!(out.len(), rows.len());
+    assert!(rows.end <= w.rows && x.len() == w.cols, "a {}×{} product asked for rows {rows:?} of a {}-vector", w.rows, w.cols, x.len());
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128", target_feature = "relaxed-simd"))]
+    return wasm_relaxed_quads::matvec_q4_quads(w, x, rows, out);
+    #[allow(unreachable_code)]
+    scalar::matvec_q4_quads(w, x, rows, out)
+}
+
+/// `matmul_q8` for row-quad Q4_K.
+pub fn matmul_q4_quads(w: &Q4Quads, xs: &[Q8Vector], rows: Range<usize>, out: &mut [f32]) {
+    debug_assert_eq!(out.len(), xs.len() * rows.len());
+    assert!(rows.end <= w.rows && xs.iter().all(|x| x.len() == w.cols), "a {}×{} product asked for rows {rows:?}", w.rows, w.cols);
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128", target_feature = "relaxed-simd"))]
+    return wasm_relaxed_quads::matmul_q4_quads(w, xs, rows, out);
+    #[allow(unreachable_code)]
+    let n = rows.len();
+    for (t, x) in xs.iter().enumerate() {
+        scalar::matvec_q4_quads(w, x, rows.clone(), &mut out[t * n..(t + 1) * n]);
     }
 }
 

@@ -2,6 +2,7 @@
 
 use super::q4_k::Q4Matrix;
 use super::q5_0::Q5Matrix;
+use super::q4_k_quads::Q4Quads;
 use super::q5_0_quads::Q5Quads;
 use super::q6_k_quads::Q6Quads;
 use super::q6_k::Q6Matrix;
@@ -89,6 +90,22 @@ pub fn matvec_q6_quads(w: &Q6Quads, x: &Q8Vector, rows: std::ops::Range<usize>, 
         }
         *o = acc;
     }
+}
+
+/// The row-quad Q4_K product: the same sums, in the same order, as `matvec_q4` on the one-row
+/// layout of the same weights.
+pub fn matvec_q4_quads(w: &Q4Quads, x: &Q8Vector, rows: std::ops::Range<usize>, out: &mut [f32]) {
+    let bpr = w.blocks_per_row();
+    for (o, r) in out.iter_mut().zip(rows.clone()) {
+        let mut acc = 0f32;
+        for b in 0..bpr {
+            let xq = &x.quants[b * BLOCK..(b + 1) * BLOCK];
+            let sumi: i32 = w.row_block(r, b).iter().zip(xq).map(|(&a, &b)| a as i32 * b as i32).sum();
+            acc += w.scale(r, b) * x.scales[b] * sumi as f32;
+        }
+        *o = acc;
+    }
+    subtract_block_mins(&w.mins, bpr, x, rows, out);
 }
 
 /// Rows of a packed layout with one scale per block, each block unpacked by `block(idx)`.

@@ -1,16 +1,18 @@
-//! The relaxed-SIMD products over row-quad Q5_0 and Q6_K (`Q5Quads`, `Q6Quads`; the layouts'
-//! comments have the lanes). Q5_0:
-//! Per quad block: eight relaxed dots, each of one weight vector (four values of each of four
-//! rows, unsigned 0..=31) with one 32-bit word of the activations splatted (the signed operand),
-//! starting from the block's `−16·Σx` in every lane; the four i32 lanes are the four rows' exact
-//! integer sums, and `acc += (d · x.scale) · sum` per lane is the scalar reference's float
-//! arithmetic in its order, so the result is bit-identical to `scalar::matvec_q5_quads` (and to
-//! the one-row layout's scalar product), for one token or many. Q6_K the same with two integer
-//! sums per block (one per 16-value half, each with its own scale, from `−32·Σx` of its half).
+//! The relaxed-SIMD products over row-quad Q5_0, Q4_K and Q6_K (`Q5Quads`, `Q4Quads`, `Q6Quads`;
+//! the layouts' comments have the lanes). Per quad block: eight relaxed dots, each of one weight
+//! vector (four values of each of four rows, unsigned: 0..=31, 0..=15, 0..=63) with one 32-bit
+//! word of the activations splatted (the signed operand); Q5_0's start from the block's `−16·Σx`
+//! in every lane, Q6_K's make two sums (one per 16-value half, each with its own scale, from
+//! `−32·Σx` of its half), Q4_K's start from 0 and its mins come off after, as in the one-row
+//! kernels. The four i32 lanes are the four rows' exact integer sums, and `acc += (d · x.scale)
+//! · sum` per lane is the scalar reference's float arithmetic in its order, so the results are
+//! bit-identical to the scalar one-row products, for one token or many.
 
+use super::q4_k_quads::Q4Quads;
 use super::q5_0_quads::{Q5Quads, QUAD};
 use super::q6_k_quads::Q6Quads;
 use super::quant::{Q8Vector, BLOCK};
+use super::scalar::subtract_block_mins;
 use super::wasm_simd::load;
 use core::arch::wasm32::*;
 use std::ops::Range;
@@ -28,6 +30,8 @@ trait Quads {
     /// `acc` plus quad `q`'s block `b` (at `qb`) times activation `x`'s block `b`.
     /// SAFETY: `q`, `b` exist; `x` is a relaxed build's vector (`bytes`, `unshift16`) of `cols`.
     unsafe fn accumulate(&self, acc: v128, q: usize, qb: usize, b: usize, wv: &[v128; VECTORS], x: &Q8Vector) -> v128;
+    /// What follows the products of `rows` for `x` (Q4_K: its scalar min pass).
+    fn finish(&self, _x: &Q8Vector, _rows: Range<usize>, _out: &mut [f32]) {}
 }
 
 /// One relaxed dot per weight vector in `vectors`, starting from `start`; vector v meets
@@ -75,6 +79,41 @@ impl Quads for Q5Quads {
         let sum = dots(i32x4_splat(unshift[0] + unshift[1]), wv, x, b, 0);
         let scales = f32x4_mul(load(self.scales.as_ptr().add(qb * QUAD) as *const u8), f32x4_splat(*x.scales.get_unchecked(b)));
         f32x4_add(acc, f32x4_mul(scales, f32x4_convert_i32x4(sum)))
+    }
+}
+
+impl Quads for Q4Quads {
+    fn rows(&self) -> usize {
+        self.rows
+    }
+    fn blocks_per_row(&self) -> usize {
+        Q4Quads::blocks_per_row(self)
+    }
+    #[inline(always)]
+    unsafe fn weight_vectors(&self, qb: usize) -> [v128; VECTORS] {
+        let n = self.nibbles.as_ptr().add(qb * 64);
+        let low = u8x16_splat(0x0f);
+        let nib = [load(n), load(n.add(16)), load(n.add(32)), load(n.add(48))];
+        [
+            v128_and(nib[0], low),
+            v128_and(nib[1], low),
+            v128_and(nib[2], low),
+            v128_and(nib[3], low),
+            v128_and(u16x8_shr(nib[0], 4), low),
+            v128_and(u16x8_shr(nib[1], 4), low),
+            v128_and(u16x8_shr(nib[2], 4), low),
+            v128_and(u16x8_shr(nib[3], 4), low),
+        ]
+    }
+    #[inline(always)]
+    unsafe fn accumulate(&self, acc: v128, _q: usize, qb: usize, b: usize, wv: &[v128; VECTORS], x: &Q8Vector) -> v128 {
+        // Values 0..=15 as stored: no shift to take out.
+        let sum = dots(i32x4_splat(0), wv, x, b, 0);
+        let scales = f32x4_mul(load(self.scales.as_ptr().add(qb * QUAD) as *const u8), f32x4_splat(*x.scales.get_unchecked(b)));
+        f32x4_add(acc, f32x4_mul(scales, f32x4_convert_i32x4(sum)))
+    }
+    fn finish(&self, x: &Q8Vector, rows: Range<usize>, out: &mut [f32]) {
+        subtract_block_mins(&self.mins, self.blocks_per_row(), x, rows, out);
     }
 }
 
@@ -151,6 +190,14 @@ pub fn matmul_q5_quads(w: &Q5Quads, xs: &[Q8Vector], rows: Range<usize>, out: &m
     matmul(w, xs, rows, out)
 }
 
+pub fn matvec_q4_quads(w: &Q4Quads, x: &Q8Vector, rows: Range<usize>, out: &mut [f32]) {
+    matvec(w, x, rows, out)
+}
+
+pub fn matmul_q4_quads(w: &Q4Quads, xs: &[Q8Vector], rows: Range<usize>, out: &mut [f32]) {
+    matmul(w, xs, rows, out)
+}
+
 pub fn matmul_q6_quads(w: &Q6Quads, xs: &[Q8Vector], rows: Range<usize>, out: &mut [f32]) {
     matmul(w, xs, rows, out)
 }
@@ -166,6 +213,7 @@ fn matvec<W: Quads>(w: &W, x: &Q8Vector, rows: Range<usize>, out: &mut [f32]) {
         }
         store(acc, q, &rows, out);
     }
+    w.finish(x, rows, out);
 }
 
 /// Tokens per tile of the batched product.
@@ -173,7 +221,7 @@ const TILE_TOKENS: usize = 4;
 
 /// Quad `q` × tokens `xs[..T]`, from its weight vectors `vectors` (one set per block): each
 /// vector set is read once for the tile's tokens. Every accumulator sees the same operations in
-/// the same order whatever `T`, so a tile gives `matvec_q5_quads`'s bits.
+/// the same order whatever `T`, so a tile gives `matvec`'s bits.
 /// SAFETY: quad q exists; `xs` has at least T vectors of the matrix's cols.
 #[inline(always)]
 unsafe fn tile<W: Quads, const T: usize>(w: &W, vectors: &[[v128; VECTORS]], xs: &[Q8Vector], q: usize) -> [v128; T] {
@@ -216,5 +264,8 @@ fn matmul<W: Quads>(w: &W, xs: &[Q8Vector], rows: Range<usize>, out: &mut [f32])
                 t += 1;
             }
         }
+    }
+    for (t, x) in xs.iter().enumerate() {
+        w.finish(x, rows.clone(), &mut out[t * n..(t + 1) * n]);
     }
 }

@@ -5,7 +5,7 @@
 
 use super::config::Qwen2Config;
 use crate::gguf::{GgmlType, Gguf, TensorInfo};
-use crate::kernels::{quant::RELAXED, Matrix, Q4Matrix, Q5Matrix, Q5Quads, Q6Matrix, Q6Quads, Q8Matrix};
+use crate::kernels::{quant::RELAXED, Matrix, Q4Matrix, Q4Quads, Q5Matrix, Q5Quads, Q6Matrix, Q6Quads, Q8Matrix};
 use crate::{Error, Result};
 use half::f16;
 
@@ -71,9 +71,10 @@ pub fn repack(t: &TensorInfo, data: &[u8], layout: WeightLayout) -> Result<Tenso
                 GgmlType::Q5_0 if layout == WeightLayout::Packed => Matrix::Q5(Q5Matrix::from_gguf(data, rows, cols)?),
                 GgmlType::Q5_0 => Matrix::Expanded(Q8Matrix::from_q5_0(data, rows, cols)?),
                 GgmlType::Q8_0 => Matrix::Expanded(Q8Matrix::from_q8_0(data, rows, cols)?),
+                // Q4_K and Q6_K tensors are small (the FFN-down matrices): converted after the one-row repack.
+                GgmlType::Q4K if layout == WeightLayout::Packed && RELAXED => Matrix::Q4Quads(Q4Quads::from_q4(&Q4Matrix::from_gguf(data, rows, cols)?)),
                 GgmlType::Q4K if layout == WeightLayout::Packed => Matrix::Q4(Q4Matrix::from_gguf(data, rows, cols)?),
                 GgmlType::Q4K => Matrix::Expanded(Q8Matrix::from_q4_k(data, rows, cols)?),
-                // Q6_K tensors are small (the FFN-down half): converted after the one-row repack.
                 GgmlType::Q6K if layout == WeightLayout::Packed && RELAXED => Matrix::Q6Quads(Q6Quads::from_q6(&Q6Matrix::from_gguf(data, rows, cols)?)),
                 GgmlType::Q6K if layout == WeightLayout::Packed => Matrix::Q6(Q6Matrix::from_gguf(data, rows, cols)?),
                 GgmlType::Q6K => Matrix::Expanded(Q8Matrix::from_q6_k(data, rows, cols)?),
