@@ -36,9 +36,9 @@ impl Q4Quads {
             for b in 0..bpr {
                 let (idx, qb) = (row * bpr + b, q * bpr + b);
                 out.scales[qb * QUAD + k] = m.scales[idx];
-                for (i, value) in m.block(idx).into_iter().enumerate() {
-                    let (v, lane) = (i / 4, 4 * k + i % 4);
-                    out.nibbles[qb * 64 + 16 * (v % 4) + lane] |= (value as u8 & 0x0f) << if v >= 4 { 4 } else { 0 };
+                // The one-row nibble bytes are arranged as Q5_0's: bytes 4u.. are lanes 4k.. of vector u.
+                for u in 0..4 {
+                    out.nibbles[qb * 64 + 16 * u + 4 * k..][..4].copy_from_slice(&m.nibbles[idx * 16 + 4 * u..][..4]);
                 }
             }
         }

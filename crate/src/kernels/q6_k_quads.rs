@@ -63,11 +63,16 @@ impl Q6Quads {
                 let (idx, qb) = (row * bpr + b, q * bpr + b);
                 out.sub_scales[qb * 8 + k] = m.sub_scales[2 * idx];
                 out.sub_scales[qb * 8 + 4 + k] = m.sub_scales[2 * idx + 1];
-                for (i, value) in m.block(idx).into_iter().enumerate() {
-                    let value = (value + 32) as u8;
-                    let (v, lane) = (i / 4, 4 * k + i % 4);
-                    out.nibbles[qb * 64 + 16 * (v % 4) + lane] |= (value & 0x0f) << if v >= 4 { 4 } else { 0 };
-                    out.crumbs[qb * 32 + 16 * (v / 4) + lane] |= (value >> 4) << (2 * (v % 4));
+                // Lane 4k + m of vector v holds value 4v + m: its low nibble and its high crumb.
+                let values = m.block(idx).map(|v| (v + 32) as u8);
+                for m4 in 0..4 {
+                    let (lane, value) = (4 * k + m4, |v: usize| values[4 * v + m4]);
+                    for u in 0..4 {
+                        out.nibbles[qb * 64 + 16 * u + lane] = (value(u) & 0x0f) | (value(u + 4) & 0x0f) << 4;
+                    }
+                    for p in 0..2 {
+                        out.crumbs[qb * 32 + 16 * p + lane] = (0..4).map(|j| (value(4 * p + j) >> 4) << (2 * j)).sum();
+                    }
                 }
             }
         }
