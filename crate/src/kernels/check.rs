@@ -101,8 +101,9 @@ fn check_packed(
     close_at(&format!("matmul_{name} {shape}"), &got, &want, 1e-5, magnitude)
 }
 
-/// A row-quad layout has the scalar one-row product's very bits: its dispatched matvec on `rows`
-/// and its matmul over all `n` rows and tokens, against `scalar_rows` (the one-row reference).
+/// A row-quad layout has the scalar one-row product's very bits: its dispatched product for one
+/// token on `rows` and for all tokens over all `n` rows, against `scalar_rows` (the one-row
+/// reference).
 fn check_quad_bits(
     name: &str,
     shape: &str,
@@ -136,7 +137,7 @@ fn check_q6_quads(rng: &mut Rng, rows: usize, sub: Range<usize>, shape: &str) ->
     let quads = Q6Quads::from_q6(&q6);
     let xs: Vec<Q8Vector> = (0..1 + rng.below(9)).map(|_| Q8Vector::from_f32(&rng.vec(cols, 3.0))).collect();
     let shape = format!("{shape} (Q6_K quads: {cols} cols, {} tokens)", xs.len());
-    check_quad_bits("q6_quads", &shape, &xs, sub, rows, |x, r, o| super::matvec_q6_quads(&quads, x, r, o), |o| super::matmul_q6_quads(&quads, &xs, 0..rows, o), |x, r, o| scalar::matvec_q6(&q6, x, r, o))
+    check_quad_bits("q6_quads", &shape, &xs, sub, rows, |x, r, o| super::matmul_q6_quads(&quads, std::slice::from_ref(x), r, o), |o| super::matmul_q6_quads(&quads, &xs, 0..rows, o), |x, r, o| scalar::matvec_q6(&q6, x, r, o))
 }
 
 /// Runs `cases` random cases of every kernel; Err names the first mismatch and its shape.
@@ -176,13 +177,13 @@ pub fn simd_matches_scalar(seed: u64, cases: usize) -> Result<(), String> {
         let rows_range = start..end;
         check_packed("q5", &shape, &q5.to_q8(), &xs, rows_range.clone(), |x, r, o| super::matvec_q5(&q5, x, r, o), |o| super::matmul_q5(&q5, &xs, 0..q5.rows, o), |x, r, o| scalar::matvec_q5(&q5, x, r, o))?;
         let q5_quads = Q5Quads::from_q5(&q5);
-        check_quad_bits("q5_quads", &shape, &xs, start..end, rows, |x, r, o| super::matvec_q5_quads(&q5_quads, x, r, o), |o| super::matmul_q5_quads(&q5_quads, &xs, 0..rows, o), |x, r, o| scalar::matvec_q5(&q5, x, r, o))?;
+        check_quad_bits("q5_quads", &shape, &xs, start..end, rows, |x, r, o| super::matmul_q5_quads(&q5_quads, std::slice::from_ref(x), r, o), |o| super::matmul_q5_quads(&q5_quads, &xs, 0..rows, o), |x, r, o| scalar::matvec_q5(&q5, x, r, o))?;
         let values: Vec<i8> = (0..rows * cols).map(|_| rng.below(16) as i8).collect();
         let blocks = rows * cols / BLOCK;
         let q4 = Q4Matrix::from_values(&values, rng.vec(blocks, 0.05), rng.vec(blocks, 0.1), rows, cols);
         check_packed("q4", &shape, &q4.to_q8(), &xs, rows_range.clone(), |x, r, o| super::matvec_q4(&q4, x, r, o), |o| super::matmul_q4(&q4, &xs, 0..q4.rows, o), |x, r, o| scalar::matvec_q4(&q4, x, r, o))?;
         let q4_quads = Q4Quads::from_q4(&q4);
-        check_quad_bits("q4_quads", &shape, &xs, start..end, rows, |x, r, o| super::matvec_q4_quads(&q4_quads, x, r, o), |o| super::matmul_q4_quads(&q4_quads, &xs, 0..rows, o), |x, r, o| scalar::matvec_q4(&q4, x, r, o))?;
+        check_quad_bits("q4_quads", &shape, &xs, start..end, rows, |x, r, o| super::matmul_q4_quads(&q4_quads, std::slice::from_ref(x), r, o), |o| super::matmul_q4_quads(&q4_quads, &xs, 0..rows, o), |x, r, o| scalar::matvec_q4(&q4, x, r, o))?;
         let q6 = random_q6(&mut rng, rows, cols);
         check_q6_quads(&mut rng, rows, rows_range.clone(), &shape)?;
         check_packed("q6", &shape, &q6.to_q8(), &xs, rows_range, |x, r, o| super::matvec_q6(&q6, x, r, o), |o| super::matmul_q6(&q6, &xs, 0..q6.rows, o), |x, r, o| scalar::matvec_q6(&q6, x, r, o))?;

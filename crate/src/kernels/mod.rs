@@ -269,17 +269,8 @@ pub fn matmul_q5(w: &Q5Matrix, xs: &[Q8Vector], rows: Range<usize>, out: &mut [f
     }
 }
 
-/// `matvec_q8` for row-quad Q5_0 (relaxed SIMD; elsewhere the scalar reference, for tests).
-pub fn matvec_q5_quads(w: &Q5Quads, x: &Q8Vector, rows: Range<usize>, out: &mut [f32]) {
-    debug_assert_eq!(out.len(), rows.len());
-    assert!(rows.end <= w.rows && x.len() == w.cols, "a {}×{} product asked for rows {rows:?} of a {}-vector", w.rows, w.cols, x.len());
-    #[cfg(all(target_arch = "wasm32", target_feature = "simd128", target_feature = "relaxed-simd"))]
-    return wasm_relaxed_quads::matvec_q5_quads(w, x, rows, out);
-    #[allow(unreachable_code)]
-    scalar::matvec_q5_quads(w, x, rows, out)
-}
-
-/// `matmul_q8` for row-quad Q5_0.
+/// `matmul_q8` for row-quad Q5_0 (relaxed SIMD; elsewhere the scalar reference, for tests). One
+/// token is the one-token product.
 pub fn matmul_q5_quads(w: &Q5Quads, xs: &[Q8Vector], rows: Range<usize>, out: &mut [f32]) {
     debug_assert_eq!(out.len(), xs.len() * rows.len());
     assert!(rows.end <= w.rows && xs.iter().all(|x| x.len() == w.cols), "a {}×{} product asked for rows {rows:?}", w.rows, w.cols);
@@ -292,17 +283,8 @@ pub fn matmul_q5_quads(w: &Q5Quads, xs: &[Q8Vector], rows: Range<usize>, out: &m
     }
 }
 
-/// `matvec_q8` for row-quad Q6_K (relaxed SIMD; elsewhere the scalar reference, for tests).
-pub fn matvec_q6_quads(w: &Q6Quads, x: &Q8Vector, rows: Range<usize>, out: &mut [f32]) {
-    debug_assert_eq!(out.len(), rows.len());
-    assert!(rows.end <= w.rows && x.len() == w.cols, "a {}×{} product asked for rows {rows:?} of a {}-vector", w.rows, w.cols, x.len());
-    #[cfg(all(target_arch = "wasm32", target_feature = "simd128", target_feature = "relaxed-simd"))]
-    return wasm_relaxed_quads::matvec_q6_quads(w, x, rows, out);
-    #[allow(unreachable_code)]
-    scalar::matvec_q6_quads(w, x, rows, out)
-}
-
-/// `matmul_q8` for row-quad Q6_K.
+/// `matmul_q8` for row-quad Q6_K (relaxed SIMD; elsewhere the scalar reference, for tests). One
+/// token is the one-token product.
 pub fn matmul_q6_quads(w: &Q6Quads, xs: &[Q8Vector], rows: Range<usize>, out: &mut [f32]) {
     debug_assert_eq!(out.len(), xs.len() * rows.len());
     assert!(rows.end <= w.rows && xs.iter().all(|x| x.len() == w.cols), "a {}×{} product asked for rows {rows:?}", w.rows, w.cols);
@@ -315,17 +297,8 @@ pub fn matmul_q6_quads(w: &Q6Quads, xs: &[Q8Vector], rows: Range<usize>, out: &m
     }
 }
 
-/// `matvec_q8` for row-quad Q4_K (relaxed SIMD; elsewhere the scalar reference, for tests).
-pub fn matvec_q4_quads(w: &Q4Quads, x: &Q8Vector, rows: Range<usize>, out: &mut [f32]) {
-    debug_assert_eq!(out.len(), rows.len());
-    assert!(rows.end <= w.rows && x.len() == w.cols, "a {}×{} product asked for rows {rows:?} of a {}-vector", w.rows, w.cols, x.len());
-    #[cfg(all(target_arch = "wasm32", target_feature = "simd128", target_feature = "relaxed-simd"))]
-    return wasm_relaxed_quads::matvec_q4_quads(w, x, rows, out);
-    #[allow(unreachable_code)]
-    scalar::matvec_q4_quads(w, x, rows, out)
-}
-
-/// `matmul_q8` for row-quad Q4_K.
+/// `matmul_q8` for row-quad Q4_K (relaxed SIMD; elsewhere the scalar reference, for tests). One
+/// token is the one-token product.
 pub fn matmul_q4_quads(w: &Q4Quads, xs: &[Q8Vector], rows: Range<usize>, out: &mut [f32]) {
     debug_assert_eq!(out.len(), xs.len() * rows.len());
     assert!(rows.end <= w.rows && xs.iter().all(|x| x.len() == w.cols), "a {}×{} product asked for rows {rows:?}", w.rows, w.cols);

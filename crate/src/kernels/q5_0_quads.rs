@@ -4,7 +4,7 @@
 //! its fifth bits shuffled in; here one vector holds four consecutive values of each of four
 //! rows, so each lane group of the dot is one row, the activation operand is one 32-bit word
 //! splatted, and the four rows' sums stay in the four i32 lanes: no horizontal sum, one scale
-//! multiply per four rows (`./qy bench kernels`: ~1.8× the one-row layout's one-token GMAC/s).
+//! multiply per four rows (`./qy bench kernels`: ~2× the one-row layout's one-token GMAC/s).
 //!
 //! Per quad `q` (rows 4q..4q + 4) and block `b`, at `qb = q · blocks_per_row + b`:
 //! - `nibbles[64 qb..]`: four vectors u = 0..4; lane 4k + m of vector u is row 4q + k's GGUF
@@ -45,9 +45,9 @@ impl Q5Quads {
         self.rows.div_ceil(QUAD)
     }
 
-    /// Straight from GGUF Q5_0 rows, a quad at a time (no second copy of the matrix, which
-    /// for the embedding would add ~100 MB to the load's peak).
-    /// Word-wise (the loader's time: a value at a time cost the page ~2 s on the embedding).
+    /// Straight from GGUF Q5_0 blocks (no second copy of the matrix, which for the embedding
+    /// would add ~100 MB to the load's peak), word by word: placed a value at a time, the
+    /// embedding cost the page's streamed load ~2 s more.
     pub fn from_gguf(data: &[u8], rows: usize, cols: usize) -> Result<Self> {
         check_size("Q5_0", data, rows, cols, GGUF_BLOCK_BYTES)?;
         let mut m = Self::zeroed(rows, cols);

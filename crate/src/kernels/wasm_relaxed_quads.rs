@@ -34,8 +34,8 @@ trait Quads {
     fn finish(&self, _x: &Q8Vector, _rows: Range<usize>, _out: &mut [f32]) {}
 }
 
-/// One relaxed dot per weight vector in `vectors`, starting from `start`; vector v meets
-/// activation bytes 4v.. of block `b` (offset `first` vectors in).
+/// One relaxed dot per weight vector in `wv`, starting from `start`; vector v meets activation
+/// bytes 4(first + v).. of block `b`, splatted.
 #[inline(always)]
 unsafe fn dots(start: v128, wv: &[v128], x: &Q8Vector, b: usize, first: usize) -> v128 {
     let p = (x.bytes.as_ptr().add(b * BLOCK) as *const u32).add(first);
@@ -59,8 +59,8 @@ impl Quads for Q5Quads {
         let f = load(self.fifths.as_ptr().add(qb * 16));
         let (low, bit) = (u8x16_splat(0x0f), u8x16_splat(0x10));
         let nib = [load(n), load(n.add(16)), load(n.add(32)), load(n.add(48))];
-        // 16-bit shifts (wasm has no 8-bit one in hardware; V8 emulates it with extra masks): the
-        // bits that cross into the neighbouring byte land outside the masks (shifts by ≤ 4).
+        // 16-bit shifts (x86 has no 8-bit one: V8 emulates wasm's with extra masks); the bits
+        // that cross into the neighbouring byte land outside the masks (shifts by ≤ 4).
         // Vector v's fifth bits are bit v of each byte, moved to bit 4.
         [
             v128_or(v128_and(nib[0], low), v128_and(i16x8_shl(f, 4), bit)),
@@ -178,20 +178,8 @@ fn quads<W: Quads>(w: &W, rows: &Range<usize>) -> Range<usize> {
     rows.start / QUAD..rows.end.div_ceil(QUAD)
 }
 
-pub fn matvec_q5_quads(w: &Q5Quads, x: &Q8Vector, rows: Range<usize>, out: &mut [f32]) {
-    matvec(w, x, rows, out)
-}
-
-pub fn matvec_q6_quads(w: &Q6Quads, x: &Q8Vector, rows: Range<usize>, out: &mut [f32]) {
-    matvec(w, x, rows, out)
-}
-
 pub fn matmul_q5_quads(w: &Q5Quads, xs: &[Q8Vector], rows: Range<usize>, out: &mut [f32]) {
     matmul(w, xs, rows, out)
-}
-
-pub fn matvec_q4_quads(w: &Q4Quads, x: &Q8Vector, rows: Range<usize>, out: &mut [f32]) {
-    matvec(w, x, rows, out)
 }
 
 pub fn matmul_q4_quads(w: &Q4Quads, xs: &[Q8Vector], rows: Range<usize>, out: &mut [f32]) {
