@@ -9,7 +9,8 @@
 //! - Q6_K: q − 32 (−32..=31), scale = d·sc (int8 sc per 16 values), group 16.
 //! Structure of arrays keeps the quants 16-byte aligned for SIMD loads. Cost: ~36 bytes per
 //! 32 weights instead of Q5_0's 22, so with packed weights only Q8_0 is held this way; Q5_0,
-//! Q4_K and Q6_K stay packed (`q5_0`, `q4_k`, `q6_k`), and their expanded repacks here are the
+//! Q4_K and Q6_K stay packed (`q5_0`, `q4_k`, `q6_k`; four rows per block in relaxed-SIMD
+//! builds, `q5_0_quads`, `q4_k_quads`, `q6_k_quads`), and their expanded repacks here are the
 //! references those layouts are tested against.
 //!
 //! **Activations** (`Q8Vector`): quantized per 32-block exactly like llama.cpp's Q8_0
