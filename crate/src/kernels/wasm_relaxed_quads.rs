@@ -34,17 +34,42 @@ trait Quads {
     fn finish(&self, _x: &Q8Vector, _rows: Range<usize>, _out: &mut [f32]) {}
 }
 
-/// One relaxed dot per weight vector in `wv`, starting from `start`; vector v meets activation
-/// bytes 4(first + v).. of block `b`, splatted.
+/// `start` plus the dot products of the weight vectors `wv` with activation bytes 4(first + v)..
+/// of block `b`, splatted (vector v meets word first + v). Each product is one
+/// `i16x8.relaxed_dot_i8x16_i7x16` (x86: one pmaddubsw; lanes 2k, 2k + 1 are row k's pairs), and
+/// `GROUP` of them are added as i16 before one pairwise widening into the rows' i32 lanes: about
+/// half the multiplies of one `i32x4` relaxed dot-add per vector (pmaddubsw + pmaddwd). The
+/// caller's `GROUP` keeps every i16 sum exact (see `fits_i16`), so the i32 lanes are the exact
+/// integer sums either way.
 #[inline(always)]
-unsafe fn dots(start: v128, wv: &[v128], x: &Q8Vector, b: usize, first: usize) -> v128 {
+unsafe fn dots<const GROUP: usize>(start: v128, wv: &[v128], x: &Q8Vector, b: usize, first: usize) -> v128 {
     let p = (x.bytes.as_ptr().add(b * BLOCK) as *const u32).add(first);
     let mut sum = start;
-    for (v, wv) in wv.iter().enumerate() {
-        sum = i32x4_relaxed_dot_i8x16_i7x16_add(v128_load32_splat(p.add(v)), *wv, sum);
+    for (g, group) in wv.chunks(GROUP).enumerate() {
+        let word = |i: usize| v128_load32_splat(p.add(g * GROUP + i));
+        let mut pairs = i16x8_relaxed_dot_i8x16_i7x16(word(0), group[0]);
+        for (i, wv) in group.iter().enumerate().skip(1) {
+            pairs = i16x8_add(pairs, i16x8_relaxed_dot_i8x16_i7x16(word(i), *wv));
+        }
+        sum = i32x4_add(sum, i32x4_extadd_pairwise_i16x8(pairs));
     }
     sum
 }
+
+/// Whether `group` pair products of weights ≤ `max_weight` with activations |x| ≤ 127 always sum
+/// within i16 (each i16 lane adds two products per vector).
+const fn fits_i16(group: usize, max_weight: i32) -> bool {
+    group as i32 * 2 * max_weight * 127 <= i16::MAX as i32
+}
+
+/// Vectors summed in i16 per widening: the most that cannot wrap for 5-bit (Q5_0: 4), 4-bit
+/// (Q4_K: 8, the whole block) and 6-bit (Q6_K: 2) weights.
+const Q5_GROUP: usize = 4;
+const Q4_GROUP: usize = 8;
+const Q6_GROUP: usize = 2;
+const _: () = assert!(fits_i16(Q5_GROUP, 31) && !fits_i16(2 * Q5_GROUP, 31));
+const _: () = assert!(fits_i16(Q4_GROUP, 15));
+const _: () = assert!(fits_i16(Q6_GROUP, 63) && !fits_i16(2 * Q6_GROUP, 63));
 
 impl Quads for Q5Quads {
     fn rows(&self) -> usize {
@@ -76,7 +101,7 @@ impl Quads for Q5Quads {
     #[inline(always)]
     unsafe fn accumulate(&self, acc: v128, _q: usize, qb: usize, b: usize, wv: &[v128; VECTORS], x: &Q8Vector) -> v128 {
         let unshift = x.unshift16.get_unchecked(b);
-        let sum = dots(i32x4_splat(unshift[0] + unshift[1]), wv, x, b, 0);
+        let sum = dots::<Q5_GROUP>(i32x4_splat(unshift[0] + unshift[1]), wv, x, b, 0);
         let scales = f32x4_mul(load(self.scales.as_ptr().add(qb * QUAD) as *const u8), f32x4_splat(*x.scales.get_unchecked(b)));
         f32x4_add(acc, f32x4_mul(scales, f32x4_convert_i32x4(sum)))
     }
@@ -108,7 +133,7 @@ impl Quads for Q4Quads {
     #[inline(always)]
     unsafe fn accumulate(&self, acc: v128, _q: usize, qb: usize, b: usize, wv: &[v128; VECTORS], x: &Q8Vector) -> v128 {
         // Values 0..=15 as stored: no shift to take out.
-        let sum = dots(i32x4_splat(0), wv, x, b, 0);
+        let sum = dots::<Q4_GROUP>(i32x4_splat(0), wv, x, b, 0);
         let scales = f32x4_mul(load(self.scales.as_ptr().add(qb * QUAD) as *const u8), f32x4_splat(*x.scales.get_unchecked(b)));
         f32x4_add(acc, f32x4_mul(scales, f32x4_convert_i32x4(sum)))
     }
@@ -147,8 +172,8 @@ impl Quads for Q6Quads {
     #[inline(always)]
     unsafe fn accumulate(&self, acc: v128, q: usize, qb: usize, b: usize, wv: &[v128; VECTORS], x: &Q8Vector) -> v128 {
         let unshift = x.unshift16.get_unchecked(b);
-        let lo = dots(i32x4_splat(2 * unshift[0]), &wv[..4], x, b, 0);
-        let hi = dots(i32x4_splat(2 * unshift[1]), &wv[4..], x, b, 4);
+        let lo = dots::<Q6_GROUP>(i32x4_splat(2 * unshift[0]), &wv[..4], x, b, 0);
+        let hi = dots::<Q6_GROUP>(i32x4_splat(2 * unshift[1]), &wv[4..], x, b, 4);
         // d · scale per row and half, in f32 as `Q6Matrix::scales` forms it.
         let subs = i16x8_extend_low_i8x16(v128_load64_zero(self.sub_scales.as_ptr().add(qb * 8) as *const u64));
         let d = load(self.d.as_ptr().add(self.d_at(q, b)) as *const u8);
