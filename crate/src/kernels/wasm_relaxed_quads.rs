@@ -1,7 +1,8 @@
 //! The relaxed-SIMD products over row-quad Q5_0, Q4_K and Q6_K (`Q5Quads`, `Q4Quads`, `Q6Quads`;
-//! the layouts' comments have the lanes). Per quad block: eight relaxed dots, each of one weight
-//! vector (four values of each of four rows, unsigned: 0..=31, 0..=15, 0..=63) with one 32-bit
-//! word of the activations splatted (the signed operand); Q5_0's start from the block's `−16·Σx`
+//! the layouts' comments have the lanes). Per quad block: eight relaxed i16 pair dots (`dots`),
+//! each of one weight vector (four values of each of four rows, unsigned: 0..=31, 0..=15,
+//! 0..=63) with one 32-bit word of the activations splatted (the signed operand), summed in i16
+//! as far as no sum can wrap, then widened into one i32 lane per row; Q5_0's start from the block's `−16·Σx`
 //! in every lane, Q6_K's make two sums (one per 16-value half, each with its own scale, from
 //! `−32·Σx` of its half), Q4_K's start from 0 and its mins come off after, as in the one-row
 //! kernels. The four i32 lanes are the four rows' exact integer sums, and `acc += (d · x.scale)
