@@ -5,7 +5,7 @@
 // wasm module's name section gives the Rust names. The load and a short prefill are in the
 // profile too (their functions are named: from_gguf, matmul_*), so read the decode rows.
 //
-//   node scripts/profile-llm.mjs [--simd relaxed|simd128] [--decode 128] [--top 30]
+//   node scripts/profile-llm.mjs [--simd relaxed|simd128] [--decode 128] [--prompt 16] [--top 30]
 //                                [--json-out target/bench/profile-llm.json]
 import fs from 'node:fs';
 import path from 'node:path';
@@ -17,11 +17,13 @@ const args = process.argv.slice(2);
 const opt = (name, dflt) => (args.includes(name) ? args[args.indexOf(name) + 1] : dflt);
 const simd = opt('--simd', 'relaxed');
 const decode = Number(opt('--decode', 128));
+// Prompt tokens: a long one (--prompt 512 --decode 1) profiles prefill instead.
+const prompt = Number(opt('--prompt', 16));
 const top = Number(opt('--top', 30));
 const jsonOut = path.resolve(opt('--json-out', path.join(ROOT, 'target/bench/profile-llm.json')));
 
 let cdp;
-const pagePath = `bench/llm.html?engine=qingyu&prompts=16&decode=${decode}&simd=${simd}&threads=1&warmup_ms=500`;
+const pagePath = `bench/llm.html?engine=qingyu&prompts=${prompt}&decode=${decode}&simd=${simd}&threads=1&warmup_ms=500`;
 const out = await withBenchPage(pagePath, (m) => console.log(m), async (page, browser) => {
   const result = await (await page.waitForFunction(() => window.__benchResult, null, { timeout: 20 * 60_000, polling: 500 })).jsonValue();
   const { profile } = await cdp.send('Profiler.stop');

@@ -1,8 +1,8 @@
 //! Q4_K weights with four rows interleaved per 32-block, as `Q5Quads` does for Q5_0: the layout
 //! the relaxed-SIMD build holds packed Q4_K in. `nibbles` are placed exactly as `Q5Quads`'s
 //! (weight vector v = 0..8 holds, in lane 4k + m, row k's value 4v + m) and `scales` likewise
-//! (the four rows' `d · sc` per quad block); the mins stay one per row and block, row-major as in
-//! `Q4Matrix`, for the same scalar min pass (`scalar::subtract_block_mins`).
+//! (the four rows' `d · sc` per quad block), and `mins` as `scales` (the four rows' `dmin · m`
+//! per quad block), so the relaxed kernel takes four rows' mins in one multiply too.
 //!
 //! Value = scale · q − min, q in 0..=15, as `Q4Matrix`; 24 bytes per 32 weights. Rows are padded
 //! to a multiple of four with zero weights and scales.
@@ -30,12 +30,13 @@ impl Q4Quads {
     pub fn from_q4(m: &Q4Matrix) -> Self {
         let bpr = m.blocks_per_row();
         let quad_blocks = m.rows.div_ceil(QUAD) * bpr;
-        let mut out = Self { rows: m.rows, cols: m.cols, nibbles: vec![0; quad_blocks * 64], scales: vec![0.0; quad_blocks * QUAD], mins: m.mins.clone() };
+        let mut out = Self { rows: m.rows, cols: m.cols, nibbles: vec![0; quad_blocks * 64], scales: vec![0.0; quad_blocks * QUAD], mins: vec![0.0; quad_blocks * QUAD] };
         for row in 0..m.rows {
             let (q, k) = (row / QUAD, row % QUAD);
             for b in 0..bpr {
                 let (idx, qb) = (row * bpr + b, q * bpr + b);
                 out.scales[qb * QUAD + k] = m.scales[idx];
+                out.mins[qb * QUAD + k] = m.mins[idx];
                 // The one-row nibble bytes are arranged as Q5_0's: bytes 4u.. are lanes 4k.. of vector u.
                 for u in 0..4 {
                     out.nibbles[qb * 64 + 16 * u + 4 * k..][..4].copy_from_slice(&m.nibbles[idx * 16 + 4 * u..][..4]);
@@ -61,10 +62,13 @@ impl Q4Quads {
         self.scales[(row / QUAD * self.blocks_per_row() + b) * QUAD + row % QUAD]
     }
 
+    pub fn min(&self, row: usize, b: usize) -> f32 {
+        self.mins[(row / QUAD * self.blocks_per_row() + b) * QUAD + row % QUAD]
+    }
+
     pub fn dequantize_row(&self, row: usize, out: &mut [f32]) {
-        let bpr = self.blocks_per_row();
         for (b, chunk) in out[..self.cols].chunks_exact_mut(BLOCK).enumerate() {
-            let (scale, min) = (self.scale(row, b), self.mins[row * bpr + b]);
+            let (scale, min) = (self.scale(row, b), self.min(row, b));
             for (o, q) in chunk.iter_mut().zip(self.row_block(row, b)) {
                 *o = scale * q as f32 - min;
             }
@@ -91,6 +95,7 @@ mod tests {
                 for b in 0..3 {
                     assert_eq!(quads.row_block(row, b), m.block(row * 3 + b), "row {row} block {b}");
                     assert_eq!(quads.scale(row, b), m.scales[row * 3 + b]);
+                    assert_eq!(quads.min(row, b), m.mins[row * 3 + b]);
                 }
                 let (mut a, mut want) = (vec![0.0; 96], vec![0.0; 96]);
                 quads.dequantize_row(row, &mut a);

@@ -37,13 +37,24 @@ pub fn matvec_q5(w: &Q5Matrix, x: &Q8Vector, rows: std::ops::Range<usize>, out: 
 /// The row-quad Q5_0 product: the same sums, in the same order, as `matvec_q5` on the one-row
 /// layout of the same weights.
 pub fn matvec_q5_quads(w: &Q5Quads, x: &Q8Vector, rows: std::ops::Range<usize>, out: &mut [f32]) {
-    let bpr = w.blocks_per_row();
+    quad_rows(w.blocks_per_row(), |r, b| w.row_block(r, b), |r, b| w.scale(r, b), x, rows, out);
+}
+
+/// Rows of a row-quad layout with one scale per block, each read back one row at a time.
+fn quad_rows(
+    bpr: usize,
+    row_block: impl Fn(usize, usize) -> [i8; BLOCK],
+    scale: impl Fn(usize, usize) -> f32,
+    x: &Q8Vector,
+    rows: std::ops::Range<usize>,
+    out: &mut [f32],
+) {
     for (o, r) in out.iter_mut().zip(rows) {
         let mut acc = 0f32;
         for b in 0..bpr {
             let xq = &x.quants[b * BLOCK..(b + 1) * BLOCK];
-            let sumi: i32 = w.row_block(r, b).iter().zip(xq).map(|(&a, &b)| a as i32 * b as i32).sum();
-            acc += w.scale(r, b) * x.scales[b] * sumi as f32;
+            let sumi: i32 = row_block(r, b).iter().zip(xq).map(|(&a, &b)| a as i32 * b as i32).sum();
+            acc += scale(r, b) * x.scales[b] * sumi as f32;
         }
         *o = acc;
     }
@@ -93,19 +104,13 @@ pub fn matvec_q6_quads(w: &Q6Quads, x: &Q8Vector, rows: std::ops::Range<usize>, 
 }
 
 /// The row-quad Q4_K product: the same sums, in the same order, as `matvec_q4` on the one-row
-/// layout of the same weights.
+/// layout of the same weights (its min pass too: `subtract_block_mins`'s sum, row by row).
 pub fn matvec_q4_quads(w: &Q4Quads, x: &Q8Vector, rows: std::ops::Range<usize>, out: &mut [f32]) {
     let bpr = w.blocks_per_row();
-    for (o, r) in out.iter_mut().zip(rows.clone()) {
-        let mut acc = 0f32;
-        for b in 0..bpr {
-            let xq = &x.quants[b * BLOCK..(b + 1) * BLOCK];
-            let sumi: i32 = w.row_block(r, b).iter().zip(xq).map(|(&a, &b)| a as i32 * b as i32).sum();
-            acc += w.scale(r, b) * x.scales[b] * sumi as f32;
-        }
-        *o = acc;
+    quad_rows(bpr, |r, b| w.row_block(r, b), |r, b| w.scale(r, b), x, rows.clone(), out);
+    for (o, r) in out.iter_mut().zip(rows) {
+        *o -= (0..bpr).map(|b| w.min(r, b) * x.sums[b]).sum::<f32>();
     }
-    subtract_block_mins(&w.mins, bpr, x, rows, out);
 }
 
 /// Rows of a packed layout with one scale per block, each block unpacked by `block(idx)`.

@@ -4,8 +4,8 @@
 //! 0..=63) with one 32-bit word of the activations splatted (the signed operand), summed in i16
 //! as far as no sum can wrap, then widened into one i32 lane per row; Q5_0's start from the block's `−16·Σx`
 //! in every lane, Q6_K's make two sums (one per 16-value half, each with its own scale, from
-//! `−32·Σx` of its half), Q4_K's start from 0 and its mins come off after, as in the one-row
-//! kernels. The four i32 lanes are the four rows' exact integer sums, and `acc += (d · x.scale)
+//! `−32·Σx` of its half), Q4_K's start from 0 and the four rows' `Σ min · x.sum` (the scalar
+//! min pass, in its order) comes off each quad's lanes before they are stored. The four i32 lanes are the four rows' exact integer sums, and `acc += (d · x.scale)
 //! · sum` per lane is the scalar reference's float arithmetic in its order, so the results are
 //! bit-identical to the scalar one-row products, for one token or many.
 
@@ -13,7 +13,6 @@ use super::q4_k_quads::Q4Quads;
 use super::q5_0_quads::{Q5Quads, QUAD};
 use super::q6_k_quads::Q6Quads;
 use super::quant::{Q8Vector, BLOCK};
-use super::scalar::subtract_block_mins;
 use super::wasm_simd::load;
 use core::arch::wasm32::*;
 use std::ops::Range;
@@ -31,8 +30,12 @@ trait Quads {
     /// `acc` plus quad `q`'s block `b` (at `qb`) times activation `x`'s block `b`.
     /// SAFETY: `q`, `b` exist; `x` is a relaxed build's vector (`bytes`, `unshift16`) of `cols`.
     unsafe fn accumulate(&self, acc: v128, q: usize, qb: usize, b: usize, wv: &[v128; VECTORS], x: &Q8Vector) -> v128;
-    /// What follows the products of `rows` for `x` (Q4_K: its scalar min pass).
-    fn finish(&self, _x: &Q8Vector, _rows: Range<usize>, _out: &mut [f32]) {}
+    /// Quad `q`'s four sums for `x` as stored (Q4_K: less its mins).
+    /// SAFETY: quad `q` exists; `x` has the matrix's blocks.
+    #[inline(always)]
+    unsafe fn finish(&self, acc: v128, _q: usize, _x: &Q8Vector) -> v128 {
+        acc
+    }
 }
 
 /// `start` plus the dot products of the weight vectors `wv` with activation bytes 4(first + v)..
@@ -138,8 +141,17 @@ impl Quads for Q4Quads {
         let scales = f32x4_mul(load(self.scales.as_ptr().add(qb * QUAD) as *const u8), f32x4_splat(*x.scales.get_unchecked(b)));
         f32x4_add(acc, f32x4_mul(scales, f32x4_convert_i32x4(sum)))
     }
-    fn finish(&self, x: &Q8Vector, rows: Range<usize>, out: &mut [f32]) {
-        subtract_block_mins(&self.mins, self.blocks_per_row(), x, rows, out);
+    /// `acc − Σ_b min · x.sum` per row: the scalar min pass's products and sum (from −0.0,
+    /// as f32's `Sum`, block by block) in four lanes, and its one rounding of the difference.
+    #[inline(always)]
+    unsafe fn finish(&self, acc: v128, q: usize, x: &Q8Vector) -> v128 {
+        let bpr = self.blocks_per_row();
+        let mut mins = f32x4_splat(-0.0);
+        for b in 0..bpr {
+            let m = load(self.mins.as_ptr().add((q * bpr + b) * QUAD) as *const u8);
+            mins = f32x4_add(mins, f32x4_mul(m, f32x4_splat(*x.sums.get_unchecked(b))));
+        }
+        f32x4_sub(acc, mins)
     }
 }
 
@@ -225,9 +237,9 @@ fn matvec<W: Quads>(w: &W, x: &Q8Vector, rows: Range<usize>, out: &mut [f32]) {
             // SAFETY: quad q exists (checked above), b < blocks_per_row = x's blocks (checked at dispatch).
             unsafe { acc = w.accumulate(acc, q, qb, b, &w.weight_vectors(qb), x) };
         }
-        store(acc, q, &rows, out);
+        // SAFETY: as above.
+        store(unsafe { w.finish(acc, q, x) }, q, &rows, out);
     }
-    w.finish(x, rows, out);
 }
 
 /// Tokens per tile of the batched product.
@@ -269,17 +281,15 @@ fn matmul<W: Quads>(w: &W, xs: &[Q8Vector], rows: Range<usize>, out: &mut [f32])
             if t + TILE_TOKENS <= xs.len() {
                 let acc = unsafe { tile::<W, TILE_TOKENS>(w, &vectors, &xs[t..], q) };
                 for (k, acc) in acc.into_iter().enumerate() {
+                    let acc = unsafe { w.finish(acc, q, &xs[t + k]) };
                     store(acc, q, &rows, &mut out[(t + k) * n..(t + k + 1) * n]);
                 }
                 t += TILE_TOKENS;
             } else {
                 let [acc] = unsafe { tile::<W, 1>(w, &vectors, &xs[t..], q) };
-                store(acc, q, &rows, &mut out[t * n..(t + 1) * n]);
+                store(unsafe { w.finish(acc, q, &xs[t]) }, q, &rows, &mut out[t * n..(t + 1) * n]);
                 t += 1;
             }
         }
-    }
-    for (t, x) in xs.iter().enumerate() {
-        w.finish(x, rows.clone(), &mut out[t * n..(t + 1) * n]);
     }
 }
