@@ -188,6 +188,8 @@ pub fn simd_matches_scalar(seed: u64, cases: usize) -> Result<(), String> {
         check_q6_quads(&mut rng, rows, rows_range.clone(), &shape)?;
         check_packed("q6", &shape, &q6.to_q8(), &xs, rows_range, |x, r, o| super::matvec_q6(&q6, x, r, o), |o| super::matmul_q6(&q6, &xs, 0..q6.rows, o), |x, r, o| scalar::matvec_q6(&q6, x, r, o))?;
 
+        check_quantize(&mut rng, case)?;
+
         let n = 1 + rng.below(300);
         let a = rng.vec(n, 4.0);
         let b = rng.vec(n, 4.0);
@@ -244,6 +246,27 @@ pub fn simd_matches_scalar(seed: u64, cases: usize) -> Result<(), String> {
         super::rope(&mut got, head_dim, &cos, &sin);
         scalar::rope(&mut want, head_dim, &cos, &sin);
         close(&format!("rope head_dim={head_dim}"), &got, &want, 1e-6)?;
+    }
+    Ok(())
+}
+
+/// The dispatched activation quantizer against the scalar rule, bit for bit: a random block,
+/// and (first case) blocks whose products land on halves, zeros, ±0.0, NaN and infinities.
+fn check_quantize(rng: &mut Rng, case: usize) -> Result<(), String> {
+    let mut blocks = vec![rng.vec(BLOCK, 3.0)];
+    if case == 0 {
+        // amax 127 → d = 1: every k + 0.5 is a half to round away from zero.
+        blocks.push((0..BLOCK).map(|i| if i == 0 { 127.0 } else { (i as f32 - 16.0) * 3.5 + 0.5 }).collect());
+        blocks.push(vec![0.0; BLOCK]);
+        blocks.push((0..BLOCK).map(|i| if i % 2 == 0 { -0.0 } else { 1e-30 }).collect());
+        blocks.push((0..BLOCK).map(|i| if i == 3 { f32::NAN } else { i as f32 }).collect());
+        blocks.push((0..BLOCK).map(|i| if i == 5 { f32::NEG_INFINITY } else { i as f32 }).collect());
+    }
+    for block in &blocks {
+        let (got, want) = (super::quantize_block(block), super::quant::quantize_block(block));
+        if got.0.to_bits() != want.0.to_bits() || got.1 != want.1 {
+            return Err(format!("quantize_block {block:?}: {got:?}, scalar says {want:?}"));
+        }
     }
     Ok(())
 }

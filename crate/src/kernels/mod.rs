@@ -488,6 +488,15 @@ pub fn attention_mix(weights: &[f32], values: &[f32], stride: usize, out: &mut [
     }
 }
 
+/// One 32-block of activations quantized by llama.cpp's Q8_0 rule (`quant::quantize_block`,
+/// whose bits every variant gives).
+pub fn quantize_block(x: &[f32]) -> (f32, [i16; quant::BLOCK]) {
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    return wasm_simd::quantize_block(x);
+    #[allow(unreachable_code)]
+    quant::quantize_block(x)
+}
+
 pub fn dot(a: &[f32], b: &[f32]) -> f32 {
     debug_assert_eq!(a.len(), b.len());
     #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]

@@ -244,7 +244,7 @@ impl Q8Vector {
         self.bytes.clear();
         self.unshift16.clear();
         for block in x.chunks_exact(BLOCK) {
-            let (d, q) = quantize_block(block);
+            let (d, q) = super::quantize_block(block);
             self.scales.push(d);
             self.sums.push(d * q.iter().map(|&v| v as i32).sum::<i32>() as f32);
             self.quants.extend_from_slice(&q);
@@ -275,8 +275,9 @@ impl Q8Vector {
 }
 
 /// llama.cpp's `quantize_row_q8_0` rule for one block: d = amax/127 stored as f16,
-/// q = round(x * (1/d)) with the unrounded d.
-fn quantize_block(x: &[f32]) -> (f32, [i16; BLOCK]) {
+/// q = round(x * (1/d)) with the unrounded d. The reference: activations go through
+/// `kernels::quantize_block`, which SIMD builds answer with the same bits.
+pub fn quantize_block(x: &[f32]) -> (f32, [i16; BLOCK]) {
     // `f32::max` and `f32::round` are libm calls in wasm (fmaxf, roundf: 3–4 % of a decoded
     // token in Chromium's profile); these are the same functions in inline instructions.
     let amax = x.iter().fold(0f32, |m, v| if v.abs() > m { v.abs() } else { m });

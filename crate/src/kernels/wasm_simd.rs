@@ -369,6 +369,35 @@ fn row_tiles<B: Blocks>(w: &B, xs: &[Q8Vector], rows: Range<usize>, r: usize, ou
     }
 }
 
+/// `quant::quantize_block` four values at a time, bit for bit: the largest |x| (a maximum is
+/// exact whatever the order; NaN is passed over as there), the same scalar `d` and `1/d`, the
+/// same products, rounded half away from zero as `round_half_away` does (`v − trunc(v)` is exact),
+/// converted with saturation as Rust's `as i16` (NaN → 0).
+pub fn quantize_block(x: &[f32]) -> (f32, [i16; BLOCK]) {
+    assert_eq!(x.len(), BLOCK, "one block of activations");
+    // SAFETY: x has BLOCK = 32 floats, eight vectors.
+    let v: [v128; BLOCK / 4] = std::array::from_fn(|i| unsafe { v128_load(x.as_ptr().add(4 * i) as *const v128) });
+    // pmax(m, a) = if m < a { a } else { m }: the scalar fold's step, lane by lane.
+    let m = v.iter().fold(f32x4_splat(0.0), |m, &v| f32x4_pmax(m, f32x4_abs(v)));
+    let lanes = [f32x4_extract_lane::<0>(m), f32x4_extract_lane::<1>(m), f32x4_extract_lane::<2>(m), f32x4_extract_lane::<3>(m)];
+    let amax = lanes.into_iter().fold(0f32, |m, v| if v > m { v } else { m });
+    let d = amax / 127.0;
+    let id = f32x4_splat(if d != 0.0 { 1.0 / d } else { 0.0 });
+    let (half, one, sign) = (f32x4_splat(0.5), f32x4_splat(1.0), f32x4_splat(-0.0));
+    let rounded = v.map(|v| {
+        let p = f32x4_mul(v, id);
+        let t = f32x4_trunc(p);
+        let away = f32x4_add(t, v128_or(one, v128_and(p, sign)));
+        i32x4_trunc_sat_f32x4(v128_bitselect(away, t, f32x4_ge(f32x4_abs(f32x4_sub(p, t)), half)))
+    });
+    let mut q = [0i16; BLOCK];
+    for (i, pair) in rounded.chunks_exact(2).enumerate() {
+        // SAFETY: 8 i16 lanes at q[8i..8i + 8], inside the 32.
+        unsafe { v128_store(q.as_mut_ptr().add(8 * i) as *mut v128, i16x8_narrow_i32x4(pair[0], pair[1])) };
+    }
+    (half::f16::from_f32(d).to_f32(), q)
+}
+
 pub fn dot(a: &[f32], b: &[f32]) -> f32 {
     let n = a.len().min(b.len());
     let mut acc = f32x4_splat(0.0);
