@@ -15,9 +15,24 @@ pub fn limit_headline(headline: &str, words: usize) -> String {
     cut_headline(headline, words).0
 }
 
-/// The fewest characters / words a headline has (the shape rule's lower bounds).
+/// The characters / words a headline has (the shape rule's bounds).
 const MIN_ZH_CHARS: usize = 10;
+const MAX_ZH_CHARS: usize = 24;
 const MIN_EN_WORDS: usize = 6;
+const MAX_EN_WORDS: usize = 14;
+
+/// A headline's length as the shape rule measures it, the range it allows, and its unit.
+fn length_rule(headline: &str, language: Language) -> (usize, std::ops::RangeInclusive<usize>, &'static str) {
+    match language {
+        Language::Zh => (zh_length(headline), MIN_ZH_CHARS..=MAX_ZH_CHARS, "characters"),
+        _ => (en_words(headline).len(), MIN_EN_WORDS..=MAX_EN_WORDS, "words"),
+    }
+}
+
+/// The length rule's message: "headline: 8 characters (10–24)".
+fn length_problem(n: usize, allowed: &std::ops::RangeInclusive<usize>, unit: &str) -> String {
+    format!("headline: {n} {unit} ({}–{})", allowed.start(), allowed.end())
+}
 
 /// `headline` within `words`, and whether that was clean: it fitted, or it was cut at a clause
 /// boundary (a comma) that leaves a whole headline. An unclean cut ends mid-phrase ("…won the
@@ -80,20 +95,17 @@ pub fn headline_problems(headline: &str, language: Language) -> Vec<String> {
     if has_splice(headline) {
         out.push("headline: not one sentence (colon)".to_string());
     }
+    let (n, allowed, unit) = length_rule(headline, language);
+    if !allowed.contains(&n) {
+        out.push(length_problem(n, &allowed, unit));
+    }
     if language == Language::Zh {
-        let chars = zh_length(headline);
-        if !(10..=24).contains(&chars) {
-            out.push(format!("headline: {chars} characters (10–24)"));
-        }
         let has_verb = jieba().tag(headline, true).iter().any(|t| t.tag.starts_with('v'));
         if !has_verb {
             out.push("headline: no verb".to_string());
         }
     } else {
         let words = en_words(headline);
-        if !(6..=14).contains(&words.len()) {
-            out.push(format!("headline: {} words (6–14)", words.len()));
-        }
         let verb = words.iter().enumerate().any(|(i, w)| {
             EN_VERBS.contains(&w.as_str())
                 || (i > 0 && w.len() > 3 && w.chars().all(|c| c.is_ascii_alphabetic()) && (w.ends_with("ed") || (w.ends_with('s') && !w.ends_with("ss"))))
@@ -109,11 +121,8 @@ pub fn headline_problems(headline: &str, language: Language) -> Vec<String> {
 /// `headline_problems`' words: a translated headline is cut to the maximum, but one shorter than
 /// the minimum says too little to print ("一幅画被墙缺失").
 pub fn too_short(headline: &str, language: Language) -> Option<String> {
-    let (n, min, unit) = match language {
-        Language::Zh => (zh_length(headline), 10, "characters (10–24)"),
-        _ => (en_words(headline).len(), 6, "words (6–14)"),
-    };
-    (n < min).then(|| format!("headline: {n} {unit}"))
+    let (n, allowed, unit) = length_rule(headline, language);
+    (n < *allowed.start()).then(|| length_problem(n, &allowed, unit))
 }
 
 /// Runs of ASCII letters (a Latin word, as `zh_length` counts them).
