@@ -255,7 +255,7 @@ pub fn simd_matches_scalar(seed: u64, cases: usize) -> Result<(), String> {
 fn check_quantize(rng: &mut Rng, case: usize) -> Result<(), String> {
     let mut blocks = vec![rng.vec(BLOCK, 3.0)];
     if case == 0 {
-        // amax 127 → d = 1: every k + 0.5 is a half to round away from zero.
+        // amax 127 → d = 1, so the products are the values; every other one is a half (k + 0.5).
         blocks.push((0..BLOCK).map(|i| if i == 0 { 127.0 } else { (i as f32 - 16.0) * 3.5 + 0.5 }).collect());
         blocks.push(vec![0.0; BLOCK]);
         blocks.push((0..BLOCK).map(|i| if i % 2 == 0 { -0.0 } else { 1e-30 }).collect());

@@ -2,12 +2,13 @@
 //! the layouts' comments have the lanes). Per quad block: eight relaxed i16 pair dots (`dots`),
 //! each of one weight vector (four values of each of four rows, unsigned: 0..=31, 0..=15,
 //! 0..=63) with one 32-bit word of the activations splatted (the signed operand), summed in i16
-//! as far as no sum can wrap, then widened into one i32 lane per row; Q5_0's start from the block's `−16·Σx`
-//! in every lane, Q6_K's make two sums (one per 16-value half, each with its own scale, from
-//! `−32·Σx` of its half), Q4_K's start from 0 and the four rows' `Σ min · x.sum` (the scalar
-//! min pass, in its order) comes off each quad's lanes before they are stored. The four i32 lanes are the four rows' exact integer sums, and `acc += (d · x.scale)
-//! · sum` per lane is the scalar reference's float arithmetic in its order, so the results are
-//! bit-identical to the scalar one-row products, for one token or many.
+//! as far as no sum can wrap, then widened into one i32 lane per row. Q5_0's start from the
+//! block's `−16·Σx` in every lane, Q6_K's make two sums (one per 16-value half, each with its own
+//! scale, from `−32·Σx` of its half), Q4_K's start from 0 and the four rows' `Σ min · x.sum` (the
+//! scalar min pass, in its order) comes off each quad's lanes before they are stored. The four
+//! i32 lanes are the four rows' exact integer sums, and `acc += (d · x.scale) · sum` per lane is
+//! the scalar reference's float arithmetic in its order, so the results are bit-identical to the
+//! scalar one-row products, for one token or many.
 
 use super::q4_k_quads::Q4Quads;
 use super::q5_0_quads::{Q5Quads, QUAD};
