@@ -181,7 +181,7 @@ function compliant(type, length, text) {
 
 /**
  * A headline a newsroom could print, judged here independently of the summarizer's own rule:
- * one sentence (no colon or semicolon splice; "2:11" is a time), 6–14 English words or 10–24
+ * one sentence (no colon or semicolon splice, "2:11" being a time; no sentence end inside), 6–14 English words or 10–24
  * Chinese characters (a Latin word counts as two), in the language it is written in, paired marks closed (not "《2026城市") and not ending on a word that needs a
  * continuation ("…won the men's race in", "…的"). null for other types.
  */
@@ -191,6 +191,9 @@ function oneSentence(type, text, language) {
   if (type !== 'headline') return null;
   const t = text.trim().replace(/[。.]$/, '');
   if (!t || /[:：;；\n]/.test(t.replace(/(\d):(?=\d)/g, '$1'))) return false;
+  // A sentence ending inside ("…in 2025. Firstly"); an abbreviation ("Inc.", "Dr.", "p.m.") is
+  // capitalised or one letter.
+  if (/[。！？]/.test(t.replace(/[。！？.!?]+$/, '')) || /(\b[a-z]{2,}|\b\d+)\. [A-Z]|[!?] [A-Z]/.test(t)) return false;
   const count = (c) => [...t].filter((x) => x === c).length;
   if ([['《', '》'], ['“', '”'], ['（', '）'], ['(', ')']].some(([a, b]) => count(a) !== count(b)) || count('"') % 2) return false;
   if (language === 'zh') {

@@ -87,6 +87,11 @@ const EN_VERBS: &[&str] = &[
     "won", "rose", "fell", "grew", "made", "took", "saw", "said", "began", "gave", "found", "led", "left", "held",
 ];
 
+/// `headline_problems`' reasons that hold for a translated headline too (its length is the
+/// cut's business).
+pub const NO_VERB: &str = "headline: no verb";
+pub const TWO_SENTENCES: &str = "headline: not one sentence (a sentence ends inside it)";
+
 /// Why `headline` is not one news sentence: 6–14 words (English) or 10–24 characters
 /// (Chinese), no colon splice, and a verb (jieba's tags for Chinese; for English a known verb
 /// or a word ending in -s / -ed after the first word — "Kestrel Home Recalls 12,400 Units").
@@ -95,6 +100,9 @@ pub fn headline_problems(headline: &str, language: Language) -> Vec<String> {
     if has_splice(headline) {
         out.push("headline: not one sentence (colon)".to_string());
     }
+    if has_sentence_end_inside(headline) {
+        out.push(TWO_SENTENCES.to_string());
+    }
     let (n, allowed, unit) = length_rule(headline, language);
     if !allowed.contains(&n) {
         out.push(length_problem(n, &allowed, unit));
@@ -102,7 +110,7 @@ pub fn headline_problems(headline: &str, language: Language) -> Vec<String> {
     if language == Language::Zh {
         let has_verb = jieba().tag(headline, true).iter().any(|t| t.tag.starts_with('v'));
         if !has_verb {
-            out.push("headline: no verb".to_string());
+            out.push(NO_VERB.to_string());
         }
     } else {
         let words = en_words(headline);
@@ -111,7 +119,7 @@ pub fn headline_problems(headline: &str, language: Language) -> Vec<String> {
                 || (i > 0 && w.len() > 3 && w.chars().all(|c| c.is_ascii_alphabetic()) && (w.ends_with("ed") || (w.ends_with('s') && !w.ends_with("ss"))))
         });
         if !verb {
-            out.push("headline: no verb".to_string());
+            out.push(NO_VERB.to_string());
         }
     }
     out
@@ -179,6 +187,25 @@ fn has_splice(text: &str) -> bool {
     })
 }
 
+/// A sentence ends before the text does: 。！？ anywhere but at the end, or ". " / "! " / "? "
+/// before a capital after a lower-case word or a number ("…in 2025. Firstly"). An abbreviation
+/// is capitalised or one letter ("Inc. 召回", "Dr. Lin", "U.S. Army", "p.m. Monday").
+fn has_sentence_end_inside(text: &str) -> bool {
+    let body = text.trim_end().trim_end_matches(['。', '.', '！', '？', '!', '?']);
+    if body.contains(['。', '！', '？']) {
+        return true;
+    }
+    let chars: Vec<char> = body.chars().collect();
+    (1..chars.len().saturating_sub(2)).any(|i| {
+        if !matches!(chars[i], '.' | '!' | '?') || chars[i + 1] != ' ' || !chars[i + 2].is_uppercase() {
+            return false;
+        }
+        let word: String = chars[..i].iter().rev().take_while(|c| c.is_alphanumeric()).collect();
+        let lower = word.chars().all(|c| c.is_lowercase()) || word.chars().all(|c| c.is_ascii_digit());
+        chars[i] != '.' || (word.chars().count() >= 2 && lower)
+    })
+}
+
 /// An English verb written in lower case: in a sentence taken from the article a capitalised
 /// "-s" word is a name ("Tomas Reyes"), not a verb.
 fn has_lowercase_verb(text: &str) -> bool {
@@ -242,8 +269,10 @@ fn clauses(sentence: &str, language: Language) -> Vec<(usize, usize)> {
     let mut chars = text.char_indices().peekable();
     while let Some((i, c)) = chars.next() {
         let next_is_space = chars.peek().is_some_and(|&(_, n)| n == ' ');
+        // A Chinese text may write 12,906 with an ASCII comma: no clause ends inside a number.
+        let in_number = c == ',' && text[..i].ends_with(|p: char| p.is_ascii_digit()) && chars.peek().is_some_and(|&(_, n)| n.is_ascii_digit());
         let ends = match language {
-            Language::Zh => matches!(c, '，' | '；' | ',' | ';'),
+            Language::Zh => matches!(c, '，' | '；' | ',' | ';') && !in_number,
             _ => matches!(c, ',' | ';') && next_is_space,
         };
         if ends {
@@ -403,6 +432,29 @@ mod tests {
         assert!(!headline_problems("城市年轻人的种菜新风尚", Language::Zh).is_empty());
         assert!(headline_problems("Local teacher wins the city marathon in 2:11:37", Language::En).is_empty());
         assert_eq!(zh_length("Kestrel Home Inc. 召回电池"), 11);
+    }
+
+    // Written for this test.
+    #[test]
+    fn a_headline_with_a_sentence_end_inside_is_two_sentences() {
+        let two = |h: &str| headline_problems(h, if h.is_ascii() { Language::En } else { Language::Zh }).iter().any(|p| p.contains("sentence ends"));
+        assert!(two("Yunling began to introduce several measures in 2025. Firstly"));
+        assert!(two("Ferry service resumes after storm. Tickets sold out"));
+        assert!(two("渡轮停运三天。周五恢复运营"));
+        assert!(!two("Kestrel Home Inc. recalls 12,400 thermostats"));
+        assert!(!two("Dr. Lin opens a new clinic in Tarrow"));
+        assert!(!two("U.S. Army opens a new base in the north"));
+        assert!(!two("Night market opens at 7 p.m. Monday to Friday"));
+        assert!(!two("Harbour ferry resumes service on Friday."));
+        assert!(!two("渡轮周五恢复运营。"));
+    }
+
+    #[test]
+    fn a_chinese_clause_does_not_end_inside_a_number() {
+        let parts = clauses("共有12,906名跑者完成比赛,创下新纪录", Language::Zh);
+        let text = "共有12,906名跑者完成比赛,创下新纪录";
+        let spans: Vec<&str> = parts.iter().map(|&(a, b)| &text[a..b]).collect();
+        assert_eq!(spans, ["共有12,906名跑者完成比赛", "创下新纪录"]);
     }
 
     #[test]

@@ -20,7 +20,7 @@
 
 use super::guard::{self, Violation};
 use super::candidates::{self, Candidate, Choice, BEST_OF};
-use super::headline::{self, cut_headline, headline_problems, limit_headline, too_short, SPLICE_CHARS};
+use super::headline::{self, cut_headline, headline_problems, limit_headline, too_short, NO_VERB, SPLICE_CHARS, TWO_SENTENCES};
 use super::postprocess::{cut, join_units, unit_limit, unit_prefix};
 use super::support::SupportIndex;
 use super::translate::{self, script_problems, Problem, Request};
@@ -512,8 +512,9 @@ impl SummaryJob {
                 problems.push(CUT_MID_PHRASE.to_string());
             }
             // A translation may run a little longer than the source headline, but it must
-            // still say what happened ("Jiangzhou, a city with…" lost its verb to the cut).
-            problems.extend(headline_problems(&cut, self.output_language).into_iter().filter(|p| p.ends_with("no verb")));
+            // still say what happened ("Jiangzhou, a city with…" lost its verb to the cut) in
+            // one sentence.
+            problems.extend(headline_problems(&cut, self.output_language).into_iter().filter(|p| p == NO_VERB || p == TWO_SENTENCES));
             problems.extend(too_short(&cut, self.output_language));
             cut
         } else {
