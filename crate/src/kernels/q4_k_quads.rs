@@ -8,7 +8,7 @@
 //! to a multiple of four with zero weights and scales.
 
 use super::q4_k::Q4Matrix;
-use super::q5_0_quads::QUAD;
+use super::q5_0_quads::{nibble, place_nibbles, QUAD};
 use super::quant::BLOCK;
 
 #[derive(Debug, Clone, Default)]
@@ -37,10 +37,8 @@ impl Q4Quads {
                 let (idx, qb) = (row * bpr + b, q * bpr + b);
                 out.scales[qb * QUAD + k] = m.scales[idx];
                 out.mins[qb * QUAD + k] = m.mins[idx];
-                // The one-row nibble bytes are arranged as Q5_0's: bytes 4u.. are lanes 4k.. of vector u.
-                for u in 0..4 {
-                    out.nibbles[qb * 64 + 16 * u + 4 * k..][..4].copy_from_slice(&m.nibbles[idx * 16 + 4 * u..][..4]);
-                }
+                // The one-row nibble bytes are arranged as Q5_0's.
+                place_nibbles(&mut out.nibbles[qb * 64..][..64], k, &m.nibbles[idx * 16..][..16]);
             }
         }
         out
@@ -51,11 +49,7 @@ impl Q4Quads {
         let qb = row / QUAD * self.blocks_per_row() + b;
         let k = row % QUAD;
         let nibbles = &self.nibbles[qb * 64..][..64];
-        std::array::from_fn(|i| {
-            let (v, lane) = (i / 4, 4 * k + i % 4);
-            let byte = nibbles[16 * (v % 4) + lane];
-            (if v >= 4 { byte >> 4 } else { byte & 0x0f }) as i8
-        })
+        std::array::from_fn(|i| nibble(nibbles, k, i) as i8)
     }
 
     pub fn scale(&self, row: usize, b: usize) -> f32 {

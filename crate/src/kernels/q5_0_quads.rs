@@ -71,10 +71,7 @@ impl Q5Quads {
         let (row, b) = (idx / bpr, idx % bpr);
         let (k, qb) = (row % QUAD, row / QUAD * bpr + b);
         self.scales[qb * QUAD + k] = d;
-        // Nibble bytes 4u..4u + 4 are lanes 4k.. of vector u.
-        for u in 0..4 {
-            self.nibbles[qb * 64 + 16 * u + 4 * k..][..4].copy_from_slice(&nibbles[4 * u..4 * u + 4]);
-        }
+        place_nibbles(&mut self.nibbles[qb * 64..][..64], k, nibbles);
         for m in 0..4 {
             self.fifths[qb * 16 + 4 * k + m] = every_fourth_bit(qh >> m);
         }
@@ -94,12 +91,7 @@ impl Q5Quads {
         let qb = row / QUAD * self.blocks_per_row() + b;
         let k = row % QUAD;
         let (nibbles, fifths) = (&self.nibbles[qb * 64..][..64], &self.fifths[qb * 16..][..16]);
-        std::array::from_fn(|i| {
-            let (v, lane) = (i / 4, 4 * k + i % 4);
-            let byte = nibbles[16 * (v % 4) + lane];
-            let nibble = if v >= 4 { byte >> 4 } else { byte & 0x0f };
-            (nibble | ((fifths[lane] >> v) & 1) << 4) as i8 - 16
-        })
+        std::array::from_fn(|i| (nibble(nibbles, k, i) | ((fifths[4 * k + i % 4] >> (i / 4)) & 1) << 4) as i8 - 16)
     }
 
     pub fn scale(&self, row: usize, b: usize) -> f32 {
@@ -127,6 +119,21 @@ fn every_fourth_bit(x: u32) -> u8 {
     let x = (x | x >> 3) & 0x0303_0303;
     let x = (x | x >> 6) & 0x000f_000f;
     ((x | x >> 12) & 0xff) as u8
+}
+
+/// Puts one row's 16 nibble bytes of a 32-block (the one-row order: byte j holds values j and
+/// 16 + j) into its quad block's 64 bytes, as row `k` of four: bytes 4u..4u + 4 become lanes
+/// 4k.. of vector u. `Q4Quads` places its nibbles the same way.
+pub fn place_nibbles(quad_block: &mut [u8], k: usize, row_nibbles: &[u8]) {
+    for u in 0..4 {
+        quad_block[16 * u + 4 * k..][..4].copy_from_slice(&row_nibbles[4 * u..4 * u + 4]);
+    }
+}
+
+/// Row `k`'s value `i` (0..32) of a quad block: its four low bits, as `place_nibbles` put them.
+pub fn nibble(quad_block: &[u8], k: usize, i: usize) -> u8 {
+    let byte = quad_block[16 * (i / 4 % 4) + 4 * k + i % 4];
+    if i >= 16 { byte >> 4 } else { byte & 0x0f }
 }
 
 #[cfg(test)]
