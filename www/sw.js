@@ -7,7 +7,7 @@
 // (GitHub Pages and the like): every response it serves gets COOP + COEP (+ CORP), which the
 // LLM's threads need (SharedArrayBuffer). From the second load on (or after a reload), the
 // page it controls is isolated; a host that sends the headers itself needs none of this.
-const SHELL = 'qingyu-shell-v4';
+const SHELL = 'qingyu-shell-v5';
 const ISOLATION = {
   'Cross-Origin-Opener-Policy': 'same-origin',
   'Cross-Origin-Embedder-Policy': 'require-corp',
@@ -15,20 +15,37 @@ const ISOLATION = {
 };
 const PRECACHE = [
   './', 'index.html', 'css/app.css', 'js/app.js', 'js/i18n.js',
-  'lib/qingyu.js', 'lib/models.js', 'lib/worker.js', 'lib/polyfill.js', 'lib/summarizer.js', 'lib/summarizer-options.js', 'pkg/qingyu.js', 'pkg/qingyu_bg.wasm',
-  'pkg/threads/qingyu_text.js', 'pkg/threads/qingyu_text_bg.wasm',
-  'pkg/relaxed/qingyu_text.js', 'pkg/relaxed/qingyu_text_bg.wasm',
-  'pkg/threads-relaxed/qingyu_text.js', 'pkg/threads-relaxed/qingyu_text_bg.wasm',
-  'pkg/full-relaxed/qingyu.js', 'pkg/full-relaxed/qingyu_bg.wasm',
+  'lib/qingyu.js', 'lib/models.js', 'lib/worker.js', 'lib/simd-probe.js', 'lib/polyfill.js', 'lib/summarizer.js', 'lib/summarizer-options.js',
+  'pkg/qingyu.js',
   'qingyu-widget.js', 'sample-article.html', 'embed.html',
   'samples/articles.json', 'samples/coffee.png', 'samples/chelsea.png', 'samples/astronaut.png',
 ];
+// The engine's wasm builds: only those this browser runs by default are kept for offline use
+// (35 or 29 MB of the 64 MB of builds). The relaxed-SIMD ones where it validates the probe the
+// library's worker uses, else the SIMD128 ones; both sets hold a one-thread text module for the
+// first visit and a threaded one for the isolated reloads. A build the page falls back to or is
+// told to use (`simd: 'simd128'`) is cached when it is first fetched (network first, below).
+const MODULES = {
+  relaxed: [
+    'pkg/relaxed/qingyu_text.js', 'pkg/relaxed/qingyu_text_bg.wasm',
+    'pkg/threads-relaxed/qingyu_text.js', 'pkg/threads-relaxed/qingyu_text_bg.wasm',
+    'pkg/full-relaxed/qingyu.js', 'pkg/full-relaxed/qingyu_bg.wasm',
+  ],
+  simd128: ['pkg/qingyu_bg.wasm', 'pkg/threads/qingyu_text.js', 'pkg/threads/qingyu_text_bg.wasm'],
+};
+
+importScripts('lib/simd-probe.js');
+
+function relaxedSimd() {
+  try { return WebAssembly.validate(self.QINGYU_RELAXED_SIMD_PROBE); } catch { return false; }
+}
 
 self.addEventListener('install', (event) => {
   event.waitUntil((async () => {
     const cache = await caches.open(SHELL);
     // One missing optional file must not block the rest.
-    await Promise.all(PRECACHE.map((u) => cache.add(new Request(u, { cache: 'no-cache' })).catch(() => {})));
+    const files = [...PRECACHE, ...MODULES[relaxedSimd() ? 'relaxed' : 'simd128']];
+    await Promise.all(files.map((u) => cache.add(new Request(u, { cache: 'no-cache' })).catch(() => {})));
     await self.skipWaiting();
   })());
 });

@@ -156,6 +156,9 @@ test('npm package: packed tarball, typed, bundled by Vite, summary + caption + p
     console.log(`vite build: ${assets.join(', ')}`);
     expect(assets.filter((f) => f.endsWith('.wasm'))).toHaveLength(1); // the bundler found and copied the wasm
     expect(assets.filter((f) => /worker/i.test(f) && f.endsWith('.js')).length).toBeGreaterThan(0); // and bundled the worker
+    // with the relaxed-SIMD probe it imports only for its effect (package.json sideEffects)
+    const workerJs = assets.filter((f) => /worker/i.test(f) && f.endsWith('.js')).map((f) => readFileSync(path.join(dir, 'dist/assets', f), 'utf8')).join('\n');
+    expect(workerJs).toContain('QINGYU_RELAXED_SIMD_PROBE');
     const polyfillHtml = readFileSync(path.join(dir, 'dist/polyfill.html'), 'utf8');
     expect(polyfillHtml).toContain(CSP); // Vite kept the policy
     expect(polyfillHtml).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/); // no inline script for the CSP to block

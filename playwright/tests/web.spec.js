@@ -143,6 +143,14 @@ test.describe('offline', () => {
       const name = (await caches.keys()).find((k) => k.startsWith('qingyu-shell-'));
       return name && (await caches.open(name).then((c) => c.keys())).length >= 10;
     });
+    // Only the builds this browser runs were downloaded for offline use: Chromium has relaxed
+    // SIMD, so the relaxed ones, not the 23 MB SIMD128 full module.
+    const wasmCached = await page.evaluate(async () => {
+      const name = (await caches.keys()).find((k) => k.startsWith('qingyu-shell-'));
+      const keys = await caches.open(name).then((c) => c.keys());
+      return keys.map((r) => new URL(r.url).pathname).filter((p) => p.endsWith('.wasm')).sort();
+    });
+    expect(wasmCached).toEqual(['/pkg/full-relaxed/qingyu_bg.wasm', '/pkg/relaxed/qingyu_text_bg.wasm', '/pkg/threads-relaxed/qingyu_text_bg.wasm']);
 
     await context.setOffline(true);
     await page.reload();

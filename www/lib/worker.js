@@ -6,6 +6,7 @@
 // Work on one model runs in its own lane (one job at a time); lanes interleave at yields, so a
 // caption never waits for a 347 MB LLM download and a cancel lands between two tokens.
 import { GROUPS, ModelStore, abortError, typedError } from './models.js';
+import './simd-probe.js'; // self.QINGYU_RELAXED_SIMD_PROBE
 // A static import (not `import(url)` from the page) so that bundlers include the wasm-bindgen glue
 // and, through its `new URL('qingyu_bg.wasm', import.meta.url)`, copy the wasm.
 import * as bundledGlue from '../pkg/qingyu.js';
@@ -67,19 +68,6 @@ function planThreads(requested) {
 }
 
 /**
- * A module of one function using `i32x4.relaxed_dot_i8x16_i7x16_add_s` (opcode 0xfd 0x113): a
- * browser that validates it has relaxed SIMD. Type () → v128; body: three v128.const 0, the dot.
- */
-const RELAXED_SIMD_PROBE = new Uint8Array([
-  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // magic, version
-  0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7b, // types: () → v128
-  0x03, 0x02, 0x01, 0x00, // functions: one of type 0
-  0x0a, 0x3d, 0x01, 0x3b, 0x00, // code: one body of 59 bytes, no locals
-  ...[0, 1, 2].flatMap(() => [0xfd, 0x0c, ...new Array(16).fill(0)]), // v128.const 0 (×3)
-  0xfd, 0x93, 0x02, 0x0b, // i32x4.relaxed_dot_i8x16_i7x16_add_s, end
-]);
-
-/**
  * Which SIMD the LLM's kernels use: relaxed SIMD (the relaxed text modules) where the browser
  * validates it, unless SIMD128 was asked for. The module's own kernel check confirms it when
  * it loads (see loadTextModule).
@@ -87,7 +75,7 @@ const RELAXED_SIMD_PROBE = new Uint8Array([
 function planSimd(requested) {
   if (requested === 'simd128') return { requested, kernels: 'simd128', code: 'requested', reason: 'SIMD128 requested' };
   let ok = false;
-  try { ok = WebAssembly.validate(RELAXED_SIMD_PROBE); } catch { /* no relaxed SIMD */ }
+  try { ok = WebAssembly.validate(self.QINGYU_RELAXED_SIMD_PROBE); } catch { /* no relaxed SIMD */ }
   if (!ok) return { requested, kernels: 'simd128', code: 'unsupported', reason: 'this browser has no WebAssembly relaxed SIMD' };
   return { requested, kernels: 'relaxed', code: 'relaxed', reason: 'the browser has WebAssembly relaxed SIMD' };
 }
