@@ -290,7 +290,8 @@ pub fn split_matches_one_thread(seed: u64) -> Result<usize, String> {
         let q6_quads = Q6Quads::from_q6(&q6);
         let q4_quads = Q4Quads::from_q4(&q4);
         for w in [Matrix::Expanded(expanded), Matrix::Q5(q5), Matrix::Q5Quads(quads), Matrix::Q4(q4), Matrix::Q4Quads(q4_quads), Matrix::Q6(q6), Matrix::Q6Quads(q6_quads)] {
-            for tokens in [1, 6] {
+            // 70 tokens: a part takes them in two passes (`TOKENS_PER_PASS`).
+            for tokens in [1, 6, 70] {
                 let xs: Vec<Q8Vector> = (0..tokens).map(|_| Q8Vector::from_f32(&rng.vec(cols, 3.0))).collect();
                 let (mut split, mut whole) = (vec![0.0; tokens * rows], vec![0.0; tokens * rows]);
                 super::matmul(&w, &xs, &mut split);
