@@ -16,6 +16,8 @@
 //          --threads 1,N (default 1 and the machine's cores, at most 8)
 //          --native-bin PATH (a prebuilt `qingyu` binary instead of `cargo run --release`)
 //          --warmup-ms 2000  --page-timeout-min 30  --json-out PATH
+//          --rounds N (default 1): every engine N times, in turns, each figure the median of its
+//            rounds (peak MiB the largest): on a shared machine one run's ratio can be 15 % off
 //          --weights expanded|packed (how (a) and (b) hold the LLM's weights; default packed, as the library)
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -43,7 +45,7 @@ function parseArgs(argv) {
   const o = {
     prompts: [64, 512, 1024], decode: 32, gguf: DEFAULT_GGUF, engines: ['a', 'b', 'r', 'c', 'd'],
     warmupMs: 2000, pageTimeoutMin: 30, nativeBin: null, jsonOut: path.join(ROOT, 'target/bench/llm.json'),
-    weights: 'packed', threads: [...new Set([1, Math.min(8, os.cpus().length)])],
+    weights: 'packed', threads: [...new Set([1, Math.min(8, os.cpus().length)])], rounds: 1,
   };
   const alias = { native: 'a', wasm: 'b', qingyu: 'b', relaxed: 'r', wllama: 'c', llamacpp: 'd', 'llama.cpp': 'd' };
   for (let i = 0; i < argv.length; i++) {
@@ -59,6 +61,7 @@ function parseArgs(argv) {
       case '--json-out': o.jsonOut = path.resolve(v()); break;
       case '--native-bin': o.nativeBin = path.resolve(v()); break;
       case '--threads': o.threads = [...new Set(v().split(',').map(Number))]; break;
+      case '--rounds': o.rounds = Number(v()); if (!(Number.isInteger(o.rounds) && o.rounds >= 1)) throw new Error('--rounds: 1 or more'); break;
       case '--weights': o.weights = v(); if (!['packed', 'expanded'].includes(o.weights)) throw new Error('--weights: packed or expanded'); break;
       case '-h': case '--help':
         console.log(fs.readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1, 15)
@@ -446,7 +449,8 @@ function printTable(o, rows, meta) {
   const line = (l) => l.map((c, i) => (i === 0 ? String(c).padEnd(w[i]) : String(c).padStart(w[i]))).join('  ');
   const ggufMB = (fs.statSync(o.gguf).size / 1e6).toFixed(1);
   console.log('');
-  console.log(`LLM speed, tokens/s (higher is better) — ${path.basename(o.gguf)} (${ggufMB} MB), n_ctx 2048`);
+  console.log(`LLM speed, tokens/s (higher is better) — ${path.basename(o.gguf)} (${ggufMB} MB), n_ctx 2048`
+    + `${o.rounds > 1 ? `; each figure the median of ${o.rounds} rounds (peak MiB the largest)` : ''}`);
   console.log(line(head));
   console.log(w.map((n) => '-'.repeat(n)).join('  '));
   for (const l of lines) console.log(line(l));
@@ -531,10 +535,66 @@ function printTable(o, rows, meta) {
     + `all numbers in ${path.relative(ROOT, o.jsonOut)}`);
 }
 
+/** The median of the numbers in `xs` (null when there are none). */
+function median(xs) {
+  const v = xs.filter((x) => x != null && Number.isFinite(Number(x))).map(Number).sort((a, b) => a - b);
+  if (!v.length) return null;
+  return v.length % 2 ? v[(v.length - 1) / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+}
+
+/** One row's rounds as one result: each speed and the load time the median of the rounds that
+ * ran, peak MiB the largest; the rest (thread checks, masks) from the first; every round's
+ * figures kept under `rounds`. An error only when no round ran. */
+function mergeRounds(runs) {
+  const ok = runs.filter((r) => r && !r.error);
+  if (!ok.length) return runs.find((r) => r?.error) ?? { error: 'not run' };
+  if (runs.length === 1) return ok[0];
+  const lengths = [...new Set(ok.flatMap((r) => Object.keys(r.prefill_tps ?? {})))];
+  return {
+    ...ok[0],
+    load_s: median(ok.map((r) => r.load_s)),
+    prefill_tps: Object.fromEntries(lengths.map((n) => [n, median(ok.map((r) => r.prefill_tps?.[n]))])),
+    decode_tps: median(ok.map((r) => r.decode_tps)),
+    peak_mib: Math.max(...ok.map((r) => Number(r.peak_mib) || 0)) || null,
+    rounds: runs.map((r) => (r?.error ? { error: r.error } : { load_s: r.load_s, prefill_tps: r.prefill_tps, decode_tps: r.decode_tps, peak_mib: r.peak_mib })),
+  };
+}
+
 async function main() {
   const o = parseArgs(process.argv.slice(2));
   if (!fs.existsSync(o.gguf)) throw new Error(`${o.gguf} not found (./qy build fetches it)`);
-  progress(`prompts ${o.prompts.join(',')}, decode ${o.decode}, engines ${o.engines.join(',')}, gguf ${path.relative(ROOT, o.gguf)}`);
+  progress(`prompts ${o.prompts.join(',')}, decode ${o.decode}, engines ${o.engines.join(',')}, gguf ${path.relative(ROOT, o.gguf)}${o.rounds > 1 ? `, ${o.rounds} rounds` : ''}`);
+  const rounds = [];
+  let meta = {};
+  for (let i = 0; i < o.rounds; i++) {
+    if (o.rounds > 1) progress(`round ${i + 1} of ${o.rounds}`);
+    const round = await benchRound(o);
+    rounds.push(round.res);
+    meta = { ...round.meta, ...meta };
+  }
+  const res = Object.fromEntries([...new Set(rounds.flatMap(Object.keys))].map((k) => [k, mergeRounds(rounds.map((r) => r[k]))]));
+  loadTag = null;
+  meta.cores = os.cpus().length;
+  meta.load_avg = Object.fromEntries(Object.keys(loadSamples).map((k) => [k, meanLoad(k)]));
+  meta.rounds = o.rounds;
+  const rows = [];
+  for (const [e, name] of [['a', `qingyu native, ${o.weights}`], ['b', `qingyu wasm, Chromium, ${o.weights}`],
+    ['r', `qingyu wasm relaxed SIMD, Chromium, ${o.weights}`],
+    ['c', `wllama ${meta.wllamaVersion ?? ''} wasm, Chromium`], ['d', 'llama.cpp native (llama-cpp-python)']]) {
+    for (const t of o.threads) {
+      const key = rowKey(e, t);
+      const how = 'br'.includes(e) && t > 1 ? `, threaded module, ${t} threads` : `, ${t} thread${t > 1 ? 's' : ''}`;
+      rows.push({ key, label: `(${key}) ${name}${how}`, r: res[key] ?? { error: 'not run (--engines)' } });
+    }
+  }
+  fs.mkdirSync(path.dirname(o.jsonOut), { recursive: true });
+  fs.writeFileSync(o.jsonOut, `${JSON.stringify({ date: new Date().toISOString(), options: { ...o, gguf: o.gguf },
+    meta, results: res }, null, 2)}\n`);
+  printTable(o, rows, meta);
+}
+
+/** Every engine and thread count once: native first, one at a time, then the page engines. */
+async function benchRound(o) {
   const res = {};
   // Native first, one at a time, with the browser not yet running: each engine gets the CPU alone.
   for (const t of o.threads) {
@@ -559,23 +619,7 @@ async function main() {
     for (const [engine, t] of web) { const k = rowKey(WEB_LETTER[engine], t); res[k] = br[k]; }
     meta = { chromium: br.chromium, wllamaVersion: br.wllamaVersion, fetch_s: br.b?.fetch_s ?? br.c?.fetch_s };
   }
-  loadTag = null;
-  meta.cores = os.cpus().length;
-  meta.load_avg = Object.fromEntries(Object.keys(loadSamples).map((k) => [k, meanLoad(k)]));
-  const rows = [];
-  for (const [e, name] of [['a', `qingyu native, ${o.weights}`], ['b', `qingyu wasm, Chromium, ${o.weights}`],
-    ['r', `qingyu wasm relaxed SIMD, Chromium, ${o.weights}`],
-    ['c', `wllama ${meta.wllamaVersion ?? ''} wasm, Chromium`], ['d', 'llama.cpp native (llama-cpp-python)']]) {
-    for (const t of o.threads) {
-      const key = rowKey(e, t);
-      const how = 'br'.includes(e) && t > 1 ? `, threaded module, ${t} threads` : `, ${t} thread${t > 1 ? 's' : ''}`;
-      rows.push({ key, label: `(${key}) ${name}${how}`, r: res[key] ?? { error: 'not run (--engines)' } });
-    }
-  }
-  fs.mkdirSync(path.dirname(o.jsonOut), { recursive: true });
-  fs.writeFileSync(o.jsonOut, `${JSON.stringify({ date: new Date().toISOString(), options: { ...o, gguf: o.gguf },
-    meta, results: res }, null, 2)}\n`);
-  printTable(o, rows, meta);
+  return { res, meta };
 }
 
 main().catch((e) => {
