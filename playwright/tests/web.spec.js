@@ -318,7 +318,7 @@ test('key points (extractive, no model download): zh and en, every length', asyn
 
 test('captions: coffee and cat, in zh and en, with tags and copyable alt text', async ({ page, context }, testInfo) => {
   await page.goto('/index.html#photo');
-  await expect(page.locator('#engine-line')).toContainText('就绪', { timeout: 30_000 });
+  // Tapped as soon as it shows, before the engine is up: the photo waits for it.
   await page.locator('.photo-sample[data-id="coffee"]').click();
   if (!F.captioner) {
     // Until the Captioner lands, the page says so and shows the classifier's real labels.
@@ -332,6 +332,9 @@ test('captions: coffee and cat, in zh and en, with tags and copyable alt text', 
   await expect(page.locator('#caption-text')).toContainText(/咖啡/, { timeout: 90_000 });
   await expect(page.locator('#tags .tag').first()).toBeVisible();
   await shot(page, testInfo, 'caption-coffee-zh');
+  // The cup's box touches the photo's top edge: its label is drawn inside, not cut off.
+  const [label, preview] = [await page.locator('#boxes div span').first().boundingBox(), await page.locator('.preview-box').boundingBox()];
+  expect(label.y).toBeGreaterThanOrEqual(preview.y);
   await page.locator('#copy-alt').click();
   expect(await page.evaluate(() => navigator.clipboard.readText())).toMatch(/咖啡/);
   await page.locator('#lang').click();

@@ -11,6 +11,7 @@ const state = {
   lang: params.get('lang') || localStorage.getItem('qy-lang') || 'zh',
   view: 'home',
   qy: null,
+  engineStarting: null, // startEngine()'s promise: a tap before the engine is up waits for it
   info: null,
   index: null,
   articles: [],
@@ -313,6 +314,7 @@ async function runSummary() {
   const card = $('#summary-card');
   const out = $('#summary-output');
   const meta = $('#summary-meta');
+  if (!state.qy) await state.engineStarting;
   if (!state.qy) { showError(errEl, Object.assign(new Error($('#engine-line').textContent), { name: 'Internal' })); return; }
   const chars = [...text].length;
   if (!text.trim() || chars > MAX_TEXT_CHARS) {
@@ -435,6 +437,9 @@ function tagEl(text, score, cls = '') {
   return s;
 }
 
+/** Height of a box's label (app.css `.boxes div span`: 22 px above the box). */
+const LABEL_HEIGHT_PX = 22;
+
 function renderBoxes(objects, img) {
   const layer = $('#boxes');
   layer.replaceChildren();
@@ -455,6 +460,8 @@ function renderBoxes(objects, img) {
     if ([x, y, bw2, bh2].every((v) => v <= 1.0001)) { x *= w; y *= h; bw2 *= w; bh2 *= h; }
     const d = document.createElement('div');
     Object.assign(d.style, { left: `${ox + x * scale}px`, top: `${oy + y * scale}px`, width: `${bw2 * scale}px`, height: `${bh2 * scale}px` });
+    // A label above a box that touches the photo's top edge would be cut off: put it inside.
+    if (oy + y * scale < LABEL_HEIGHT_PX) d.className = 'label-inside';
     const label = document.createElement('span');
     label.textContent = state.lang === 'zh' ? (o.zh || o.name) : o.name;
     d.append(label);
@@ -466,7 +473,8 @@ async function describePhoto(blob) {
   const errEl = $('#photo-error');
   errEl.hidden = true;
   delete errEl.dataset.kind;
-  if (!state.qy) return;
+  if (!state.qy) await state.engineStarting;
+  if (!state.qy) { showError(errEl, Object.assign(new Error($('#engine-line').textContent), { name: 'Internal' })); return; }
   state.photoAbort?.abort();
   const ctrl = new AbortController();
   state.photoAbort = ctrl;
@@ -740,7 +748,7 @@ function init() {
   loadArticles();
   const start = location.hash.slice(1);
   go(['summary', 'photo'].includes(start) ? start : 'home', { focus: false });
-  startEngine();
+  state.engineStarting = startEngine();
   // The app shell works offline after one visit (models are cached by the library itself).
   if ('serviceWorker' in navigator && !params.has('nosw')) {
     navigator.serviceWorker.register('sw.js').catch((e) => console.warn('[qingyu] no offline shell:', e.message));
