@@ -150,6 +150,12 @@ pub fn chinese_name_tags(text: &str) -> Vec<(String, String)> {
         .collect()
 }
 
+/// Whether jieba's dictionary holds `word`: a word in common use, or a name common enough to
+/// be there (an invented place, 霖川市, is not).
+pub fn in_dictionary(word: &str) -> bool {
+    jieba().has_word(word)
+}
+
 /// The 100 most common Chinese surnames (single characters).
 const COMMON_SURNAMES: &str = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤";
 

@@ -9,7 +9,8 @@
 //!   source spelling follows in parentheses at its first mention: "Qingxi Town (青溪镇)";
 //! - any other English name stays in Latin letters inside the Chinese sentence.
 
-use super::guard::{chinese_name_tags, latin_names};
+use super::guard::{chinese_name_tags, chinese_word_tags, in_dictionary, latin_names};
+use crate::text::language::is_han;
 use pinyin::ToPinyin;
 
 /// One name and how it is written in the output language.
@@ -53,6 +54,13 @@ const KNOWN: &[(&str, &str)] = &[
 const NOT_NAMES: &[&str] = &[
     "城市", "上市", "东西", "南北", "哥哥", "外国", "大桥", "太阳", "平原", "建国", "海洋", "湖泊", "爱国", "美丽", "英雄",
     "高原", "朝廷", "江南", "华北", "东北", "东南", "西北", "西南", "自治县", "自治州",
+];
+
+/// Words that, right after a name, make it an institution's ("明川大学" is Mingchuan
+/// University, not a person called Ming Chuan).
+const INSTITUTIONS: &[&str] = &[
+    "大学", "学院", "中学", "小学", "学校", "公司", "集团", "科技", "医院", "银行", "研究院", "研究所", "实验室",
+    "合作社", "协会", "基金会", "博物馆", "图书馆", "委员会", "政府",
 ];
 
 /// Chinese compound surnames (the rest take one character).
@@ -150,9 +158,12 @@ pub fn place_en(name: &str) -> (String, bool) {
     (pinyin_word(name), true)
 }
 
-/// The Chinese names in `text` (jieba's proper-noun tags plus the known table) with their
-/// English renderings, longest first so replacing them never splits a longer one.
-pub fn zh_names_in(text: &str) -> Vec<Rendering> {
+/// The Chinese names in `text` with their English renderings, longest first so replacing them
+/// never splits a longer one: the known table; the words jieba tags as proper nouns (an unseen
+/// one before an institution word is the institution's name); unseen words ending in an
+/// administrative unit; and the article's places (`article_places`, from [`zh_places_in`])
+/// wherever the text writes them.
+pub fn zh_names_in(text: &str, article_places: &[String]) -> Vec<Rendering> {
     let mut out: Vec<Rendering> = Vec::new();
     let mut push = |r: Rendering| {
         if !out.iter().any(|o| o.source == r.source) {
@@ -168,12 +179,69 @@ pub fn zh_names_in(text: &str) -> Vec<Rendering> {
         if known_en(&word).is_some() || NOT_NAMES.contains(&word.as_str()) {
             continue;
         }
-        let person = tag.starts_with("nr") && !ends_in_administrative_unit(&word);
+        let person = tag.starts_with("nr") && !ends_in_administrative_unit(&word) && !names_an_institution(text, &word);
         let (target, show_source) = if person { (person_en(&word), true) } else { place_en(&word) };
         push(Rendering { source: word, target, show_source });
     }
+    for place in zh_places_in(text).iter().chain(article_places) {
+        if text.contains(place.as_str()) && known_en(place).is_none() {
+            let (target, show_source) = place_en(place);
+            push(Rendering { source: place.clone(), target, show_source });
+        }
+    }
     out.sort_by_key(|r| std::cmp::Reverse(r.source.chars().count()));
     out
+}
+
+/// The places a Chinese text names with an administrative unit though jieba's dictionary has
+/// never seen them (霖川市, which its model may tag as a common noun), and their stems (霖川):
+/// an article that writes 霖川市 once means the same place where it writes 霖川.
+pub fn zh_places_in(text: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for (word, _) in chinese_word_tags(text) {
+        if !ends_in_administrative_unit(&word) || !word.chars().all(is_han) || in_dictionary(&word) {
+            continue;
+        }
+        let stem: String = word.chars().take(word.chars().count() - 1).collect();
+        for w in [word, stem] {
+            if !out.contains(&w) && !in_dictionary(&w) {
+                out.push(w);
+            }
+        }
+    }
+    out
+}
+
+/// Whether `name` is written in `text` right before an institution word (明川大学).
+fn names_an_institution(text: &str, name: &str) -> bool {
+    text.match_indices(name).any(|(i, _)| INSTITUTIONS.iter().any(|inst| text[i + name.len()..].starts_with(inst)))
+}
+
+/// Whether the lower-case `word` is the Hanyu Pinyin of a run of `text`'s Han characters
+/// ("kunming" of 昆明, "linchuan" of 临川), by each character's first reading or its name
+/// reading: a translator's spelling of a name the source has, not one it made up. (It cannot
+/// tell a name from a word: "Chuanlian" for 串联, "to link up", spells the source too.)
+pub fn is_pinyin_of_run(text: &str, word: &str) -> bool {
+    let word = word.replace('\'', "");
+    let syllables: Vec<Vec<String>> = text
+        .chars()
+        .zip(text.to_pinyin())
+        .map(|(c, p)| {
+            let mut readings: Vec<String> = p.map(|p| p.plain().to_string()).into_iter().collect();
+            readings.extend(NAME_READINGS.iter().chain(SURNAME_READINGS).filter(|(r, _)| *r == c).map(|(_, s)| s.to_string()));
+            readings
+        })
+        .collect();
+    // From character `i`, does a run of at least `min` more characters spell `rest` exactly?
+    fn spells(syllables: &[Vec<String>], i: usize, rest: &str, min: usize) -> bool {
+        if rest.is_empty() {
+            return min == 0;
+        }
+        let next = |r: &String| rest.strip_prefix(r.as_str()).is_some_and(|tail| spells(syllables, i + 1, tail, min.saturating_sub(1)));
+        syllables.get(i).is_some_and(|rs| rs.iter().any(next))
+    }
+    // Two characters at least: one syllable ("An", "Lu") spells something in most sentences.
+    (0..syllables.len()).any(|i| spells(&syllables, i, &word, 2))
 }
 
 /// A word of three or more characters ending in 省市县区镇乡 is a place even where jieba's model
@@ -310,6 +378,38 @@ mod tests {
     fn an_unseen_word_ending_in_an_administrative_unit_is_a_place() {
         assert!(ends_in_administrative_unit("鹿鸣县") && !ends_in_administrative_unit("程雨桐") && !ends_in_administrative_unit("市区"));
         assert_eq!(place_en("鹿鸣县"), ("Luming County".to_string(), true));
+    }
+
+    #[test]
+    fn an_unseen_name_before_an_institution_word_is_the_institutions() {
+        // Written for this test (not from eval/articles).
+        let names = zh_names_in("明川大学邹铭泽教授说，邹铭泽团队明年扩招。", &[]);
+        let get = |s: &str| names.iter().find(|r| r.source == s).map(|r| r.target.clone());
+        assert_eq!(get("邹铭泽").as_deref(), Some("Zou Mingze"));
+        // One word, as pinyin writes a place or a company ("Mingchuan University"), not a person's two.
+        assert_eq!(get("明川").as_deref(), Some("Mingchuan"));
+    }
+
+    #[test]
+    fn an_article_place_is_a_place_where_it_is_written_bare() {
+        let article = "6月3日，霖川市城区深层排水隧道完工。两年来，霖川改造老旧排水管网186公里。";
+        let places = zh_places_in(article);
+        assert_eq!(places, vec!["霖川市".to_string(), "霖川".to_string()]);
+        let names = zh_names_in("两年来，霖川改造老旧排水管网186公里。", &places);
+        assert_eq!(names, vec![Rendering { source: "霖川".into(), target: "Linchuan".into(), show_source: true }]);
+        let names = zh_names_in("6月3日，霖川市城区深层排水隧道完工。", &places);
+        assert_eq!(names.iter().map(|r| r.target.as_str()).collect::<Vec<_>>(), ["Linchuan City", "Linchuan"]);
+        // Words the dictionary has are not places of the article (市区, 城区).
+        assert!(zh_places_in("市区和城区的居民").is_empty());
+    }
+
+    #[test]
+    fn a_spelling_of_the_sources_characters_is_backed() {
+        assert!(is_pinyin_of_run("他在昆明和长宁区工作。", "kunming"));
+        assert!(is_pinyin_of_run("他在昆明和长宁区工作。", "changning"));
+        assert!(is_pinyin_of_run("西安的新区", "xi'an"));
+        assert!(!is_pinyin_of_run("两年来，霖川改造老旧排水管网。", "liangzhou"));
+        assert!(!is_pinyin_of_run("安全第一", "an"), "one syllable backs nothing");
     }
 
     #[test]

@@ -113,6 +113,9 @@ impl Problem {
 #[derive(Debug, Clone, Default)]
 pub struct ArticleNames {
     words: HashSet<String>,
+    /// Places a Chinese article names with an administrative unit, and their stems
+    /// (`names::zh_places_in`): 霖川 is a place in a sentence that does not say 霖川市.
+    zh_places: Vec<String>,
 }
 
 impl ArticleNames {
@@ -146,7 +149,8 @@ impl ArticleNames {
                 words.insert(name);
             }
         }
-        Self { words }
+        let zh_places = names::zh_places_in(&sentences.concat());
+        Self { words, zh_places }
     }
 
     /// Whether `word` is a name word of the article as written there, or capitalized ("Growers"
@@ -219,7 +223,7 @@ impl Request {
     /// word is kept in a Chinese translation only when the article uses it as a name.
     pub fn in_article(sentence: &str, from: Language, to: Language, article: &ArticleNames) -> Self {
         let mut names = match to {
-            Language::En => names::zh_names_in(sentence),
+            Language::En => names::zh_names_in(sentence, &article.zh_places),
             _ => names::en_names_in(sentence),
         };
         if to == Language::Zh {
@@ -372,7 +376,7 @@ impl Request {
         }
         out.extend(unit_changes(source_sentence, t));
         for run in self.required_names() {
-            let kept = run.iter().any(|name| if self.to == Language::En { t.to_lowercase().contains(&name.to_lowercase()) } else { t.contains(name.as_str()) });
+            let kept = run.iter().any(|name| if self.to == Language::En { pinyin_kept(t, name) } else { t.contains(name.as_str()) });
             if !kept {
                 out.push(Problem::LostName(run.join(" ")));
             }
@@ -383,7 +387,12 @@ impl Request {
                 let lower = name.to_lowercase();
                 // A capitalized English word ("Middle School") is the translator's; a romanized
                 // Chinese name it made up itself ("Chuanlian", "Zhang") is not backed by the source.
-                if !backed.contains(&lower) && !EN_CAPITALIZED_OK.contains(&lower.as_str()) && is_pinyin(&lower) {
+                // A spelling of the source's own characters is the translator's too: a name
+                // jieba did not find whole, so not rendered beforehand (邵明远, cut 邵 / 明远:
+                // "Mingyuan").
+                if !backed.contains(&lower) && !EN_CAPITALIZED_OK.contains(&lower.as_str()) && is_pinyin(&lower)
+                    && !names::is_pinyin_of_run(source_sentence, &lower)
+                {
                     out.push(Problem::AddedName(name));
                 }
             }
@@ -696,6 +705,14 @@ fn zh_dates_to_en(text: &str) -> String {
         }
     }
     out
+}
+
+/// Whether an English translation keeps the rendered name `name`, however it spaces the
+/// syllables: "Xing Heng Technology" keeps "Xingheng" (a pinyin name is one word, but a
+/// translator may split it as people's names are split).
+fn pinyin_kept(translation: &str, name: &str) -> bool {
+    let squash = |s: &str| s.chars().filter(|c| !matches!(c, ' ' | '-' | '\'')).flat_map(char::to_lowercase).collect::<String>();
+    translation.to_lowercase().contains(&name.to_lowercase()) || squash(translation).contains(&squash(name))
 }
 
 /// Whether a lowercase word is a run of Hanyu Pinyin syllables ("chuanlian", "zhang",
@@ -1039,6 +1056,13 @@ mod tests {
         assert_eq!(render_quantities("营收1.24万元，投资300万元，共2300名", Language::En), "营收12,400元，投资3 million元，共2300名");
         assert_eq!(render_dates("sold between Aug. 2025 and Jan. 2026, and on March 2, 2026.", Language::Zh), "sold between 2025年8月 and 2026年1月, and on 2026年3月2日.");
         assert_eq!(render_dates("2026年3月2日开通，3月5日起，2025年12月完成", Language::En), "March 2, 2026开通，March 5起，December 2025完成");
+    }
+
+    #[test]
+    fn a_pinyin_name_is_kept_however_its_syllables_are_spaced() {
+        assert!(pinyin_kept("Shenzhen Xing Heng Technology released a chip.", "Xingheng"));
+        assert!(pinyin_kept("the Xingheng chip", "Xingheng"));
+        assert!(!pinyin_kept("Shenzhen Heng Xing Technology", "Xingheng"));
     }
 
     #[test]
