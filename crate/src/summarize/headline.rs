@@ -91,6 +91,7 @@ const EN_VERBS: &[&str] = &[
 /// cut's business).
 pub const NO_VERB: &str = "headline: no verb";
 pub const TWO_SENTENCES: &str = "headline: not one sentence (a sentence ends inside it)";
+pub const A_LIST: &str = "headline: a list, not a sentence";
 
 /// Why `headline` is not one news sentence: 6–14 words (English) or 10–24 characters
 /// (Chinese), no colon splice, and a verb (jieba's tags for Chinese; for English a known verb
@@ -102,6 +103,9 @@ pub fn headline_problems(headline: &str, language: Language) -> Vec<String> {
     }
     if has_sentence_end_inside(headline) {
         out.push(TWO_SENTENCES.to_string());
+    }
+    if is_list(headline, language) {
+        out.push(A_LIST.to_string());
     }
     let (n, allowed, unit) = length_rule(headline, language);
     if !allowed.contains(&n) {
@@ -185,6 +189,19 @@ fn has_splice(text: &str) -> bool {
         let time = *c == ':' && i > 0 && chars[i - 1].is_ascii_digit() && chars.get(i + 1).is_some_and(|n| n.is_ascii_digit());
         SPLICE_CHARS.contains(c) && !time
     })
+}
+
+/// A headline that runs on as a list of bare words after its first clause ("Library Opens on
+/// Saturday, Renovates, Visitors, Lockers, Cardholders"; "…重新开放，访客，锁器"): three or more
+/// comma-separated parts, two or more of them after the first a single English word or at
+/// most three Chinese characters. "Apple, Google and Microsoft report earnings" is a sentence.
+fn is_list(text: &str, language: Language) -> bool {
+    let parts: Vec<&str> = text.split([',', '，', '、']).map(str::trim).collect();
+    let bare = |part: &&&str| match language {
+        Language::Zh => part.chars().count() <= 3,
+        _ => en_words(part).len() <= 1,
+    };
+    parts.len() >= 3 && parts[1..].iter().filter(bare).count() >= 2
 }
 
 /// A sentence ends before the text does: 。！？ anywhere but at the end, or ". " / "! " / "? "
@@ -447,6 +464,18 @@ mod tests {
         assert!(!two("Night market opens at 7 p.m. Monday to Friday"));
         assert!(!two("Harbour ferry resumes service on Friday."));
         assert!(!two("渡轮周五恢复运营。"));
+    }
+
+    // Written for this test.
+    #[test]
+    fn a_headline_that_runs_on_as_a_list_is_not_a_sentence() {
+        let list = |h: &str| headline_problems(h, if h.is_ascii() { Language::En } else { Language::Zh }).iter().any(|p| p == A_LIST);
+        assert!(list("Harbour Library Opens on Saturday, Renovates, Visitors, Lockers, Staff"));
+        assert!(list("港湾图书馆周六开放，重新开放，访客，锁器"));
+        assert!(!list("Apple, Google and Microsoft report higher earnings"));
+        assert!(!list("Rain, wind and snow close the mountain pass on Friday"));
+        assert!(!list("Ferry resumes, trains delayed, roads reopen after the storm"));
+        assert!(!list("渡轮复航，火车延误，道路在风暴后重新开放"));
     }
 
     #[test]

@@ -20,7 +20,7 @@
 
 use super::guard::{self, Violation};
 use super::candidates::{self, Candidate, Choice, BEST_OF};
-use super::headline::{self, cut_headline, headline_problems, limit_headline, too_short, NO_VERB, SPLICE_CHARS, TWO_SENTENCES};
+use super::headline::{self, cut_headline, headline_problems, limit_headline, too_short, A_LIST, NO_VERB, SPLICE_CHARS, TWO_SENTENCES};
 use super::postprocess::{cut, join_units, unit_limit, unit_prefix};
 use super::support::SupportIndex;
 use super::translate::{self, script_problems, Problem, Request};
@@ -514,7 +514,7 @@ impl SummaryJob {
             // A translation may run a little longer than the source headline, but it must
             // still say what happened ("Jiangzhou, a city with…" lost its verb to the cut) in
             // one sentence.
-            problems.extend(headline_problems(&cut, self.output_language).into_iter().filter(|p| p == NO_VERB || p == TWO_SENTENCES));
+            problems.extend(headline_problems(&cut, self.output_language).into_iter().filter(|p| p == NO_VERB || p == TWO_SENTENCES || p == A_LIST));
             problems.extend(too_short(&cut, self.output_language));
             cut
         } else {
