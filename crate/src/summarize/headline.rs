@@ -193,15 +193,16 @@ fn has_splice(text: &str) -> bool {
 
 /// A headline that runs on as a list of bare words after its first clause ("Library Opens on
 /// Saturday, Renovates, Visitors, Lockers, Cardholders"; "…重新开放，访客，锁器"): three or more
-/// comma-separated parts, two or more of them after the first a single English word or at
-/// most three Chinese characters. "Apple, Google and Microsoft report earnings" is a sentence.
+/// comma-separated parts, two or more of them after the first, the last among them, a single
+/// English word or at most three Chinese characters. A list that is the subject ends with its
+/// verb: "Apple, Google, Meta, Amazon report earnings", "北京、上海、广州、深圳同步开通".
 fn is_list(text: &str, language: Language) -> bool {
     let parts: Vec<&str> = text.split([',', '，', '、']).map(str::trim).collect();
-    let bare = |part: &&&str| match language {
+    let bare = |part: &&str| match language {
         Language::Zh => part.chars().count() <= 3,
         _ => en_words(part).len() <= 1,
     };
-    parts.len() >= 3 && parts[1..].iter().filter(bare).count() >= 2
+    parts.len() >= 3 && parts.last().is_some_and(|p| bare(&p)) && parts[1..].iter().filter(|p| bare(p)).count() >= 2
 }
 
 /// A sentence ends before the text does: 。！？ anywhere but at the end, or ". " / "! " / "? "
@@ -476,6 +477,8 @@ mod tests {
         assert!(!list("Rain, wind and snow close the mountain pass on Friday"));
         assert!(!list("Ferry resumes, trains delayed, roads reopen after the storm"));
         assert!(!list("渡轮复航，火车延误，道路在风暴后重新开放"));
+        assert!(!list("Apple, Google, Meta, Amazon report higher earnings"));
+        assert!(!list("北京、上海、广州、深圳同步开通夜间地铁"));
     }
 
     #[test]
