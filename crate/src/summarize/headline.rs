@@ -94,7 +94,8 @@ pub const TWO_SENTENCES: &str = "headline: not one sentence (a sentence ends ins
 pub const A_LIST: &str = "headline: a list, not a sentence";
 
 /// Why `headline` is not one news sentence: 6–14 words (English) or 10–24 characters
-/// (Chinese), no colon splice, and a verb (jieba's tags for Chinese; for English a known verb
+/// (Chinese), no colon splice, and a verb (for Chinese a predicate by jieba's tags,
+/// `zh_has_predicate`; for English a known verb
 /// or a word ending in -s / -ed after the first word — "Kestrel Home Recalls 12,400 Units").
 pub fn headline_problems(headline: &str, language: Language) -> Vec<String> {
     let mut out = Vec::new();
@@ -112,8 +113,7 @@ pub fn headline_problems(headline: &str, language: Language) -> Vec<String> {
         out.push(length_problem(n, &allowed, unit));
     }
     if language == Language::Zh {
-        let has_verb = jieba().tag(headline, true).iter().any(|t| t.tag.starts_with('v'));
-        if !has_verb {
+        if !zh_has_predicate(headline) {
             out.push(NO_VERB.to_string());
         }
     } else {
@@ -180,6 +180,18 @@ fn zh_predicate_after_de(text: &str) -> bool {
         }
     }
     after_de
+}
+
+/// Whether a Chinese headline has a predicate: a verb, or an adjective after an adverb or ending
+/// the headline after a noun (Chinese adjectives are predicates on their own: "房租越来越便宜",
+/// "房价更高"). An adjective before a noun is left out: in "舒适公寓" it is an attribute.
+fn zh_has_predicate(text: &str) -> bool {
+    let tags = jieba().tag(text, true);
+    let last = tags.len().saturating_sub(1);
+    tags.iter().enumerate().any(|(i, t)| {
+        let before = i.checked_sub(1).map_or("", |j| tags[j].tag);
+        t.tag.starts_with('v') || (t.tag == "a" && (before == "d" || (i == last && before.starts_with('n'))))
+    })
 }
 
 /// A colon or semicolon that joins two phrases; "2:11:37" is a time, not a splice.
@@ -448,6 +460,11 @@ mod tests {
         assert!(!headline_problems("New bus line", Language::En).is_empty());
         assert!(headline_problems("青溪镇首条社区微循环公交正式开通", Language::Zh).is_empty());
         assert!(!headline_problems("城市年轻人的种菜新风尚", Language::Zh).is_empty());
+        // An adjective after an adverb is a predicate; a bare one is an attribute.
+        assert!(headline_problems("米尔布鲁克的经济适用房租金越来越便宜", Language::Zh).is_empty());
+        assert!(headline_problems("今年冬天的北方地区格外寒冷", Language::Zh).is_empty());
+        assert!(headline_problems("全市一季度的二手房成交价格更高", Language::Zh).is_empty());
+        assert!(!headline_problems("城市里年轻人最新的时尚潮流", Language::Zh).is_empty());
         assert!(headline_problems("Local teacher wins the city marathon in 2:11:37", Language::En).is_empty());
         assert_eq!(zh_length("Kestrel Home Inc. 召回电池"), 11);
     }
