@@ -712,7 +712,8 @@ fn zh_dates_to_en(text: &str) -> String {
 /// translator may split it as people's names are split).
 fn pinyin_kept(translation: &str, name: &str) -> bool {
     let squash = |s: &str| s.chars().filter(|c| !matches!(c, ' ' | '-' | '\'')).flat_map(char::to_lowercase).collect::<String>();
-    translation.to_lowercase().contains(&name.to_lowercase()) || squash(translation).contains(&squash(name))
+    // Squashing both sides also covers the plain case-insensitive match.
+    squash(translation).contains(&squash(name))
 }
 
 /// Whether a lowercase word is a run of Hanyu Pinyin syllables ("chuanlian", "zhang",
