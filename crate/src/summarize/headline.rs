@@ -460,11 +460,13 @@ mod tests {
         assert!(!headline_problems("New bus line", Language::En).is_empty());
         assert!(headline_problems("青溪镇首条社区微循环公交正式开通", Language::Zh).is_empty());
         assert!(!headline_problems("城市年轻人的种菜新风尚", Language::Zh).is_empty());
-        // An adjective after an adverb is a predicate; a bare one is an attribute.
+        // An adjective after an adverb, or ending the headline after a noun, is a predicate;
+        // one before a noun is an attribute.
         assert!(headline_problems("米尔布鲁克的经济适用房租金越来越便宜", Language::Zh).is_empty());
         assert!(headline_problems("今年冬天的北方地区格外寒冷", Language::Zh).is_empty());
         assert!(headline_problems("全市一季度的二手房成交价格更高", Language::Zh).is_empty());
         assert!(!headline_problems("城市里年轻人最新的时尚潮流", Language::Zh).is_empty());
+        assert!(!headline_problems("米尔布鲁克市中心的舒适公寓", Language::Zh).is_empty());
         assert!(headline_problems("Local teacher wins the city marathon in 2:11:37", Language::En).is_empty());
         assert_eq!(zh_length("Kestrel Home Inc. 召回电池"), 11);
     }
