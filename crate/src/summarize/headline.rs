@@ -214,7 +214,7 @@ fn is_list(text: &str, language: Language) -> bool {
         Language::Zh => part.chars().count() <= 3,
         _ => en_words(part).len() <= 1,
     };
-    parts.len() >= 3 && parts.last().is_some_and(|p| bare(&p)) && parts[1..].iter().filter(|p| bare(p)).count() >= 2
+    parts.len() >= 3 && parts.last().is_some_and(bare) && parts[1..].iter().filter(|p| bare(p)).count() >= 2
 }
 
 /// A sentence ends before the text does: 。！？ anywhere but at the end, or ". " / "! " / "? "
