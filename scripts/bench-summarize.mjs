@@ -99,10 +99,14 @@ function recall(article, text, cross) {
   return hit / article.key_facts.length;
 }
 
+/** A source spelling in parentheses after a rendered name: "(青溪镇)", and for a product name
+ *  with its model number "(衡芯S2)", "(小鹭3.0)". */
+const SOURCE_SPELLING = /\((?=[^()]*\p{Script=Han})[\p{Script=Han}A-Za-z0-9.]+\)/gu;
+
 /** The summary is in the requested language: ≥ 95 % of its letters in that script, names
  *  aside (Latin words the source has, and source spellings in parentheses after a name). */
 function inLanguage(article, text, language) {
-  const t = text.replace(/\(\p{Script=Han}+\)/gu, '');
+  const t = text.replace(SOURCE_SPELLING, '');
   const sourceLatin = new Set((article.text.match(/[A-Za-z][A-Za-z0-9'-]*/g) || []).map((w) => w.toLowerCase()));
   const han = (t.match(/\p{Script=Han}/gu) || []).length;
   const latinWords = (t.match(/[A-Za-z][A-Za-z0-9'-]*/g) || []);
@@ -152,7 +156,7 @@ function articleNames(text) {
 /** Mixed script: the English words of a Chinese summary that are not names of the source
  *  (nor units), e.g. "批准 Pedestrian Footbridge", "measles病例"; an English summary's Han. */
 function mixedScript(article, text, language) {
-  if (language === 'en') return text.replace(/\(\p{Script=Han}+\)/gu, '').match(/\p{Script=Han}+/gu) || [];
+  if (language === 'en') return text.replace(SOURCE_SPELLING, '').match(/\p{Script=Han}+/gu) || [];
   // A Chinese source's own Latin words ("Mate 80", "app") are the source's; an English one's only its names.
   if (article.language === 'zh') {
     const own = new Set((article.text.match(/[A-Za-z][A-Za-z']*/g) || []).map((w) => w.toLowerCase()));
@@ -174,7 +178,7 @@ function compliant(type, length, text) {
     return words <= [12, 17, 22][idx] && !text.includes('\n');
   }
   // Not after abbreviations and initials ("Kestrel Home Inc. recalled…", "Dr. Marsh"), as the summarizer cuts.
-  const sentences = text.split(/(?<=[。！？])|(?<!\b(?:Inc|Corp|Co|Ltd|Dr|Mr|Mrs|Ms|Prof|St|Jr|Sr|No|vs|etc|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|U\.S|U\.K|[A-Z]))(?<=[.!?])\s+/)
+  const sentences = text.split(/(?<=[。！？])|(?<!\b(?:Inc|Corp|Co|Ltd|Dr|Mr|Mrs|Ms|Prof|St|Jr|Sr|No|vs|etc|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|U\.S|U\.K|[A-Z])\.)(?<=[.!?])\s+/)
     .filter((s) => s.trim()).length;
   return sentences <= [1, 3, 5][idx];
 }

@@ -212,6 +212,82 @@ pub fn zh_places_in(text: &str) -> Vec<String> {
     out
 }
 
+/// The product, brand and project names a Chinese text gives in quotes (“衡芯S2”, 平台“栖木”):
+/// a 0.5B translator renders them by meaning ("the S2 balance chip") or drops them, so they
+/// are spelled out beforehand like other names. A quoted span is a name when it is
+/// - two to four Han characters followed by Latin letters or digits (衡芯S2, 澜思2.0, 青禾7号:
+///   not 20年一遇 or 90后), or
+/// - two or three Han characters right after a noun (芯片, 平台, 品牌, 民宿 …) that jieba's
+///   dictionary does not have as an everyday word (驿栈, 禾味坊; not 满意 or 一步到位).
+/// Longer quoted phrases (共享菜圃, report titles, slogans) are translated by meaning.
+pub fn zh_quoted_names_in(text: &str) -> Vec<String> {
+    let tags = chinese_word_tags(text);
+    let mut out: Vec<String> = Vec::new();
+    for (i, (word, _)) in tags.iter().enumerate() {
+        if word != "“" {
+            continue;
+        }
+        let inner: Vec<&(String, String)> = tags[i + 1..].iter().take_while(|(w, _)| w != "”").collect();
+        let span: String = inner.iter().map(|(w, _)| w.as_str()).collect();
+        let closed = tags.get(i + 1 + inner.len()).is_some_and(|(w, _)| w == "”");
+        if !closed || out.contains(&span) {
+            continue;
+        }
+        let han = span.chars().take_while(|c| is_han(*c)).count();
+        let rest: String = span.chars().skip(han).collect();
+        let coded = (2..=4).contains(&han)
+            && rest.starts_with(|c: char| c.is_ascii_alphanumeric())
+            && rest.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || (is_han(c) && "号型代款".contains(c)));
+        let after_noun = i > 0 && tags[i - 1].1.starts_with('n');
+        let proper = |w: &(String, String)| matches!(w.1.as_str(), "nr" | "ns" | "nz" | "nt");
+        let coined = rest.is_empty() && (2..=3).contains(&han) && after_noun && (!in_dictionary(&span) || (inner.len() == 1 && proper(inner[0])));
+        if coded || coined {
+            out.push(span);
+        }
+    }
+    out
+}
+
+/// A quoted name in English: pinyin for its Han part, its Latin letters and digits as written
+/// ("衡芯S2" → "Hengxin S2", "青禾7号" → "Qinghe No. 7", "驿栈" → "Yizhan").
+pub fn quoted_name_en(name: &str) -> String {
+    let han: String = name.chars().take_while(|c| is_han(*c)).collect();
+    let rest: String = name.chars().skip(han.chars().count()).collect();
+    let head = pinyin_word(&han);
+    if rest.is_empty() {
+        return head;
+    }
+    match rest.strip_suffix('号') {
+        Some(number) if number.chars().all(|c| c.is_ascii_digit()) => format!("{head} No. {number}"),
+        _ => {
+            let rest: String = rest.chars().map(|c| if is_han(c) { pinyin_word(&c.to_string()) } else { c.to_string() }).collect();
+            format!("{head} {rest}")
+        }
+    }
+}
+
+/// `names` (from [`zh_names_in`]) with the article's quoted names (`quoted`, from
+/// [`zh_quoted_names_in`]) that `text` writes, quoted or not, longest first. A name inside a
+/// quoted one (青禾 of 青禾7号) is left out where the text has it only there.
+pub fn with_quoted_names(text: &str, mut names: Vec<Rendering>, quoted: &[String]) -> Vec<Rendering> {
+    let present: Vec<&String> = quoted.iter().filter(|q| text.contains(q.as_str())).collect();
+    if present.is_empty() {
+        return names;
+    }
+    let mut rest = text.to_string();
+    for q in &present {
+        rest = rest.replace(q.as_str(), "\u{3000}");
+    }
+    names.retain(|r| !present.iter().any(|q| q.contains(r.source.as_str())) || rest.contains(r.source.as_str()));
+    for q in present {
+        if !names.iter().any(|r| &r.source == q) {
+            names.push(Rendering { source: q.clone(), target: quoted_name_en(q), show_source: true });
+        }
+    }
+    names.sort_by_key(|r| std::cmp::Reverse(r.source.chars().count()));
+    names
+}
+
 /// Whether `name` is written in `text` right before an institution word (明川大学).
 fn names_an_institution(text: &str, name: &str) -> bool {
     text.match_indices(name).any(|(i, _)| INSTITUTIONS.iter().any(|inst| text[i + name.len()..].starts_with(inst)))
@@ -388,6 +464,25 @@ mod tests {
         assert_eq!(get("邹铭泽").as_deref(), Some("Zou Mingze"));
         // One word, as pinyin writes a place or a company ("Mingchuan University"), not a person's two.
         assert_eq!(get("明川").as_deref(), Some("Mingchuan"));
+    }
+
+    #[test]
+    fn quoted_product_names_are_names() {
+        // Written for this test (not from eval/articles).
+        let article = "澜舟科技发布新款手机“澜舟X7”，搭载自研芯片“澜芯2”和模型“澜语”，品系“青禾7号”也来了。\
+                       受访者表示“满意”，这是典型的“空心村”，标准从“20年一遇”提高，“90后”居多。澜舟X7售价4999元。";
+        let quoted = zh_quoted_names_in(article);
+        assert_eq!(quoted, ["澜舟X7", "澜芯2", "澜语", "青禾7号"]);
+        assert_eq!(quoted_name_en("澜舟X7"), "Lanzhou X7");
+        assert_eq!(quoted_name_en("青禾7号"), "Qinghe No. 7");
+        assert_eq!(quoted_name_en("澜思2.0"), "Lansi 2.0");
+        // Also where the sentence writes it without quotes.
+        let names = with_quoted_names("澜舟X7售价4999元。", Vec::new(), &quoted);
+        assert_eq!(names, vec![Rendering { source: "澜舟X7".into(), target: "Lanzhou X7".into(), show_source: true }]);
+        // A name found inside a quoted one is not a name of its own there.
+        let inner = vec![Rendering { source: "青禾".into(), target: "Qing He".into(), show_source: true }];
+        let names = with_quoted_names("品系“青禾7号”试种成功。", inner, &quoted);
+        assert_eq!(names.iter().map(|r| r.target.as_str()).collect::<Vec<_>>(), ["Qinghe No. 7"]);
     }
 
     #[test]

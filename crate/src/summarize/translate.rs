@@ -116,6 +116,9 @@ pub struct ArticleNames {
     /// Places a Chinese article names with an administrative unit, and their stems
     /// (`names::zh_places_in`): 霖川 is a place in a sentence that does not say 霖川市.
     zh_places: Vec<String>,
+    /// Product and brand names a Chinese article gives in quotes (`names::zh_quoted_names_in`):
+    /// “衡芯S2” is a name in a sentence that writes it without quotes too.
+    zh_quoted: Vec<String>,
 }
 
 impl ArticleNames {
@@ -149,8 +152,10 @@ impl ArticleNames {
                 words.insert(name);
             }
         }
-        let zh_places = names::zh_places_in(&sentences.concat());
-        Self { words, zh_places }
+        let text = sentences.concat();
+        let zh_places = names::zh_places_in(&text);
+        let zh_quoted = names::zh_quoted_names_in(&text);
+        Self { words, zh_places, zh_quoted }
     }
 
     /// Whether `word` is a name word of the article as written there, or capitalized ("Growers"
@@ -223,7 +228,7 @@ impl Request {
     /// word is kept in a Chinese translation only when the article uses it as a name.
     pub fn in_article(sentence: &str, from: Language, to: Language, article: &ArticleNames) -> Self {
         let mut names = match to {
-            Language::En => names::zh_names_in(sentence, &article.zh_places),
+            Language::En => names::with_quoted_names(sentence, names::zh_names_in(sentence, &article.zh_places), &article.zh_quoted),
             _ => names::en_names_in(sentence),
         };
         if to == Language::Zh {
