@@ -221,13 +221,15 @@ pub fn zh_places_in(text: &str) -> Vec<String> {
 ///   dictionary does not have as an everyday word (驿栈, 禾味坊; not 满意 or 一步到位).
 /// Longer quoted phrases (共享菜圃, report titles, slogans) are translated by meaning.
 pub fn zh_quoted_names_in(text: &str) -> Vec<String> {
+    const MAX_QUOTED_WORDS: usize = 8;
     let tags = chinese_word_tags(text);
     let mut out: Vec<String> = Vec::new();
     for (i, (word, _)) in tags.iter().enumerate() {
         if word != "“" {
             continue;
         }
-        let inner: Vec<&(String, String)> = tags[i + 1..].iter().take_while(|(w, _)| w != "”").collect();
+        // A name is a few words long: looking no further keeps a text of unclosed quotes linear.
+        let inner: Vec<&(String, String)> = tags[i + 1..].iter().take(MAX_QUOTED_WORDS).take_while(|(w, _)| w != "”").collect();
         let span: String = inner.iter().map(|(w, _)| w.as_str()).collect();
         let closed = tags.get(i + 1 + inner.len()).is_some_and(|(w, _)| w == "”");
         if !closed || out.contains(&span) {
@@ -483,6 +485,8 @@ mod tests {
         let inner = vec![Rendering { source: "青禾".into(), target: "Qing He".into(), show_source: true }];
         let names = with_quoted_names("品系“青禾7号”试种成功。", inner, &quoted);
         assert_eq!(names.iter().map(|r| r.target.as_str()).collect::<Vec<_>>(), ["Qinghe No. 7"]);
+        // Unclosed quotes (hostile input) find nothing, and in linear time.
+        assert!(zh_quoted_names_in(&"“澜舟X7".repeat(20_000)).is_empty());
     }
 
     #[test]
