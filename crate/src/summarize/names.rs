@@ -280,7 +280,9 @@ pub fn with_quoted_names(text: &str, mut names: Vec<Rendering>, quoted: &[String
     for q in &present {
         rest = rest.replace(q.as_str(), "\u{3000}");
     }
-    names.retain(|r| !present.iter().any(|q| q.contains(r.source.as_str())) || rest.contains(r.source.as_str()));
+    // A name that is the quoted one keeps its rendering (“阿里” is Alibaba, not "Ali").
+    let inside = |r: &Rendering| present.iter().any(|q| q.contains(r.source.as_str()) && **q != r.source);
+    names.retain(|r| !inside(r) || rest.contains(r.source.as_str()));
     for q in present {
         if !names.iter().any(|r| &r.source == q) {
             names.push(Rendering { source: q.clone(), target: quoted_name_en(q), show_source: true });
@@ -485,6 +487,10 @@ mod tests {
         let inner = vec![Rendering { source: "青禾".into(), target: "Qing He".into(), show_source: true }];
         let names = with_quoted_names("品系“青禾7号”试种成功。", inner, &quoted);
         assert_eq!(names.iter().map(|r| r.target.as_str()).collect::<Vec<_>>(), ["Qinghe No. 7"]);
+        // A quoted name with a standard rendering keeps it.
+        let known = vec![Rendering { source: "阿里".into(), target: "Alibaba".into(), show_source: false }];
+        let names = with_quoted_names("平台“阿里”上线。", known.clone(), &["阿里".to_string()]);
+        assert_eq!(names, known);
         // Unclosed quotes (hostile input) find nothing, and in linear time.
         assert!(zh_quoted_names_in(&"“澜舟X7".repeat(20_000)).is_empty());
     }
