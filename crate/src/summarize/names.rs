@@ -212,6 +212,35 @@ pub fn zh_places_in(text: &str) -> Vec<String> {
     out
 }
 
+/// The company and institution names a Chinese text writes right before an institution word
+/// (科技, 公司, 大学 …) though jieba's dictionary has never seen them and its model does not tag
+/// them as names (鹭岸科技, 澜舟科技, 云岫科技有限公司): a 0.5B translator renders them by meaning
+/// or swaps in a company it knows ("Lawn Technology", "Lenovo"). A name here is the two or three
+/// characters before the institution word, written as one word or as two one-character nouns,
+/// that do not together make a dictionary word (人工智能科技, 新能源科技, 这家公司 are not names).
+pub fn zh_institution_names_in(text: &str) -> Vec<String> {
+    let tags = chinese_word_tags(text);
+    let institution = |w: &str| INSTITUTIONS.contains(&w) || w.ends_with("公司");
+    let nounish = |tag: &str| tag.starts_with('n') || tag == "x" || tag == "j";
+    let mut out: Vec<String> = Vec::new();
+    for i in 1..tags.len() {
+        if !institution(&tags[i].0) {
+            continue;
+        }
+        let (word, tag) = &tags[i - 1];
+        let one_char = |(w, t): &(String, String)| w.chars().count() == 1 && w.chars().all(is_han) && nounish(t);
+        let name = match word.chars().count() {
+            2 | 3 if word.chars().all(is_han) && nounish(tag) => word.clone(),
+            1 if i >= 2 && one_char(&tags[i - 1]) && one_char(&tags[i - 2]) => format!("{}{}", tags[i - 2].0, word),
+            _ => continue,
+        };
+        if !in_dictionary(&name) && !INSTITUTIONS.iter().any(|inst| name.ends_with(inst)) && !out.contains(&name) {
+            out.push(name);
+        }
+    }
+    out
+}
+
 /// The product, brand and project names a Chinese text gives in quotes (“衡芯S2”, 平台“栖木”):
 /// a 0.5B translator renders them by meaning ("the S2 balance chip") or drops them, so they
 /// are spelled out beforehand like other names. A quoted span is a name when it is
@@ -468,6 +497,18 @@ mod tests {
         assert_eq!(get("邹铭泽").as_deref(), Some("Zou Mingze"));
         // One word, as pinyin writes a place or a company ("Mingchuan University"), not a person's two.
         assert_eq!(get("明川").as_deref(), Some("Mingchuan"));
+    }
+
+    #[test]
+    fn unseen_company_names_before_an_institution_word_are_names() {
+        // Written for this test (not from eval/articles).
+        let found = |t: &str| zh_institution_names_in(t);
+        assert_eq!(found("手机厂商鹭岸科技发布新机，澜舟科技跟进。"), ["鹭岸", "澜舟"]);
+        assert_eq!(found("上海云岫科技有限公司今天宣布。"), ["云岫"]);
+        // Dictionary words and determiners before the institution word are not names.
+        for t in ["一家人工智能科技公司成立。", "这家公司表示。", "新能源科技公司。", "是本公司的产品。", "保险公司和快递公司。", "蓝鲸科技集团宣布。"] {
+            assert!(found(t).is_empty(), "{t}: {:?}", found(t));
+        }
     }
 
     #[test]

@@ -114,7 +114,9 @@ impl Problem {
 pub struct ArticleNames {
     words: HashSet<String>,
     /// Places a Chinese article names with an administrative unit, and their stems
-    /// (`names::zh_places_in`): 霖川 is a place in a sentence that does not say 霖川市.
+    /// (`names::zh_places_in`): 霖川 is a place in a sentence that does not say 霖川市; and the
+    /// companies and institutions it names before 科技, 公司, 大学 … (`names::zh_institution_names_in`):
+    /// 鹭岸 is a name where a sentence writes 鹭岸 alone.
     zh_places: Vec<String>,
     /// Product and brand names a Chinese article gives in quotes (`names::zh_quoted_names_in`):
     /// “衡芯S2” is a name in a sentence that writes it without quotes too.
@@ -153,7 +155,12 @@ impl ArticleNames {
             }
         }
         let text = sentences.concat();
-        let zh_places = names::zh_places_in(&text);
+        let mut zh_places = names::zh_places_in(&text);
+        for name in names::zh_institution_names_in(&text) {
+            if !zh_places.contains(&name) {
+                zh_places.push(name);
+            }
+        }
         let zh_quoted = names::zh_quoted_names_in(&text);
         Self { words, zh_places, zh_quoted }
     }
