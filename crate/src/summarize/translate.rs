@@ -4,7 +4,7 @@
 //! translation step: its prompt (names already rendered, see `names`), its decoding
 //! constraints, and the check a translated sentence must pass before a reader sees it.
 
-use super::guard::{latin_names, numbers};
+use super::guard::{chinese_word_tags, latin_names, numbers};
 use crate::text::{is_han, Language};
 use super::names::{self, Rendering};
 use crate::guarded::script_mask;
@@ -242,7 +242,7 @@ impl Request {
             // "Approves" in a title-case summary headline is not a name to keep in Latin letters.
             names.retain(|r| !r.target.is_ascii() || article.has(&r.source));
         }
-        let prepared = render_units(&render_quantities(&names::substitute(sentence, &names), to), to);
+        let prepared = render_units(&render_quantities(&render_tenths(&names::substitute(sentence, &names), to), to), to);
         Self { prepared: render_dates(&prepared, to), names, from, to, article: article.clone() }
     }
 
@@ -543,6 +543,32 @@ pub fn render_units(text: &str, to: Language) -> String {
         }
     }
     out.push_str(rest);
+    out
+}
+
+/// Chinese tenths as percentages for an English translation: 四成 → 40%, 两成 → 20%. The
+/// small translator writes 一成 as "one in a hundred" or drops it, and a percentage is what it
+/// copies. Only jieba's numeral words (一成不变, 三成立, 五成熟 are other words), not before 半
+/// (一成半 is 15 %), and not 八成 before a verb, where it means "most likely" (八成是忘了).
+pub fn render_tenths(text: &str, to: Language) -> String {
+    if to != Language::En || !text.contains('成') {
+        return text.to_string();
+    }
+    let tags = chinese_word_tags(text);
+    let mut out = String::with_capacity(text.len() + 8);
+    for (i, (word, tag)) in tags.iter().enumerate() {
+        let next = tags.get(i + 1).map(|(w, t)| (w.as_str(), t.as_str()));
+        let tenths = word.strip_suffix('成').filter(|_| tag == "m").and_then(|n| match n {
+            "两" => Some(2),
+            _ => "一二三四五六七八九".chars().position(|c| n == c.to_string()).map(|k| k + 1),
+        });
+        let half = next.is_some_and(|(w, _)| w.starts_with('半'));
+        let likely = word == "八成" && next.is_some_and(|(_, t)| t.starts_with('v'));
+        match tenths {
+            Some(n) if !half && !likely => out.push_str(&format!("{}%", n * 10)),
+            _ => out.push_str(word),
+        }
+    }
     out
 }
 
@@ -1009,6 +1035,19 @@ fn chinese_numerals(text: &str) -> Vec<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn chinese_tenths_are_percentages_for_english() {
+        // Written for this test (not from eval/articles).
+        assert_eq!(render_tenths("约四成的受访者和两成的家长同意，只有一成的人反对。", Language::En), "约40%的受访者和20%的家长同意，只有10%的人反对。");
+        // Other words with 成, a tenth and a half, and 八成 as "most likely" stay for the model.
+        for t in ["规则一成不变。", "该村三成立了合作社。", "牛排五成熟。", "比去年提高一成半。", "他八成是忘了。", "对这一成果给予肯定。"] {
+            assert_eq!(render_tenths(t, Language::En), t);
+        }
+        let mixed = "Lu'an (鹭岸) 科技 said 三成 of 12,400 users, 7:30 a.m.";
+        assert_eq!(render_tenths(mixed, Language::En), "Lu'an (鹭岸) 科技 said 30% of 12,400 users, 7:30 a.m.");
+        assert_eq!(render_tenths("约四成", Language::Zh), "约四成");
+    }
 
     #[test]
     fn clock_times_are_one_number_each() {
