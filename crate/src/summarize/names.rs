@@ -78,6 +78,11 @@ pub fn known_en(zh: &str) -> Option<&'static str> {
     KNOWN.iter().find(|(z, _)| *z == zh).map(|(_, e)| *e)
 }
 
+/// The English of every name with a standard rendering ("the United States", "Apple", …).
+pub fn known_en_names() -> impl Iterator<Item = &'static str> {
+    KNOWN.iter().map(|(_, e)| *e)
+}
+
 pub fn known_zh(en: &str) -> Option<&'static str> {
     let en = en.trim_start_matches("the ");
     KNOWN.iter().find(|(_, e)| e.trim_start_matches("the ").eq_ignore_ascii_case(en)).map(|(z, _)| *z)

@@ -409,6 +409,9 @@ impl Request {
                 }
             }
         }
+        if self.to == Language::En {
+            out.extend(added_known_names(&self.prepared, t).into_iter().map(Problem::AddedName));
+        }
         if let Some(lexicon) = super::lexicon::installed() {
             // The request's own renderings (英里/小时 for "mph", "yuan" for 元) back a word too.
             let source = format!("{source_sentence}\n{}", self.prepared);
@@ -925,6 +928,22 @@ fn without_times(text: &str, blank: impl Fn(&ClockTime) -> bool) -> String {
     out
 }
 
+/// Names with a standard English rendering that an English translation writes though its
+/// request does not have them: the small translator puts in a country or a company it knows
+/// ("sold in the United States" for 国内, "Apple launches …" for an unknown phone maker).
+/// "China" is left to the romanized-name check, which already reads it as pinyin; the
+/// continents too, since a region named after one writes it without its Chinese name (东南亚
+/// is "Southeast Asia", 西欧 "Western Europe").
+fn added_known_names(prepared: &str, translation: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for en in names::known_en_names().map(|e| e.trim_start_matches("the ")) {
+        if !matches!(en, "China" | "Asia" | "Europe" | "Africa") && names::contains_word(translation, en) && !names::contains_word(prepared, en) && !out.iter().any(|o| o == en) {
+            out.push(en.to_string());
+        }
+    }
+    out
+}
+
 /// The digit numbers written inside a word ("S2", "T3", "Halcyon-3"), as `quantities` writes them.
 fn numbers_in_words(text: &str) -> HashSet<String> {
     let mut out = HashSet::new();
@@ -1035,6 +1054,22 @@ fn chinese_numerals(text: &str) -> Vec<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn known_names_the_source_does_not_have_are_added_names() {
+        // Written for this test (not from eval/articles).
+        let request = Request::new("她预计，今年国内支持本地大模型的手机出货量约为3000万台，占总出货量的一成左右。", Language::Zh, Language::En);
+        let bad = request.check("她预计，今年国内支持本地大模型的手机出货量约为3000万台，占总出货量的一成左右。", "She expects about 30 million such phones to ship in the United States this year, about 10% of the total.");
+        assert!(bad.contains(&Problem::AddedName("United States".into())), "{bad:?}");
+        let fine = request.check("她预计，今年国内支持本地大模型的手机出货量约为3000万台，占总出货量的一成左右。", "She expects about 30 million such phones to ship domestically this year, about 10% of the total.");
+        assert!(!fine.iter().any(|p| matches!(p, Problem::AddedName(_))), "{fine:?}");
+        // A region named after a continent is not the continent added.
+        assert!(added_known_names("产品销往东南亚。", "The products are sold in Southeast Asia.").is_empty());
+        // A name the source has is the source's.
+        let apple = Request::new("苹果公司在深圳发布新机。", Language::Zh, Language::En);
+        let ok = apple.check("苹果公司在深圳发布新机。", "Apple launched a new phone in Shenzhen.");
+        assert!(!ok.iter().any(|p| matches!(p, Problem::AddedName(_))), "{ok:?}");
+    }
 
     #[test]
     fn chinese_tenths_are_percentages_for_english() {
