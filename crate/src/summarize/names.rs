@@ -198,17 +198,36 @@ pub fn zh_names_in(text: &str, article_places: &[String]) -> Vec<Rendering> {
     out
 }
 
+/// A Chinese article's own names for its sentences' translations, from one tagging of the whole
+/// text: its places and companies or institutions ([`zh_places_in`], then
+/// [`zh_institution_names_in`]), and its quoted product names ([`zh_quoted_names_in`]).
+pub fn zh_article_names(text: &str) -> (Vec<String>, Vec<String>) {
+    let tags = chinese_word_tags(text);
+    let mut places = places_in(&tags);
+    for name in institution_names_in(&tags) {
+        if !places.contains(&name) {
+            places.push(name);
+        }
+    }
+    (places, quoted_names_in(&tags))
+}
+
 /// The places a Chinese text names with an administrative unit though jieba's dictionary has
 /// never seen them (霖川市, which its model may tag as a common noun), and their stems (霖川):
 /// an article that writes 霖川市 once means the same place where it writes 霖川.
 pub fn zh_places_in(text: &str) -> Vec<String> {
+    places_in(&chinese_word_tags(text))
+}
+
+/// [`zh_places_in`] over a text's words and tags.
+fn places_in(tags: &[(String, String)]) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
-    for (word, _) in chinese_word_tags(text) {
-        if !ends_in_administrative_unit(&word) || !word.chars().all(is_han) || in_dictionary(&word) {
+    for (word, _) in tags {
+        if !ends_in_administrative_unit(word) || !word.chars().all(is_han) || in_dictionary(word) {
             continue;
         }
         let stem: String = word.chars().take(word.chars().count() - 1).collect();
-        for w in [word, stem] {
+        for w in [word.clone(), stem] {
             if !out.contains(&w) && !in_dictionary(&w) {
                 out.push(w);
             }
@@ -224,7 +243,11 @@ pub fn zh_places_in(text: &str) -> Vec<String> {
 /// characters before the institution word, written as one word or as two one-character nouns,
 /// that do not together make a dictionary word (人工智能科技, 新能源科技, 这家公司 are not names).
 pub fn zh_institution_names_in(text: &str) -> Vec<String> {
-    let tags = chinese_word_tags(text);
+    institution_names_in(&chinese_word_tags(text))
+}
+
+/// [`zh_institution_names_in`] over a text's words and tags.
+fn institution_names_in(tags: &[(String, String)]) -> Vec<String> {
     let institution = |w: &str| INSTITUTIONS.contains(&w) || w.ends_with("公司");
     let nounish = |tag: &str| tag.starts_with('n') || tag == "x" || tag == "j";
     let mut out: Vec<String> = Vec::new();
@@ -255,8 +278,12 @@ pub fn zh_institution_names_in(text: &str) -> Vec<String> {
 ///   dictionary does not have as an everyday word (驿栈, 禾味坊; not 满意 or 一步到位).
 /// Longer quoted phrases (共享菜圃, report titles, slogans) are translated by meaning.
 pub fn zh_quoted_names_in(text: &str) -> Vec<String> {
+    quoted_names_in(&chinese_word_tags(text))
+}
+
+/// [`zh_quoted_names_in`] over a text's words and tags.
+fn quoted_names_in(tags: &[(String, String)]) -> Vec<String> {
     const MAX_QUOTED_WORDS: usize = 8;
-    let tags = chinese_word_tags(text);
     let mut out: Vec<String> = Vec::new();
     for (i, (word, _)) in tags.iter().enumerate() {
         if word != "“" {

@@ -155,13 +155,7 @@ impl ArticleNames {
             }
         }
         let text = sentences.concat();
-        let mut zh_places = names::zh_places_in(&text);
-        for name in names::zh_institution_names_in(&text) {
-            if !zh_places.contains(&name) {
-                zh_places.push(name);
-            }
-        }
-        let zh_quoted = names::zh_quoted_names_in(&text);
+        let (zh_places, zh_quoted) = names::zh_article_names(&text);
         Self { words, zh_places, zh_quoted }
     }
 
