@@ -31,6 +31,7 @@ const KNOWN: &[(&str, &str)] = &[
     ("俄罗斯", "Russia"), ("欧洲", "Europe"), ("亚洲", "Asia"), ("非洲", "Africa"), ("欧盟", "the EU"),
     ("新加坡", "Singapore"), ("香港", "Hong Kong"), ("澳门", "Macao"), ("台湾", "Taiwan"), ("意大利", "Italy"),
     ("西班牙", "Spain"), ("巴西", "Brazil"), ("墨西哥", "Mexico"), ("越南", "Vietnam"), ("泰国", "Thailand"),
+    ("印度尼西亚", "Indonesia"), ("印尼", "Indonesia"), ("马来西亚", "Malaysia"), ("菲律宾", "the Philippines"),
     // provinces and cities whose pinyin differs from the usual English or that are common
     ("北京", "Beijing"), ("上海", "Shanghai"), ("广州", "Guangzhou"), ("深圳", "Shenzhen"), ("杭州", "Hangzhou"),
     ("南京", "Nanjing"), ("成都", "Chengdu"), ("重庆", "Chongqing"), ("武汉", "Wuhan"), ("西安", "Xi'an"),
@@ -48,6 +49,20 @@ const KNOWN: &[(&str, &str)] = &[
     ("通义千问", "Qwen"), ("联合国", "the United Nations"), ("世界卫生组织", "the WHO"), ("国务院", "the State Council"),
     ("春节", "Spring Festival"), ("国庆", "National Day"),
 ];
+
+/// Regions with standard renderings. Their characters also occur across word boundaries
+/// (集中东部 holds 中东, 湖南美食 南美, 东南亚 南亚), so in Chinese they count only where
+/// jieba makes them one word.
+const REGIONS: &[(&str, &str)] = &[
+    ("东南亚", "Southeast Asia"), ("中东", "the Middle East"), ("北美", "North America"), ("北美洲", "North America"),
+    ("南美", "South America"), ("南美洲", "South America"), ("拉丁美洲", "Latin America"), ("东亚", "East Asia"),
+    ("南亚", "South Asia"), ("中亚", "Central Asia"), ("东盟", "ASEAN"),
+];
+
+/// Every standard rendering: the names, then the regions.
+fn standard_renderings() -> impl Iterator<Item = &'static (&'static str, &'static str)> {
+    KNOWN.iter().chain(REGIONS)
+}
 
 /// Common words jieba's dictionary tags as places (ns, frequency > 3,000): a translator
 /// renders them by meaning ("城市" is "city", not "Cheng City").
@@ -75,17 +90,17 @@ const PLACE_KINDS: &[(&str, &str)] = &[
 ];
 
 pub fn known_en(zh: &str) -> Option<&'static str> {
-    KNOWN.iter().find(|(z, _)| *z == zh).map(|(_, e)| *e)
+    standard_renderings().find(|(z, _)| *z == zh).map(|(_, e)| *e)
 }
 
 /// The English of every name with a standard rendering ("the United States", "Apple", …).
 pub fn known_en_names() -> impl Iterator<Item = &'static str> {
-    KNOWN.iter().map(|(_, e)| *e)
+    standard_renderings().map(|(_, e)| *e)
 }
 
 pub fn known_zh(en: &str) -> Option<&'static str> {
     let en = en.trim_start_matches("the ");
-    KNOWN.iter().find(|(_, e)| e.trim_start_matches("the ").eq_ignore_ascii_case(en)).map(|(z, _)| *z)
+    standard_renderings().find(|(_, e)| e.trim_start_matches("the ").eq_ignore_ascii_case(en)).map(|(z, _)| *z)
 }
 
 /// Characters whose first dictionary reading (the `pinyin` crate's) is not the one names use:
@@ -175,8 +190,19 @@ pub fn zh_names_in(text: &str, article_places: &[String]) -> Vec<Rendering> {
             out.push(r);
         }
     };
-    for (zh, en) in KNOWN {
-        if text.contains(zh) {
+    // Longest first, each blanked out once found: 印度 inside 印度尼西亚 is not India.
+    let mut rest = text.to_string();
+    let mut known: Vec<&(&str, &str)> = KNOWN.iter().collect();
+    known.sort_by_key(|(zh, _)| std::cmp::Reverse(zh.chars().count()));
+    for (zh, en) in known {
+        if rest.contains(zh) {
+            rest = rest.replace(zh, "\u{3000}");
+            push(Rendering { source: zh.to_string(), target: en.to_string(), show_source: false });
+        }
+    }
+    if REGIONS.iter().any(|(zh, _)| text.contains(zh)) {
+        let words = chinese_word_tags(text);
+        for (zh, en) in REGIONS.iter().filter(|(zh, _)| words.iter().any(|(w, _)| w == zh)) {
             push(Rendering { source: zh.to_string(), target: en.to_string(), show_source: false });
         }
     }
@@ -396,9 +422,11 @@ fn ends_in_administrative_unit(word: &str) -> bool {
 /// itself (kept in Latin letters).
 pub fn en_names_in(text: &str) -> Vec<Rendering> {
     let mut out: Vec<Rendering> = Vec::new();
-    for (zh, en) in KNOWN {
-        let bare = en.trim_start_matches("the ");
-        if contains_word(text, bare) && !out.iter().any(|o| o.source == bare) {
+    // Longest first, so "Asia" inside "Southeast Asia" is not a name of its own.
+    let mut standard: Vec<_> = standard_renderings().map(|(zh, en)| (*zh, en.trim_start_matches("the "))).collect();
+    standard.sort_by_key(|(_, en)| std::cmp::Reverse(en.len()));
+    for (zh, bare) in standard {
+        if contains_word(text, bare) && !out.iter().any(|o| o.source == bare || contains_word(&o.source, bare)) {
             out.push(Rendering { source: bare.to_string(), target: zh.to_string(), show_source: false });
         }
     }
@@ -598,5 +626,16 @@ mod tests {
         assert_eq!(get("Hangzhou").as_deref(), Some("杭州"));
         assert_eq!(get("Helen").as_deref(), Some("Helen"));
         assert!(contains_word("in China.", "China") && !contains_word("Chinatown", "China"));
+    }
+
+    #[test]
+    fn regions_are_standard_renderings_where_they_are_whole_words() {
+        let names = zh_names_in("产品已销往东南亚6个国家。", &[]);
+        assert_eq!(names.iter().map(|r| (r.source.as_str(), r.target.as_str())).collect::<Vec<_>>(), [("东南亚", "Southeast Asia")]);
+        assert!(zh_names_in("人口集中东部沿海，湖南美食也有名。", &[]).iter().all(|r| r.source != "中东" && r.source != "南美"));
+        let names = zh_names_in("泰国和印度尼西亚是最大的买家。", &[]);
+        assert!(names.iter().any(|r| r.target == "Indonesia") && !names.iter().any(|r| r.target == "India"), "{names:?}");
+        let names = en_names_in("Sales in Southeast Asia rose.");
+        assert_eq!(names.iter().map(|r| (r.source.as_str(), r.target.as_str())).collect::<Vec<_>>(), [("Southeast Asia", "东南亚")]);
     }
 }

@@ -396,7 +396,11 @@ impl Request {
                 // A spelling of the source's own characters is the translator's too: a name
                 // jieba did not find whole, so not rendered beforehand (邵明远, cut 邵 / 明远:
                 // "Mingyuan").
-                if !backed.contains(&lower) && !EN_CAPITALIZED_OK.contains(&lower.as_str()) && is_pinyin(&lower)
+                // The adjective of a name the source has is backed by it ("Asian" by "Southeast Asia").
+                let adjective = ["n", "an"].iter().any(|s| lower.strip_suffix(s).is_some_and(|stem| stem.len() >= 4 && backed.contains(stem)));
+                // A Chinese article's "our country", "domestic", "nationwide" are China.
+                let home = lower == "china" && ["我国", "国内", "全国"].iter().any(|w| source_sentence.contains(w));
+                if !backed.contains(&lower) && !adjective && !home && !EN_CAPITALIZED_OK.contains(&lower.as_str()) && is_pinyin(&lower)
                     && !names::is_pinyin_of_run(source_sentence, &lower)
                 {
                     out.push(Problem::AddedName(name));
@@ -1057,8 +1061,16 @@ mod tests {
         assert!(bad.contains(&Problem::AddedName("United States".into())), "{bad:?}");
         let fine = request.check("她预计，今年国内支持本地大模型的手机出货量约为3000万台，占总出货量的一成左右。", "She expects about 30 million such phones to ship domestically this year, about 10% of the total.");
         assert!(!fine.iter().any(|p| matches!(p, Problem::AddedName(_))), "{fine:?}");
-        // A region named after a continent is not the continent added.
-        assert!(added_known_names("产品销往东南亚。", "The products are sold in Southeast Asia.").is_empty());
+        // A region named after a continent is not the continent added, and a region the source
+        // names is the source's.
+        assert!(added_known_names("产品销往东南亚。", "The products are sold in Southeast Asia.").iter().all(|n| n != "Asia"));
+        let region = Request::new("产品已销往东南亚6个国家。", Language::Zh, Language::En);
+        let ok = region.check("产品已销往东南亚6个国家。", "The products are sold in six Southeast Asian countries.");
+        assert!(!ok.iter().any(|p| matches!(p, Problem::AddedName(_))), "{ok:?}");
+        // "Our country" in a Chinese article is China.
+        let home = Request::new("2025年我国电动汽车出口量达到210万辆。", Language::Zh, Language::En);
+        let ok = home.check("2025年我国电动汽车出口量达到210万辆。", "In 2025, China exported 2.1 million electric vehicles.");
+        assert!(!ok.iter().any(|p| matches!(p, Problem::AddedName(_))), "{ok:?}");
         // A name the source has is the source's.
         let apple = Request::new("苹果公司在深圳发布新机。", Language::Zh, Language::En);
         let ok = apple.check("苹果公司在深圳发布新机。", "Apple launched a new phone in Shenzhen.");
