@@ -71,10 +71,11 @@ impl Constraints {
                     return false;
                 }
                 let bytes = tokenizer.token_bytes(id);
-                match script {
-                    Script::Latin => has_cjk_bytes(bytes),
-                    Script::Han => latin_runs(bytes).any(|run| !allowed.iter().any(|a| a.contains(&run))),
-                }
+                has_other_script_bytes(bytes)
+                    || match script {
+                        Script::Latin => has_cjk_bytes(bytes),
+                        Script::Han => latin_runs(bytes).any(|run| !allowed.iter().any(|a| a.contains(&run))),
+                    }
             })
             .collect::<Vec<bool>>();
         let latin_words = (script == Script::Han).then(|| LatinWords {
@@ -273,6 +274,16 @@ fn has_cjk_bytes(bytes: &[u8]) -> bool {
     })
 }
 
+/// Bytes that start a letter of a script neither output language writes: Cyrillic to NKo
+/// (U+0400–U+07FF, lead bytes D0–DF), Indic to Tibetan (U+0800–U+0FFF, E0), kana (E3 81–83)
+/// and Hangul (U+A000–U+D7FF, EA–ED). The translator otherwise spells "Riverton" as
+/// "Rивертон" when it is unsure of a name. Greek and accented Latin stay (β, café, Zürich).
+fn has_other_script_bytes(bytes: &[u8]) -> bool {
+    bytes.iter().enumerate().any(|(i, &b)| {
+        matches!(b, 0xD0..=0xDF | 0xE0 | 0xEA..=0xED) || (b == 0xE3 && bytes.get(i + 1).is_some_and(|n| (0x81..=0x83).contains(n)))
+    })
+}
+
 /// The runs of indices whose flag is false, every index past `flags` included (the last run
 /// ends at `usize::MAX`).
 fn runs_of_false(flags: &[bool]) -> Vec<Range<usize>> {
@@ -339,6 +350,19 @@ mod tests {
         assert!(has_cjk_bytes(&"杭".as_bytes()[..1]));
         assert!(!has_cjk_bytes("café – “quoted”".as_bytes()));
         assert!(!has_cjk_bytes(b" the"));
+    }
+
+    #[test]
+    fn other_scripts_are_found_even_in_partial_tokens() {
+        for other in ["Ривертон", "ив", "ひらがな", "カタカナ", "한국", "ไทย", "हिन्दी", "عربي"] {
+            assert!(has_other_script_bytes(other.as_bytes()), "{other}");
+            // A lone E3 may be CJK punctuation too: kana shows from its second byte.
+            let lead = if other.starts_with(['ひ', 'カ']) { 2 } else { 1 };
+            assert!(has_other_script_bytes(&other.as_bytes()[..lead]), "{other}: lead byte");
+        }
+        for fine in ["杭州。", "《报告》、“引号”", "café Zürich β 5°C ×2 €3 – —", " the"] {
+            assert!(!has_other_script_bytes(fine.as_bytes()), "{fine}");
+        }
     }
 
     #[test]
