@@ -236,7 +236,7 @@ impl Request {
             // "Approves" in a title-case summary headline is not a name to keep in Latin letters.
             names.retain(|r| !r.target.is_ascii() || article.has(&r.source));
         }
-        let prepared = render_units(&render_quantities(&render_tenths(&names::substitute(sentence, &names), to), to), to);
+        let prepared = render_units(&render_quantities(&render_doublings(&render_tenths(&names::substitute(sentence, &names), to), to), to), to);
         Self { prepared: render_dates(&prepared, to), names, from, to, article: article.clone() }
     }
 
@@ -571,6 +571,18 @@ pub fn render_tenths(text: &str, to: Language) -> String {
         }
     }
     out
+}
+
+/// Chinese doublings, as the percentage rise they state: 翻了一番 ("doubled") is 100 %, 翻两番
+/// ("quadrupled") 300 %. The small translator renders 翻了一番 "increased by a factor of one".
+const DOUBLINGS: &[(&str, u32)] = &[("翻了一番", 100), ("翻一番", 100), ("翻了两番", 300), ("翻两番", 300), ("翻了三番", 700), ("翻三番", 700)];
+
+/// For English: the doublings as "增长了100%" (the rise they state; see [`DOUBLINGS`]).
+pub fn render_doublings(text: &str, to: Language) -> String {
+    if to != Language::En || !text.contains('番') {
+        return text.to_string();
+    }
+    DOUBLINGS.iter().fold(text.to_string(), |t, (words, rise)| t.replace(words, &format!("增长了{rise}%")))
 }
 
 pub fn render_quantities(text: &str, to: Language) -> String {
@@ -962,6 +974,10 @@ const EN_NUMBER_WORDS: &[&str] = &["zero", "one", "two", "three", "four", "five"
 pub fn number_values(text: &str) -> Vec<String> {
     let mut out = numbers(text);
     out.extend(chinese_numerals(text).into_iter().map(|v| v.to_string()));
+    // 翻了一番 states a 100 % rise and a factor of two (see `DOUBLINGS`).
+    for (_, rise) in DOUBLINGS.iter().filter(|(w, _)| text.contains(w)) {
+        out.extend([format!("{rise}%"), rise.to_string(), (rise / 100 + 1).to_string()]);
+    }
     // A decade: "（上世纪）九十年代" is "the 1990s"; "二十年代" may be the 1920s or the 2020s.
     let chars: Vec<char> = text.chars().collect();
     for (i, window) in chars.windows(4).enumerate() {
@@ -1075,6 +1091,19 @@ mod tests {
         let apple = Request::new("苹果公司在深圳发布新机。", Language::Zh, Language::En);
         let ok = apple.check("苹果公司在深圳发布新机。", "Apple launched a new phone in Shenzhen.");
         assert!(!ok.iter().any(|p| matches!(p, Problem::AddedName(_))), "{ok:?}");
+    }
+
+    #[test]
+    fn chinese_doublings_are_percentage_rises_for_english() {
+        // Written for this test (not from eval/articles).
+        let source = "中东市场的增长也很快，全年出口量比上一年翻了一番。";
+        assert_eq!(render_doublings(source, Language::En), "中东市场的增长也很快，全年出口量比上一年增长了100%。");
+        assert_eq!(render_doublings(source, Language::Zh), source);
+        let request = Request::new(source, Language::Zh, Language::En);
+        for fine in ["Exports to the Middle East rose 100% on the year before.", "Exports to the Middle East doubled from the year before."] {
+            let found = request.check(source, fine);
+            assert!(!found.iter().any(|p| matches!(p, Problem::AddedNumber(_) | Problem::LostNumber(_))), "{fine}: {found:?}");
+        }
     }
 
     #[test]
