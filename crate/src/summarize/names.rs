@@ -207,7 +207,7 @@ pub fn zh_names_in(text: &str, article_places: &[String]) -> Vec<Rendering> {
         }
     }
     for (word, tag) in chinese_name_tags(text) {
-        if known_en(&word).is_some() || NOT_NAMES.contains(&word.as_str()) {
+        if known_en(&word).is_some() || NOT_NAMES.contains(&word.as_str()) || is_institution_kind(&word) || is_miscut_person(text, &word, &tag) {
             continue;
         }
         let person = tag.starts_with("nr") && !ends_in_administrative_unit(&word) && !names_an_institution(text, &word);
@@ -380,6 +380,28 @@ pub fn with_quoted_names(text: &str, mut names: Vec<Rendering>, quoted: &[String
 }
 
 /// Whether `name` is written in `text` right before an institution word (明川大学).
+/// A word jieba's dictionary tags as an organisation that names a kind of institution: one of
+/// the common words it tags as places before 公司, 大学 … (上市公司 "listed company").
+fn is_institution_kind(word: &str) -> bool {
+    INSTITUTIONS.iter().filter_map(|inst| word.strip_suffix(inst)).any(|prefix| NOT_NAMES.contains(&prefix))
+}
+
+/// A person's name jieba cut out of two common words: 现金红利 ("cash dividend") read as 现 +
+/// 金红利, a name in its dictionary. Where the name always follows a character that makes a
+/// common word with its surname (现金) and the rest is a word too (红利), it is those words.
+fn is_miscut_person(text: &str, word: &str, tag: &str) -> bool {
+    let mut chars = word.chars();
+    let (Some(surname), rest) = (chars.next(), chars.as_str()) else { return false };
+    if !tag.starts_with("nr") || rest.chars().count() < 2 || !in_dictionary(rest) {
+        return false;
+    }
+    // 研究员林卉 holds 员林, a place: the word before must not be a name.
+    let common = |w: &str| in_dictionary(w) && chinese_word_tags(w).iter().all(|(_, t)| !matches!(t.as_str(), "nr" | "ns" | "nt" | "nz" | "nrt" | "nrfg"));
+    let mut found = text.match_indices(word).peekable();
+    found.peek().is_some()
+        && found.all(|(i, _)| text[..i].chars().next_back().is_some_and(|before| is_han(before) && common(&format!("{before}{surname}"))))
+}
+
 fn names_an_institution(text: &str, name: &str) -> bool {
     text.match_indices(name).any(|(i, _)| INSTITUTIONS.iter().any(|inst| text[i + name.len()..].starts_with(inst)))
 }
@@ -637,5 +659,14 @@ mod tests {
         assert!(names.iter().any(|r| r.target == "Indonesia") && !names.iter().any(|r| r.target == "India"), "{names:?}");
         let names = en_names_in("Sales in Southeast Asia rose.");
         assert_eq!(names.iter().map(|r| (r.source.as_str(), r.target.as_str())).collect::<Vec<_>>(), [("Southeast Asia", "东南亚")]);
+    }
+
+    #[test]
+    fn a_listed_company_and_a_cash_dividend_are_not_names() {
+        // Written for this test (not from eval/articles).
+        let names = zh_names_in("上市公司股东的净利润下降，公司向股东派发现金红利每股2.5元。", &[]);
+        assert!(names.is_empty(), "{names:?}");
+        assert!(!is_miscut_person("记者金红利说，", "金红利", "nr"));
+        assert!(!is_miscut_person("研究员林卉指出", "林卉", "nr"));
     }
 }
