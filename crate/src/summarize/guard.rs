@@ -143,11 +143,16 @@ pub fn chinese_name_tags(text: &str) -> Vec<(String, String)> {
     jieba
         .tag(text, true)
         .into_iter()
-        .filter(|t| matches!(t.tag, "nr" | "ns" | "nt" | "nz" | "nrt" | "nrfg"))
+        .filter(|t| is_name_tag(t.tag))
         .filter(|t| t.tag != "nr" || !jieba.has_word(t.word) || looks_like_full_name(t.word))
         .map(|t| (t.word.to_string(), t.tag.to_string()))
         .filter(|(w, _)| w.chars().count() >= 2 && w.chars().all(is_han))
         .collect()
+}
+
+/// jieba's tags for names: people, places, organisations, other proper nouns.
+pub fn is_name_tag(tag: &str) -> bool {
+    matches!(tag, "nr" | "ns" | "nt" | "nz" | "nrt" | "nrfg")
 }
 
 /// Whether jieba's dictionary holds `word`: a word in common use, or a name common enough to

@@ -9,7 +9,7 @@
 //!   source spelling follows in parentheses at its first mention: "Qingxi Town (青溪镇)";
 //! - any other English name stays in Latin letters inside the Chinese sentence.
 
-use super::guard::{chinese_name_tags, chinese_word_tags, in_dictionary, latin_names};
+use super::guard::{chinese_name_tags, chinese_word_tags, in_dictionary, is_name_tag, latin_names};
 use crate::text::language::is_han;
 use pinyin::ToPinyin;
 
@@ -379,7 +379,6 @@ pub fn with_quoted_names(text: &str, mut names: Vec<Rendering>, quoted: &[String
     names
 }
 
-/// Whether `name` is written in `text` right before an institution word (明川大学).
 /// A word jieba's dictionary tags as an organisation that names a kind of institution: one of
 /// the common words it tags as places before 公司, 大学 … (上市公司 "listed company").
 fn is_institution_kind(word: &str) -> bool {
@@ -396,12 +395,13 @@ fn is_miscut_person(text: &str, word: &str, tag: &str) -> bool {
         return false;
     }
     // 研究员林卉 holds 员林, a place: the word before must not be a name.
-    let common = |w: &str| in_dictionary(w) && chinese_word_tags(w).iter().all(|(_, t)| !matches!(t.as_str(), "nr" | "ns" | "nt" | "nz" | "nrt" | "nrfg"));
+    let common = |w: &str| in_dictionary(w) && chinese_word_tags(w).iter().all(|(_, t)| !is_name_tag(t));
     let mut found = text.match_indices(word).peekable();
     found.peek().is_some()
         && found.all(|(i, _)| text[..i].chars().next_back().is_some_and(|before| is_han(before) && common(&format!("{before}{surname}"))))
 }
 
+/// Whether `name` is written in `text` right before an institution word (明川大学).
 fn names_an_institution(text: &str, name: &str) -> bool {
     text.match_indices(name).any(|(i, _)| INSTITUTIONS.iter().any(|inst| text[i + name.len()..].starts_with(inst)))
 }
