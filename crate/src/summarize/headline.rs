@@ -272,7 +272,18 @@ fn is_attribution(clause: &str, language: Language) -> bool {
         // A relative clause ("which took effect on March 1") belongs to the clause before it.
         "which", "who", "whom", "whose", "where",
     ];
-    LEAD.contains(&first.as_str())
+    if LEAD.contains(&first.as_str()) {
+        return true;
+    }
+    // A bare attribution closing a sentence ("…, the public works department said on
+    // Thursday", "Okafor told reporters"): who said it, not what was said.
+    const SAID: &[&str] = &["said", "says", "added", "noted", "told", "stated", "explained"];
+    const AFTER: &[&str] = &[
+        "on", "in", "at", "during", "last", "this", "earlier", "late", "yesterday", "today", "reporters", "monday", "tuesday",
+        "wednesday", "thursday", "friday", "saturday", "sunday",
+    ];
+    let words = en_words(clause);
+    words.iter().position(|w| SAID.contains(&w.as_str())).is_some_and(|at| words.get(at + 1).map_or(true, |w| AFTER.contains(&w.as_str())))
 }
 
 /// Words that point back to an earlier sentence: a headline cannot start with them.
@@ -538,6 +549,13 @@ mod tests {
         assert_eq!(extractive(&relative, Language::En, 12), ["The fee rose to 30 cents"]);
         let apposition_only = ["Ines Marlowe, a 38-year-old baker from Tarrow".to_string()];
         assert!(extractive(&apposition_only, Language::En, 12).is_empty());
+        // Who said it is not a headline; what was said is (written for this test).
+        let said = ["The town will close the Mill Bridge to cars for eight months starting in January so crews can replace its deck, the works department said on Thursday.".to_string()];
+        assert!(extractive(&said, Language::En, 12).is_empty(), "{:?}", extractive(&said, Language::En, 12));
+        for bare in ["the works department said on Thursday", "Okafor told reporters", "she added", "officials said Monday"] {
+            assert!(is_attribution(bare, Language::En), "{bare}");
+        }
+        assert!(!is_attribution("officials said the bridge will close", Language::En));
     }
 
     // Sentences written for this test.
