@@ -13,6 +13,7 @@ pub mod lexicon;
 pub mod names;
 pub mod normalize;
 pub mod options;
+pub mod polarity;
 pub mod postprocess;
 pub mod prompt;
 pub mod rank;

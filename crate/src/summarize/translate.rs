@@ -86,6 +86,8 @@ pub enum Problem {
     /// Words that stand for no word of the source sentence by the installed zh–en lexicon
     /// ("urchins" → 乌鸦, crows): a mistranslation that keeps every number and name.
     Unbacked(String),
+    /// One side negated and the other not ("None of the infants has died" → 所有婴儿都已死亡).
+    Polarity(String),
 }
 
 impl Problem {
@@ -99,6 +101,7 @@ impl Problem {
             Problem::Length(t) => format!("length: {t}"),
             Problem::UnitChanged(t) => format!("unit changed: {t}"),
             Problem::Unbacked(t) => format!("words the source sentence does not have (lexicon): {t}"),
+            Problem::Polarity(t) => format!("negation {t} in translation"),
         }
     }
 }
@@ -236,7 +239,7 @@ impl Request {
             // "Approves" in a title-case summary headline is not a name to keep in Latin letters.
             names.retain(|r| !r.target.is_ascii() || article.has(&r.source));
         }
-        let prepared = render_units(&render_quantities(&render_doublings(&render_tenths(&names::substitute(sentence, &names), to), to), to), to);
+        let prepared = render_units(&render_quantities(&render_doublings(&render_fractions(&render_tenths(&render_race_times(&names::substitute(sentence, &names), to), to), to), to), to), to);
         Self { prepared: render_dates(&prepared, to), names, from, to, article: article.clone() }
     }
 
@@ -410,6 +413,9 @@ impl Request {
         if self.to == Language::En {
             out.extend(added_known_names(&self.prepared, t).into_iter().map(Problem::AddedName));
         }
+        if let Some(how) = super::polarity::mismatch(source_sentence, self.from, t, self.to) {
+            out.push(Problem::Polarity(how.into()));
+        }
         if let Some(lexicon) = super::lexicon::installed() {
             // The request's own renderings (英里/小时 for "mph", "yuan" for 元) back a word too.
             let source = format!("{source_sentence}\n{}", self.prepared);
@@ -434,8 +440,8 @@ const UNITS: &[(&str, &str)] = &[
     ("千米每小时", "km/h"), ("个百分点", "points"), ("百分点", "points"), ("平方英尺", "sq ft"), ("平方公里", "km²"),
     ("平方千米", "km²"), ("平方米", "m²"), ("英里", "miles"), ("公里", "km"), ("千米", "km"), ("英亩", "acres"),
     ("公顷", "hectares"), ("亩", "mu"), ("英尺", "feet"), ("厘米", "cm"), ("毫米", "mm"), ("米", "m"), ("美元", "dollars"),
-    ("欧元", "euros"), ("英镑", "pounds sterling"), ("日元", "yen"), ("元", "yuan"), ("吨", "tons"), ("公斤", "kg"),
-    ("千克", "kg"), ("磅", "lb"), ("%", "%"), ("％", "%"),
+    ("欧元", "euros"), ("英镑", "pounds sterling"), ("日元", "yen"), ("美分", "cents"), ("元", "yuan"), ("吨", "tons"),
+    ("公斤", "kg"), ("千克", "kg"), ("毫克", "mg"), ("微克", "µg"), ("磅", "lb"), ("%", "%"), ("％", "%"),
     // English (lowercased, whole words)
     ("percentage points", "points"), ("percentage point", "points"), ("points", "points"), ("point", "points"),
     ("percent", "%"), ("per cent", "%"), ("mph", "mph"), ("km/h", "km/h"), ("square feet", "sq ft"), ("sq ft", "sq ft"),
@@ -443,7 +449,8 @@ const UNITS: &[(&str, &str)] = &[
     ("miles", "miles"), ("mile", "miles"), ("kilometers", "km"), ("kilometres", "km"), ("kilometer", "km"), ("km", "km"),
     ("acres", "acres"), ("acre", "acres"), ("hectares", "hectares"), ("hectare", "hectares"), ("mu", "mu"),
     ("feet", "feet"), ("foot", "feet"), ("centimeters", "cm"), ("cm", "cm"), ("millimeters", "mm"), ("mm", "mm"),
-    ("meters", "m"), ("metres", "m"), ("meter", "m"), ("dollars", "dollars"), ("dollar", "dollars"), ("euros", "euros"),
+    ("meters", "m"), ("metres", "m"), ("meter", "m"), ("dollars", "dollars"), ("dollar", "dollars"), ("cents", "cents"),
+    ("cent", "cents"), ("euros", "euros"),
     ("yen", "yen"), ("yuan", "yuan"), ("rmb", "yuan"), ("tons", "tons"), ("tonnes", "tons"), ("ton", "tons"),
     ("kilograms", "kg"), ("kilogram", "kg"), ("kg", "kg"), ("pounds", "lb"), ("lbs", "lb"), ("lb", "lb"),
 ];
@@ -516,6 +523,7 @@ fn unit_changes(source: &str, translation: &str) -> Vec<Problem> {
 const UNIT_RENDERINGS: &[(&str, &str, Language)] = &[
     ("mph", "英里/小时", Language::Zh), ("miles", "英里", Language::Zh), ("mile", "英里", Language::Zh),
     ("square feet", "平方英尺", Language::Zh), ("feet", "英尺", Language::Zh), ("acres", "英亩", Language::Zh),
+    ("cents", "美分", Language::Zh), ("美分", " cents", Language::En),
     ("percentage points", "个百分点", Language::Zh), ("个百分点", " percentage points", Language::En),
     ("亩", " mu", Language::En), ("公里", " km", Language::En), ("公斤", " kg", Language::En),
     // A temperature scale is a unit, not a name to keep in Latin letters ("4 degrees Celsius"
@@ -570,6 +578,83 @@ pub fn render_tenths(text: &str, to: Language) -> String {
             _ => out.push_str(word),
         }
     }
+    out
+}
+
+/// Chinese fractions, "Y of X parts": 四分之一 (1/4), 三分之二, 百分之三十 (30/100), numerals or
+/// digits on both sides: each with its byte range, numerator and denominator. One written with a
+/// decimal (百分之三点五) is left out: its rendering would end mid-number.
+fn chinese_fractions(text: &str) -> Vec<(std::ops::Range<usize>, u64, u64)> {
+    let numeral = |c: char| c.is_ascii_digit() || "〇零一二两三四五六七八九十百千万".contains(c);
+    let value = |run: &str| -> Option<u64> {
+        if run.chars().all(|c| c.is_ascii_digit()) {
+            return run.parse().ok();
+        }
+        match chinese_numerals(run).as_slice() {
+            [v] if run.chars().all(|c| !c.is_ascii_digit()) => Some(*v),
+            _ => None,
+        }
+    };
+    let mut out = Vec::new();
+    for (at, _) in text.match_indices("分之") {
+        let start = text[..at].char_indices().rev().take_while(|&(_, c)| numeral(c)).last().map_or(at, |(i, _)| i);
+        let after = at + "分之".len();
+        let end = text[after..].char_indices().find(|&(_, c)| !numeral(c)).map_or(text.len(), |(i, _)| after + i);
+        if text[end..].starts_with(['点', '.']) {
+            continue;
+        }
+        if let (Some(den), Some(num)) = (value(&text[start..at]), value(&text[after..end])) {
+            if den > 0 {
+                out.push((start..end, num, den));
+            }
+        }
+    }
+    out
+}
+
+/// A fraction as a percentage when it is one to a tenth of a point (1/4 → 25, 1/8 → 12.5).
+fn fraction_percent(num: u64, den: u64) -> Option<f64> {
+    let percent = num as f64 * 100.0 / den as f64;
+    ((percent * 10.0).fract().abs() < 1e-9).then_some(percent)
+}
+
+/// For English: Chinese fractions as numbers the small translator copies — a percentage where
+/// it is exact (四分之一 → 25%, 百分之三十 → 30%), else digits (三分之二 → 2/3). It writes
+/// 四分之一 as "one in four", "a fourth" or "4%" otherwise, and nothing checks a word fraction.
+pub fn render_fractions(text: &str, to: Language) -> String {
+    if to != Language::En || !text.contains("分之") {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut last = 0;
+    for (range, num, den) in chinese_fractions(text) {
+        out.push_str(&text[last..range.start]);
+        match fraction_percent(num, den) {
+            Some(p) => out.push_str(&format!("{}%", short_number(p))),
+            None => out.push_str(&format!("{num}/{den}")),
+        }
+        last = range.end;
+    }
+    out.push_str(&text[last..]);
+    out
+}
+
+/// For English: a race time written in Chinese as the clock-style time English writes
+/// (1分55秒82 → 1:55.82), which the translator copies; it writes "155 seconds" otherwise.
+pub fn render_race_times(text: &str, to: Language) -> String {
+    if to != Language::En || !text.contains('秒') {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut last = 0;
+    for (time, range) in clock_times_at(text) {
+        if time.colon && time.parts.len() == 3 && time.text.contains('分') {
+            out.push_str(&text[last..range.start]);
+            out.push_str(&format!("{}:{:02}.{}", time.parts[0], time.parts[1], &time.text[time.text.rfind('秒').map_or(0, |i| i + '秒'.len_utf8())..]));
+            last = range.end;
+        }
+    }
+    out.push_str(&text[last..]);
     out
 }
 
@@ -891,6 +976,24 @@ fn clock_times_at(text: &str) -> Vec<(ClockTime, std::ops::Range<usize>)> {
                 end += 3;
                 colon = true;
             }
+            // A race time's hundredths: m:ss.cc ("1:55.82").
+            if parts.len() == 2 && bytes.get(end) == Some(&b'.') && (1..=2).contains(&digits_at(end + 1)) {
+                let c = digits_at(end + 1);
+                parts.push(number(end + 1, c));
+                end += 1 + c;
+            }
+            // m分ss秒cc, a race time written in Chinese (1分55秒82): as precise as "1:55.82".
+            if parts.len() == 1 && text[end..].starts_with('分') {
+                let s_at = end + '分'.len_utf8();
+                let s = digits_at(s_at);
+                let c_at = s_at + s + '秒'.len_utf8();
+                if s == 2 && text[s_at + s..].starts_with('秒') && (1..=2).contains(&digits_at(c_at)) {
+                    let c = digits_at(c_at);
+                    parts.extend([number(s_at, s), number(c_at, c)]);
+                    end = c_at + c;
+                    colon = true;
+                }
+            }
             if parts.len() == 1 {
                 // h小时m分[s秒]
                 if let Some(unit) = ZH_HOURS.iter().find(|u| text[end..].starts_with(**u)) {
@@ -974,6 +1077,10 @@ const EN_NUMBER_WORDS: &[&str] = &["zero", "one", "two", "three", "four", "five"
 pub fn number_values(text: &str) -> Vec<String> {
     let mut out = numbers(text);
     out.extend(chinese_numerals(text).into_iter().map(|v| v.to_string()));
+    // 四分之一 states 25 % as well as its numerals.
+    for (_, num, den) in chinese_fractions(text) {
+        out.extend(fraction_percent(num, den).map(short_number));
+    }
     // 翻了一番 states a 100 % rise and a factor of two (see `DOUBLINGS`).
     for (_, rise) in DOUBLINGS.iter().filter(|(w, _)| text.contains(w)) {
         out.extend([format!("{rise}%"), rise.to_string(), (rise / 100 + 1).to_string()]);
@@ -1117,6 +1224,56 @@ mod tests {
         let mixed = "Lu'an (鹭岸) 科技 said 三成 of 12,400 users, 7:30 a.m.";
         assert_eq!(render_tenths(mixed, Language::En), "Lu'an (鹭岸) 科技 said 30% of 12,400 users, 7:30 a.m.");
         assert_eq!(render_tenths("约四成", Language::Zh), "约四成");
+    }
+
+    #[test]
+    fn chinese_fractions_are_numbers_for_english() {
+        // Written for this test (not from eval/articles).
+        let source = "超过四分之一的受访者合租，三分之二的人支持，百分之三十反对，成本不到十分之一。";
+        assert_eq!(render_fractions(source, Language::En), "超过25%的受访者合租，2/3的人支持，30%反对，成本不到10%。");
+        assert_eq!(render_fractions(source, Language::Zh), source);
+        // A decimal percentage and words that only look like one stay for the model.
+        for t in ["占百分之三点五。", "他十分之好。", "二十分钟之后。"] {
+            assert_eq!(render_fractions(t, Language::En), t);
+        }
+        assert_eq!(render_fractions("约八分之一，2分之1。", Language::En), "约12.5%，50%。");
+        // The check counts a fraction as its percentage: "25%" passes, "4%" does not gain a pass.
+        let request = Request::new("超过四分之一的受访者与他人合租。", Language::Zh, Language::En);
+        let good = request.check("超过四分之一的受访者与他人合租。", "More than 25% of respondents share a flat with others.");
+        assert!(!good.iter().any(|p| matches!(p, Problem::AddedNumber(_) | Problem::LostNumber(_))), "{good:?}");
+        let bad = request.check("超过四分之一的受访者与他人合租。", "More than 40% of respondents share a flat with others.");
+        assert!(bad.iter().any(|p| matches!(p, Problem::AddedNumber(_))), "{bad:?}");
+        assert!(number_values("三分之二").contains(&"2".to_string()));
+        assert!(number_values("四分之三").contains(&"75".to_string()));
+    }
+
+    #[test]
+    fn race_times_are_kept_whole() {
+        // Written for this test (not from eval/articles).
+        let source = "宋知夏以1分55秒82的成绩夺冠，原纪录为1分56秒37。";
+        assert_eq!(render_race_times(source, Language::En), "宋知夏以1:55.82的成绩夺冠，原纪录为1:56.37。");
+        assert_eq!(render_race_times(source, Language::Zh), source);
+        let request = Request::new(source, Language::Zh, Language::En);
+        let numbers = |t: &str| request.check(source, t).into_iter().filter(|p| matches!(p, Problem::AddedNumber(_) | Problem::LostNumber(_))).collect::<Vec<_>>();
+        assert_eq!(numbers("Song Zhixia won in 1:55.82; the old record was 1:56.37."), vec![]);
+        assert!(!numbers("Song Zhixia won in 155 seconds; the old record was 1:56.37.").is_empty());
+        // A duration without hundredths stays loose numbers, as before.
+        assert_eq!(render_race_times("比赛用时5分30秒。", Language::En), "比赛用时5分30秒。");
+        // English to Chinese: the same time either way it is written.
+        let en = "She won in 1:55.82, ahead of the record.";
+        let to_zh = Request::new(en, Language::En, Language::Zh);
+        assert!(!to_zh.check(en, "她以1分55秒82的成绩获胜，超过纪录。").iter().any(|p| matches!(p, Problem::AddedNumber(_) | Problem::LostNumber(_))));
+        assert!(to_zh.check(en, "她以1分55秒的成绩获胜，超过纪录。").iter().any(|p| matches!(p, Problem::LostNumber(_))));
+    }
+
+    #[test]
+    fn cents_are_a_unit() {
+        // Written for this test (not from eval/articles): "40 cents" came back as 40微克 (micrograms).
+        let source = "Prices will rise by an average of 40 cents a cup.";
+        assert_eq!(render_units(source, Language::Zh), "Prices will rise by an average of 40美分 a cup.");
+        let request = Request::new(source, Language::En, Language::Zh);
+        assert!(request.check(source, "价格将平均每杯上涨40微克。").iter().any(|p| matches!(p, Problem::UnitChanged(_))));
+        assert!(!request.check(source, "价格将平均每杯上涨40美分。").iter().any(|p| matches!(p, Problem::UnitChanged(_))));
     }
 
     #[test]
