@@ -276,14 +276,18 @@ fn is_attribution(clause: &str, language: Language) -> bool {
         return true;
     }
     // A bare attribution closing a sentence ("…, the public works department said on
-    // Thursday", "Okafor told reporters"): who said it, not what was said.
+    // Thursday", "Okafor told reporters"): who said it, not what was said. What follows the verb
+    // is at most a short time or place ("at a briefing on Monday"); "said in 2024 the bridge
+    // would close" says something.
     const SAID: &[&str] = &["said", "says", "added", "noted", "told", "stated", "explained"];
     const AFTER: &[&str] = &[
         "on", "in", "at", "during", "last", "this", "earlier", "late", "yesterday", "today", "reporters", "monday", "tuesday",
         "wednesday", "thursday", "friday", "saturday", "sunday",
     ];
     let words = en_words(clause);
-    words.iter().position(|w| SAID.contains(&w.as_str())).is_some_and(|at| words.get(at + 1).map_or(true, |w| AFTER.contains(&w.as_str())))
+    words.iter().position(|w| SAID.contains(&w.as_str())).is_some_and(|at| {
+        words.len() - at - 1 <= 5 && words.get(at + 1).map_or(true, |w| AFTER.contains(&w.as_str()))
+    })
 }
 
 /// Words that point back to an earlier sentence: a headline cannot start with them.
@@ -556,6 +560,8 @@ mod tests {
             assert!(is_attribution(bare, Language::En), "{bare}");
         }
         assert!(!is_attribution("officials said the bridge will close", Language::En));
+        assert!(is_attribution("Okafor said at a briefing on Monday", Language::En));
+        assert!(!is_attribution("the mayor said in 2024 the bridge would close", Language::En));
     }
 
     // Sentences written for this test.
