@@ -239,8 +239,11 @@ impl Request {
             // "Approves" in a title-case summary headline is not a name to keep in Latin letters.
             names.retain(|r| !r.target.is_ascii() || article.has(&r.source));
         }
-        let prepared = render_units(&render_quantities(&render_doublings(&render_fractions(&render_tenths(&render_race_times(&names::substitute(sentence, &names), to), to), to), to), to), to);
-        Self { prepared: render_dates(&prepared, to), names, from, to, article: article.clone() }
+        // In this order: race times and numeral words before the quantities read their digits.
+        let renderings: [fn(&str, Language) -> String; 7] =
+            [render_race_times, render_tenths, render_fractions, render_doublings, render_quantities, render_units, render_dates];
+        let prepared = renderings.iter().fold(names::substitute(sentence, &names), |text, render| render(&text, to));
+        Self { prepared, names, from, to, article: article.clone() }
     }
 
     /// ChatML prompt: a fixed system prompt per direction (cached between sentences).
